@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The citygauge command line: the one place that wires the parts together (CONTRACT §5).
+import { Command } from 'commander';
+import { registerImport } from './import.js';
+import { registerReplay } from './replay.js';
+import { registerStart } from './start.js';
+
+const program = new Command('citygauge')
+  .description('IoT edge telemetry and live ISO/IEC 30146 city indicators')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStart(program);
+registerReplay(program);
+registerImport(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 2);
+  process.stderr.write(`citygauge: ${e.message ?? String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,84 @@
+// The gate of CONTRACT §3, in order: topic → device → kind → size → JSON → schema → route → duplicate.
+// A rejection is a value (its reason), never an exception; an admitted message is decoded and typed.
+import type { z } from 'zod';
+import { type CityModel, KIND_CODE } from './city-model.js';
+import { DuplicateFilter } from './duplicates.js';
+import { Decoded, type Inbound, MAX_PAYLOAD_BYTES } from './inbound.js';
+import {
+  ArrivalSchema,
+  CameraStatusSchema,
+  HeartbeatSchema,
+  type Payload,
+  PipeTelemetrySchema,
+  SensorTelemetrySchema,
+  StatusSchema,
+} from './payloads.js';
+import type { RejectionReason } from './rejections.js';
+import { CHANNELS, type Channel, parseTopic } from './topic.js';
+
+export interface Admitted {
+  device: number;
+  channel: Channel;
+  payload: Payload;
+  /** Route index for an arrival, else -1. */
+  route: number;
+}
+
+const CHANNEL_CODE = Object.fromEntries(CHANNELS.map((c, i) => [c, i])) as Record<Channel, number>;
+
+function schemaFor(kind: string, channel: Channel): z.ZodType<Payload> {
+  switch (channel) {
+    case 'status':
+      return (kind === 'cctv' ? CameraStatusSchema : StatusSchema) as z.ZodType<Payload>;
+    case 'heartbeat':
+      return HeartbeatSchema as z.ZodType<Payload>;
+    case 'arrival':
+      return ArrivalSchema as z.ZodType<Payload>;
+    case 'telemetry':
+      return (kind === 'sensor' ? SensorTelemetrySchema : PipeTelemetrySchema) as z.ZodType<Payload>;
+  }
+}
+
+export class Admission {
+  private readonly duplicates = new DuplicateFilter();
+
+  constructor(private readonly model: CityModel) {}
+
+  admit(msg: Inbound): Admitted | RejectionReason {
+    const topic = parseTopic(msg.topic);
+    if (topic === null) return 'bad-topic';
+    const device = this.model.deviceIndex.get(topic.deviceId);
+    if (device === undefined) return 'unknown-device';
+    if (this.model.kind[device] !== KIND_CODE[topic.kind]) return 'kind-mismatch';
+
+    let json: unknown;
+    const p = msg.payload;
+    if (p instanceof Decoded) {
+      if (p.bytes > MAX_PAYLOAD_BYTES) return 'too-large';
+      json = p.value;
+    } else {
+      const bytes = typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+      if (bytes > MAX_PAYLOAD_BYTES) return 'too-large';
+      try {
+        json = JSON.parse(typeof p === 'string' ? p : p.toString('utf8'));
+      } catch {
+        return 'bad-json';
+      }
+    }
+    const parsed = schemaFor(topic.kind, topic.channel).safeParse(json);
+    if (!parsed.success) return 'bad-payload';
+    const payload = parsed.data;
+
+    let route = -1;
+    if (topic.channel === 'arrival') {
+      route = this.model.assets.route.index.get(payload.routeId as string) ?? -1;
+      if (route < 0) return 'unknown-route';
+    }
+    if (payload.seq !== undefined) {
+      const key = DuplicateFilter.key(device, CHANNEL_CODE[topic.channel], payload.seq);
+      if (this.duplicates.isDuplicate(key, msg.receivedAt)) return 'duplicate';
+      this.duplicates.remember(key, msg.receivedAt);
+    }
+    return { device, channel: topic.channel, payload, route };
+  }
+}

@@ -1,0 +1,135 @@
+// The engine's state machine: admission, device liveness, route freshness and indicator state driven
+// by one clock that only moves forward. It never reads a clock itself: time arrives with each input,
+// which is what makes replay deterministic and lets live and replay share every line (see pipeline.ts).
+import type { IndicatorDef } from '../indicators/definition.js';
+import { windowMs } from '../indicators/formula.js';
+import type { Inventory } from '../registry/inventory.js';
+import { Admission } from './admission.js';
+import { type CityModel, compileCityModel } from './city-model.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import { DeviceState } from './device-state.js';
+import type { Inbound } from './inbound.js';
+import { IndicatorState } from './indicator-state.js';
+import type { CameraStatusPayload } from './payloads.js';
+import { type RejectionCounts, type RejectionReason, zeroCounts } from './rejections.js';
+import { RouteFreshness } from './route-freshness.js';
+
+export interface IndicatorValue {
+  id: string;
+  scope: string;
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  means: Record<string, number | null>;
+}
+
+export interface Snapshot {
+  at: number;
+  indicators: IndicatorValue[];
+  rejected: RejectionCounts;
+  accepted: number;
+}
+
+/** Values are reported to 9 decimal places: enough for any dashboard, and no 99.99999999999999. */
+const round = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
+
+export class CityEngine {
+  readonly model: CityModel;
+  readonly rejected: RejectionCounts = zeroCounts();
+  accepted = 0;
+  /** The engine clock (epoch ms); -Infinity before the first input. */
+  now = Number.NEGATIVE_INFINITY;
+  /** Receive time of the first input: the means cover only what follows it. */
+  origin: number | undefined;
+
+  readonly indicators: IndicatorState;
+  readonly devices: DeviceState;
+  private readonly routes: RouteFreshness;
+  private readonly admission: Admission;
+  private readonly deadlines = new DeadlineQueue();
+  private readonly windows: { name: string; ms: number }[];
+
+  constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
+    this.windows = inventory.city.windows.map((name) => ({ name, ms: windowMs(name) }));
+    const keepMs = Math.max(0, ...this.windows.map((w) => w.ms));
+    this.model = compileCityModel(inventory, catalogue);
+    this.indicators = new IndicatorState(this.model, keepMs);
+    this.devices = new DeviceState(this.model, this.indicators, this.deadlines);
+    this.routes = new RouteFreshness(
+      this.model,
+      this.indicators,
+      this.deadlines,
+      this.model.deviceIds.length,
+    );
+    this.admission = new Admission(this.model);
+  }
+
+  /** Apply one received message; returns the rejection reason, or undefined when it was accepted. */
+  ingest(msg: Inbound): RejectionReason | undefined {
+    this.advanceTo(msg.receivedAt);
+    const admitted = this.admission.admit(msg);
+    if (typeof admitted === 'string') {
+      this.rejected[admitted]++;
+      return admitted;
+    }
+    this.accepted++;
+    const t = this.now;
+    const status = admitted.channel === 'status' ? (admitted.payload as CameraStatusPayload) : undefined;
+    this.devices.onMessage(admitted.device, t, status);
+    if (admitted.route >= 0) this.routes.onArrival(admitted.route, t);
+    return undefined;
+  }
+
+  /**
+   * Move the clock to `t` (never back), letting every deadline before it lapse in time order.
+   * CONTRACT §3: a device last heard exactly 3 × interval ago is still online, so only deadlines < t lapse.
+   */
+  advanceTo(t: number): void {
+    if (this.origin === undefined) {
+      this.origin = t;
+      this.indicators.startRecording(t);
+    }
+    if (t <= this.now) return;
+    const q = this.deadlines;
+    const firstRouteId = this.routes.firstId;
+    while (q.peekDeadline() < t) {
+      const at = q.peekDeadline();
+      const id = q.pop();
+      if (id < firstRouteId) this.devices.onDeadline(id, at);
+      else this.routes.onDeadline(id, at);
+    }
+    this.now = t;
+  }
+
+  /** Every indicator for the city and each district at `at` (default: now), with its window means. */
+  snapshot(at: number = this.now): Snapshot {
+    if (at > this.now) {
+      // A snapshot before any input must not start the means: only inputs do.
+      if (this.origin === undefined) this.now = at;
+      else this.advanceTo(at);
+    }
+    const { model, indicators } = this;
+    const S = model.scopes.length;
+    const out: IndicatorValue[] = [];
+    model.indicators.forEach((c, k) => {
+      const scale = c.type === 'ratio' ? c.scale : 1;
+      for (let s = 0; s < S; s++) {
+        const i = k * S + s;
+        const means: Record<string, number | null> = {};
+        for (const w of this.windows) {
+          means[w.name] =
+            this.origin === undefined ? null : round(indicators.series[i].meanOver(at - w.ms, at));
+        }
+        out.push({
+          id: c.def.id,
+          scope: model.scopes[s],
+          value: round(indicators.valueOf(k, s)),
+          numerator: c.type === 'ratio' ? indicators.numerator[i] / scale : null,
+          denominator: c.type === 'ratio' ? model.denominator[i] / scale : null,
+          means,
+        });
+      }
+    });
+    return { at, indicators: out, rejected: { ...this.rejected }, accepted: this.accepted };
+  }
+}

@@ -1,0 +1,122 @@
+// Device liveness and camera availability (CONTRACT §3) as condition bits per device, with the changes
+// handed to the indicator state. Per message: O(1) plus the memberships of that one device; a gateway
+// change also touches its own cameras, never the whole city.
+
+import { AVAILABLE, type CityModel, GATEWAY, ONLINE, SHARED } from './city-model.js';
+import type { DeadlineQueue } from './deadline-queue.js';
+import type { IndicatorState } from './indicator-state.js';
+import type { CameraStatusPayload, StatusPayload } from './payloads.js';
+
+const VIDEO_LOST = 2;
+const VIDEO_CODE = { ok: 0, degraded: 1, lost: VIDEO_LOST } as const;
+
+export class DeviceState {
+  /** 1 while the last message is at most 3 × expected interval old. */
+  readonly alive: Uint8Array;
+  /** 1 when the last status said offline (or was the Last Will) and no message came since. */
+  readonly saidOffline: Uint8Array;
+  readonly video: Uint8Array;
+  readonly shared: Uint8Array;
+  readonly mask: Uint8Array;
+  /** Receive time of the last accepted message, NaN before the first. */
+  readonly lastSeen: Float64Array;
+  /** When `alive` lapses: lastSeen + 3 × interval (still online at exactly that instant). */
+  readonly staleAt: Float64Array;
+  private readonly queued: Uint8Array;
+  private readonly cover: Int32Array[];
+
+  constructor(
+    private readonly model: CityModel,
+    private readonly indicators: IndicatorState,
+    private readonly deadlines: DeadlineQueue,
+  ) {
+    const n = model.deviceIds.length;
+    this.alive = new Uint8Array(n);
+    this.saidOffline = new Uint8Array(n);
+    this.video = new Uint8Array(n);
+    this.shared = new Uint8Array(n);
+    this.mask = new Uint8Array(n);
+    this.lastSeen = new Float64Array(n).fill(Number.NaN);
+    this.staleAt = new Float64Array(n);
+    this.queued = new Uint8Array(n);
+    this.cover = model.coverWeight.map((w) => new Int32Array(w ? w.length : 0));
+    // Registration alone feeds some indicators (CCTV coverage, HD share): apply the static bits.
+    for (let d = 0; d < n; d++) this.update(d, 0);
+  }
+
+  /** Any accepted message is a sign of life; a status also sets the offline flag and the camera fields. */
+  onMessage(d: number, t: number, status: StatusPayload | CameraStatusPayload | undefined): void {
+    this.alive[d] = 1;
+    this.lastSeen[d] = t;
+    this.staleAt[d] = t + this.model.staleAfterMs[d];
+    if (this.queued[d] === 0) {
+      this.queued[d] = 1;
+      this.deadlines.push(this.staleAt[d], d);
+    }
+    if (status) {
+      this.saidOffline[d] = status.state === 'offline' ? 1 : 0;
+      if ('video' in status) {
+        this.video[d] = VIDEO_CODE[(status as CameraStatusPayload).video];
+        this.shared[d] = (status as CameraStatusPayload).shared ? 1 : 0;
+      }
+    } else {
+      this.saidOffline[d] = 0;
+    }
+    this.update(d, t);
+  }
+
+  /** Called by the clock when device d's deadline `at` has passed. */
+  onDeadline(d: number, at: number): void {
+    if (this.staleAt[d] > at) {
+      this.deadlines.push(this.staleAt[d], d); // refreshed since it was queued: wait for the new deadline
+      return;
+    }
+    this.queued[d] = 0;
+    this.alive[d] = 0;
+    this.update(d, at);
+  }
+
+  private selfOnline(d: number): boolean {
+    return this.alive[d] === 1 && this.saidOffline[d] === 0;
+  }
+
+  private update(d: number, t: number): void {
+    const m = this.model;
+    const g = m.gateway[d];
+    let mask = m.staticMask[d];
+    // CONTRACT §3: a camera behind a gateway is online only while its gateway is online too.
+    if (this.selfOnline(d) && (g < 0 || this.selfOnline(g))) {
+      mask |= ONLINE;
+      if (this.video[d] !== VIDEO_LOST) mask |= this.shared[d] ? AVAILABLE | SHARED : AVAILABLE;
+    }
+    const old = this.mask[d];
+    if (mask === old) return;
+    this.mask[d] = mask;
+    this.apply(d, old, mask, t);
+    if (m.kind[d] === GATEWAY && (old & ONLINE) !== (mask & ONLINE)) {
+      for (let i = m.camerasStart[d]; i < m.camerasStart[d + 1]; i++) this.update(m.camerasOf[i], t);
+    }
+  }
+
+  private apply(d: number, old: number, mask: number, t: number): void {
+    const m = this.model;
+    for (const { indicator, required, cover } of m.profiles[m.profile[d]]) {
+      const was = (old & required) === required;
+      if (was === ((mask & required) === required)) continue;
+      const delta = was ? -1 : 1;
+      if (!cover) {
+        this.indicators.bump(indicator, m.scope[d], delta, t);
+        continue;
+      }
+      // An asset counts once however many devices cover it: only 0 ↔ 1 moves the numerator.
+      const a = m.asset[d];
+      const counts = this.cover[indicator];
+      const before = counts[a];
+      counts[a] = before + delta;
+      const weight = m.coverWeight[indicator]![a];
+      if (weight > 0 && (before === 0 || before + delta === 0)) {
+        this.indicators.bump(indicator, m.coverScope[indicator]![a], delta * weight, t);
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Incremental indicator state: numerators per (indicator, scope) moved by ± deltas as devices and routes
+// change condition, values recomputed only for what moved, and each value's history kept as a step
+// series for the time-weighted means of CONTRACT §4.
+import { percent } from '../indicators/formula.js';
+import { StepSeries } from '../indicators/step-series.js';
+import type { CityModel } from './city-model.js';
+
+export class IndicatorState {
+  readonly numerator: Float64Array;
+  /** Current value per (indicator, scope); NaN for null. */
+  readonly value: Float64Array;
+  readonly series: StepSeries[];
+  private readonly S: number;
+  private recording = false;
+
+  constructor(
+    private readonly model: CityModel,
+    keepMs: number,
+  ) {
+    this.S = model.scopes.length;
+    const size = model.indicators.length * this.S;
+    this.numerator = new Float64Array(size);
+    this.value = new Float64Array(size).fill(Number.NaN);
+    this.series = Array.from({ length: size }, () => new StepSeries(keepMs));
+    for (let k = 0; k < model.indicators.length; k++) {
+      for (let s = 0; s < this.S; s++) this.refresh(k, s, 0);
+    }
+  }
+
+  /** From `t` on every change is recorded for the means (CONTRACT §5: means start at the first input). */
+  startRecording(t: number): void {
+    this.recording = true;
+    for (let i = 0; i < this.value.length; i++) {
+      const v = this.value[i];
+      this.series[i].set(t, !Number.isNaN(v) ? v : null);
+    }
+  }
+
+  /** Add `delta` to indicator k's numerator for the city and for district scope s (0 = none). */
+  bump(k: number, s: number, delta: number, t: number): void {
+    const row = k * this.S;
+    this.numerator[row] += delta;
+    this.refresh(k, 0, t);
+    if (s > 0) {
+      this.numerator[row + s] += delta;
+      this.refresh(k, s, t);
+    }
+  }
+
+  valueOf(k: number, s: number): number | null {
+    const v = this.value[k * this.S + s];
+    return !Number.isNaN(v) ? v : null;
+  }
+
+  private refresh(k: number, s: number, t: number): void {
+    const i = k * this.S + s;
+    const c = this.model.indicators[k];
+    let v: number | null;
+    if (c.type === 'ratio') {
+      v = percent(this.numerator[i], this.model.denominator[i]);
+    } else {
+      v = c.constant;
+      for (const p of c.parts) {
+        const part = this.value[p.indicator * this.S + s];
+        if (Number.isNaN(part)) {
+          v = null;
+          break;
+        }
+        v += p.weight * part;
+      }
+    }
+    const next = v ?? Number.NaN;
+    const prev = this.value[i];
+    if (next === prev || (Number.isNaN(next) && Number.isNaN(prev))) return;
+    this.value[i] = next;
+    if (this.recording) this.series[i].set(t, v);
+    for (const w of this.model.dependents[k]) this.refresh(w, s, t);
+  }
+}

@@ -1,0 +1,16 @@
+// Deterministic replay: a recording through the same operator the live engine uses, as fast as the CPU
+// allows, with snapshots at the requested instants (CONTRACT §5).
+import { lastValueFrom, toArray } from 'rxjs';
+import type { CityEngine, Snapshot } from './city-engine.js';
+import { runEngine, withTicksAt } from './pipeline.js';
+import { type RecordingOptions, readRecording } from './recording.js';
+
+/** Snapshots for `ats`, in ascending time order. */
+export function replayRecording(
+  engine: CityEngine,
+  path: string,
+  ats: readonly number[],
+  opts: RecordingOptions = {},
+): Promise<Snapshot[]> {
+  return lastValueFrom(readRecording(path, opts).pipe(withTicksAt(ats), runEngine(engine), toArray()));
+}

@@ -1,0 +1,56 @@
+// CONTRACT §4 L1.2.2: a route counts while an arrival forecast for it was received in the last 300 s
+// (`withinS` in the catalogue). Same deadline mechanism as device liveness, keyed by route.
+import type { CityModel } from './city-model.js';
+import type { DeadlineQueue } from './deadline-queue.js';
+import type { IndicatorState } from './indicator-state.js';
+
+export class RouteFreshness {
+  private readonly routes: number;
+  /** Per (event coverage e, route r) at e × routes + r: when the route stops counting. */
+  private readonly freshUntil: Float64Array;
+  private readonly fresh: Uint8Array;
+  private readonly queued: Uint8Array;
+
+  /** @param firstId the first deadline-queue id of this component (ids below belong to devices). */
+  constructor(
+    private readonly model: CityModel,
+    private readonly indicators: IndicatorState,
+    private readonly deadlines: DeadlineQueue,
+    readonly firstId: number,
+  ) {
+    this.routes = model.assets.route.ids.length;
+    const size = model.eventCoverages.length * this.routes;
+    this.freshUntil = new Float64Array(size);
+    this.fresh = new Uint8Array(size);
+    this.queued = new Uint8Array(size);
+  }
+
+  onArrival(route: number, t: number): void {
+    const m = this.model;
+    for (let e = 0; e < m.eventCoverages.length; e++) {
+      const { indicator, withinMs } = m.eventCoverages[e];
+      const i = e * this.routes + route;
+      this.freshUntil[i] = t + withinMs;
+      if (this.queued[i] === 0) {
+        this.queued[i] = 1;
+        this.deadlines.push(this.freshUntil[i], this.firstId + i);
+      }
+      if (this.fresh[i] === 0) {
+        this.fresh[i] = 1;
+        this.indicators.bump(indicator, m.assets.route.scope[route], 1, t);
+      }
+    }
+  }
+
+  onDeadline(id: number, at: number): void {
+    const i = id - this.firstId;
+    if (this.freshUntil[i] > at) {
+      this.deadlines.push(this.freshUntil[i], id);
+      return;
+    }
+    this.queued[i] = 0;
+    this.fresh[i] = 0;
+    const { indicator } = this.model.eventCoverages[Math.floor(i / this.routes)];
+    this.indicators.bump(indicator, this.model.assets.route.scope[i % this.routes], -1, at);
+  }
+}

@@ -1,0 +1,73 @@
+// User-defined indicators from a JSON or YAML text, in the catalogue's own form (CONTRACT §4).
+// Pure: the caller reads the file; this parses, validates and checks references.
+import { parse as parseYaml } from 'yaml';
+import {
+  type IndicatorDef,
+  IndicatorFileSchema,
+  type IndicatorInput,
+  IndicatorSchema,
+} from './definition.js';
+
+export class IndicatorDefinitionError extends Error {
+  readonly code = 'ERR_INDICATOR_DEFINITION';
+}
+
+/** Parse a file's text; `name` is used in messages (`indicators.yaml: 2.parts.0.weight: expected number`). */
+export function parseIndicatorText(text: string, name: string): IndicatorDef[] {
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(name) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new IndicatorDefinitionError(
+      `${name}: not valid ${/\.ya?ml$/i.test(name) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    );
+  }
+  const parsed = IndicatorFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new IndicatorDefinitionError(`${name}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return Array.isArray(parsed.data) ? parsed.data : parsed.data.indicators;
+}
+
+/**
+ * The catalogue plus user definitions, validated as a whole: unique ids (a user definition may not
+ * silently replace a standard one), weighted parts that name known indicators, no cycles. Returned in an
+ * order where every weighted indicator comes after its parts.
+ */
+export function buildCatalogue(
+  base: readonly IndicatorInput[],
+  extra: readonly IndicatorDef[] = [],
+): IndicatorDef[] {
+  const all = [...base.map((d) => IndicatorSchema.parse(d)), ...extra];
+  const byId = new Map<string, IndicatorDef>();
+  for (const d of all) {
+    if (byId.has(d.id))
+      throw new IndicatorDefinitionError(`indicator '${d.id}' is defined twice: give it another id`);
+    byId.set(d.id, d);
+  }
+  const ordered: IndicatorDef[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (d: IndicatorDef, path: string[]): void => {
+    if (state.get(d.id) === 'done') return;
+    if (state.get(d.id) === 'visiting') {
+      throw new IndicatorDefinitionError(
+        `indicator '${d.id}' depends on itself: ${[...path, d.id].join(' → ')}`,
+      );
+    }
+    state.set(d.id, 'visiting');
+    if (d.kind === 'weighted') {
+      for (const p of d.parts) {
+        if (!('indicator' in p)) continue;
+        const part = byId.get(p.indicator);
+        if (!part)
+          throw new IndicatorDefinitionError(`indicator '${d.id}' names an unknown part '${p.indicator}'`);
+        visit(part, [...path, d.id]);
+      }
+    }
+    state.set(d.id, 'done');
+    ordered.push(d);
+  };
+  for (const d of all) visit(d, []);
+  return ordered;
+}
