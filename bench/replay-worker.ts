@@ -1,0 +1,47 @@
+// One timed pass over a recording, in a fresh process so runs do not share a warmed heap:
+//   baseline — read the file in the same chunks and JSON.parse every line, nothing else;
+//   replay   — the full citygauge replay (admission, liveness, indicators, means).
+import { createReadStream } from 'node:fs';
+import { loadCity } from '../cli/load-city.js';
+import { CityEngine } from '../engine/city-engine.js';
+import { replayRecording } from '../engine/replay.js';
+
+const [mode, file, inventoryDir] = process.argv.slice(2);
+
+async function baseline(): Promise<number> {
+  let lines = 0;
+  let sink = 0;
+  let carry = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = carry + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const rec = JSON.parse(text.slice(start, nl));
+      if (rec.topic) sink++;
+      lines++;
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  if (sink !== lines) throw new Error('a line had no topic');
+  return lines;
+}
+
+async function replay(): Promise<number> {
+  const { inventory, catalogue } = await loadCity(inventoryDir);
+  const engine = new CityEngine(inventory, catalogue);
+  const started = performance.now();
+  await replayRecording(engine, file, []);
+  const seconds = (performance.now() - started) / 1000;
+  const messages = engine.accepted + Object.values(engine.rejected).reduce((a, b) => a + b, 0);
+  process.stdout.write(`${JSON.stringify({ messages, seconds, accepted: engine.accepted })}\n`);
+  return messages;
+}
+
+if (mode === 'baseline') {
+  const started = performance.now();
+  const messages = await baseline();
+  process.stdout.write(`${JSON.stringify({ messages, seconds: (performance.now() - started) / 1000 })}\n`);
+} else {
+  await replay();
+}
