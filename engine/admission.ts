@@ -40,9 +40,11 @@ function schemaFor(kind: string, channel: Channel): z.ZodType<Payload> {
 }
 
 export class Admission {
-  private readonly duplicates = new DuplicateFilter();
+  private readonly duplicates: DuplicateFilter;
 
-  constructor(private readonly model: CityModel) {}
+  constructor(private readonly model: CityModel) {
+    this.duplicates = new DuplicateFilter(model.deviceIds.length * CHANNELS.length);
+  }
 
   admit(msg: Inbound): Admitted | RejectionReason {
     const topic = parseTopic(msg.topic);
@@ -75,9 +77,8 @@ export class Admission {
       if (route < 0) return 'unknown-route';
     }
     if (payload.seq !== undefined) {
-      const key = DuplicateFilter.key(device, CHANNEL_CODE[topic.channel], payload.seq);
-      if (this.duplicates.isDuplicate(key, msg.receivedAt)) return 'duplicate';
-      this.duplicates.remember(key, msg.receivedAt);
+      const stream = device * CHANNELS.length + CHANNEL_CODE[topic.channel];
+      if (this.duplicates.isRepeat(stream, payload.seq, msg.receivedAt)) return 'duplicate';
     }
     return { device, channel: topic.channel, payload, route };
   }

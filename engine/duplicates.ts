@@ -1,51 +1,73 @@
 // CONTRACT §3: a message whose device, channel and seq repeat one accepted in the previous 10 minutes is a
-// QoS 1 redelivery. One map of recent (device, channel, seq) plus a time-ordered queue to forget them:
-// amortised O(1) per message, memory bounded by 10 minutes of traffic.
+// QoS 1 redelivery. Accepted (stream, seq, time) entries sit in one time-ordered ring, each linked to the
+// previous entry of its stream (device × channel). A seq above the stream's highest — nearly every
+// message, since seq increases — is new without a search; only a lower one walks its stream's few recent
+// entries. Typed arrays throughout: no per-message allocation, memory bounded by 10 minutes of traffic.
 
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 export class DuplicateFilter {
-  private readonly acceptedAt = new Map<string, number>();
-  private queueKeys: string[] = [];
-  private queueTimes: number[] = [];
-  private queueHead = 0;
+  /** Highest seq accepted per stream, -1 before the first. */
+  private readonly maxSeq: Float64Array;
+  /** Absolute ring index of each stream's newest entry, -1 for none. */
+  private readonly newest: Float64Array;
+  private times = new Float64Array(4096);
+  private seqs = new Float64Array(4096);
+  private prev = new Float64Array(4096);
+  private mask = 4095;
+  /** Absolute indices: entries head .. tail-1 are within the window. */
+  private head = 0;
+  private tail = 0;
 
-  constructor(private readonly windowMs = DUPLICATE_WINDOW_MS) {}
-
-  static key(device: number, channel: number, seq: number): string {
-    return `${device}/${channel}/${seq}`;
+  constructor(
+    streams: number,
+    private readonly windowMs = DUPLICATE_WINDOW_MS,
+  ) {
+    this.maxSeq = new Float64Array(streams).fill(-1);
+    this.newest = new Float64Array(streams).fill(-1);
   }
 
-  /** True when `key` was accepted at most windowMs before `now` (inclusive: exactly 10 minutes is a repeat). */
-  isDuplicate(key: string, now: number): boolean {
-    this.forgetBefore(now - this.windowMs);
-    return this.acceptedAt.has(key);
+  /**
+   * True when `seq` was accepted on `stream` at most windowMs before `now` (exactly 10 minutes is still a
+   * repeat). Otherwise records it as accepted now and returns false.
+   */
+  isRepeat(stream: number, seq: number, now: number): boolean {
+    const cutoff = now - this.windowMs;
+    while (this.head < this.tail && this.times[this.head & this.mask] < cutoff) this.head++;
+    if (seq <= this.maxSeq[stream]) {
+      for (let i = this.newest[stream]; i >= this.head; i = this.prev[i & this.mask]) {
+        if (this.seqs[i & this.mask] === seq) return true;
+      }
+    } else {
+      this.maxSeq[stream] = seq;
+    }
+    if (this.tail - this.head > this.mask) this.grow();
+    const slot = this.tail & this.mask;
+    this.times[slot] = now;
+    this.seqs[slot] = seq;
+    this.prev[slot] = this.newest[stream];
+    this.newest[stream] = this.tail++;
+    return false;
   }
 
-  remember(key: string, now: number): void {
-    this.acceptedAt.set(key, now);
-    this.queueKeys.push(key);
-    this.queueTimes.push(now);
-  }
-
+  /** Entries held: accepted messages with a seq in the last window. */
   get size(): number {
-    return this.acceptedAt.size;
+    return this.tail - this.head;
   }
 
-  private forgetBefore(cutoff: number): void {
-    let h = this.queueHead;
-    const keys = this.queueKeys;
-    const times = this.queueTimes;
-    while (h < times.length && times[h] < cutoff) {
-      // A key accepted again later (after its window) has a newer time: keep that one.
-      if (this.acceptedAt.get(keys[h]) === times[h]) this.acceptedAt.delete(keys[h]);
-      h++;
+  private grow(): void {
+    const mask = this.mask * 2 + 1;
+    const times = new Float64Array(mask + 1);
+    const seqs = new Float64Array(mask + 1);
+    const prev = new Float64Array(mask + 1);
+    for (let i = this.head; i < this.tail; i++) {
+      times[i & mask] = this.times[i & this.mask];
+      seqs[i & mask] = this.seqs[i & this.mask];
+      prev[i & mask] = this.prev[i & this.mask];
     }
-    this.queueHead = h;
-    if (h > 4096 && h * 2 > times.length) {
-      this.queueKeys = keys.slice(h);
-      this.queueTimes = times.slice(h);
-      this.queueHead = 0;
-    }
+    this.times = times;
+    this.seqs = seqs;
+    this.prev = prev;
+    this.mask = mask;
   }
 }

@@ -6,14 +6,14 @@ const DeviceTime = z.union([z.number().finite().nonnegative(), z.iso.datetime({ 
 /** Per device, increasing; lets the engine drop QoS 1 redeliveries. */
 const Seq = z.number().int().nonnegative().optional();
 
-export const StatusSchema = z.looseObject({
+export const StatusSchema = z.object({
   state: z.enum(['online', 'offline']),
   // The Last Will is `{"state":"offline"}` with no time: it is composed when the device connects.
   ts: DeviceTime.optional(),
   seq: Seq,
 });
 
-export const CameraStatusSchema = z.looseObject({
+export const CameraStatusSchema = z.object({
   state: z.enum(['online', 'offline']),
   video: z.enum(['ok', 'degraded', 'lost']).default('ok'),
   shared: z.boolean().default(false),
@@ -21,9 +21,9 @@ export const CameraStatusSchema = z.looseObject({
   seq: Seq,
 });
 
-export const HeartbeatSchema = z.looseObject({ ts: DeviceTime, seq: Seq });
+export const HeartbeatSchema = z.object({ ts: DeviceTime, seq: Seq });
 
-export const PipeTelemetrySchema = z.looseObject({
+export const PipeTelemetrySchema = z.object({
   ts: DeviceTime,
   seq: Seq,
   pressureKPa: z.number().finite(),
@@ -31,13 +31,13 @@ export const PipeTelemetrySchema = z.looseObject({
   leak: z.boolean(),
 });
 
-export const SensorTelemetrySchema = z.looseObject({
+export const SensorTelemetrySchema = z.object({
   ts: DeviceTime,
   seq: Seq,
   metrics: z.record(z.string(), z.number().finite()),
 });
 
-export const ArrivalSchema = z.looseObject({
+export const ArrivalSchema = z.object({
   ts: DeviceTime,
   seq: Seq,
   routeId: z.string().min(1),
