@@ -17,8 +17,9 @@ describe('DuplicateFilter', () => {
     const d = new DuplicateFilter(1);
     d.isRepeat(0, 5, 0);
     expect(d.isRepeat(0, 5, 10 * MIN)).toBe(true);
-    expect(d.isRepeat(0, 5, 10 * MIN + 1)).toBe(true); // the repeat at 10 min was itself not accepted
-    expect(d.isRepeat(0, 0, 20 * MIN)).toBe(false); // restarted from 0
+    // the repeat at 10 min was not accepted, so it does not extend the window: 1 ms later it is new
+    expect(d.isRepeat(0, 5, 10 * MIN + 1)).toBe(false);
+    expect(d.isRepeat(0, 0, 30 * MIN)).toBe(false); // a device that restarted from 0
   });
 
   it('stays exact while its ring grows past its first size under many streams', () => {
