@@ -23,7 +23,8 @@ export function parseTime(t: unknown): number {
       minutePrefix = t.slice(0, 17);
       minuteMs = ms;
     }
-    if (!(isDigit(t, 17) && isDigit(t, 18) && isDigit(t, 20) && isDigit(t, 21) && isDigit(t, 22))) return Number.NaN;
+    if (!(isDigit(t, 17) && isDigit(t, 18) && isDigit(t, 20) && isDigit(t, 21) && isDigit(t, 22)))
+      return Number.NaN;
     const s = two(t, 17);
     if (s > 60) return Number.NaN;
     return minuteMs + s * 1000 + digit(t, 20) * 100 + two(t, 21);

@@ -73,8 +73,3 @@ export type IndicatorInput = z.input<typeof IndicatorSchema>;
 export type AssetCoverageDef = z.infer<typeof AssetCoverageSchema>;
 export type DeviceShareDef = z.infer<typeof DeviceShareSchema>;
 export type WeightedDef = z.infer<typeof WeightedSchema>;
-
-export const IndicatorFileSchema = z.union([
-  z.array(IndicatorSchema),
-  z.strictObject({ indicators: z.array(IndicatorSchema) }),
-]);

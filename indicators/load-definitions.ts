@@ -1,12 +1,10 @@
 // User-defined indicators from a JSON or YAML text, in the catalogue's own form (CONTRACT §4).
 // Pure: the caller reads the file; this parses, validates and checks references.
 import { parse as parseYaml } from 'yaml';
-import {
-  type IndicatorDef,
-  IndicatorFileSchema,
-  type IndicatorInput,
-  IndicatorSchema,
-} from './definition.js';
+import { z } from 'zod';
+import { type IndicatorDef, type IndicatorInput, IndicatorSchema } from './definition.js';
+
+const IndicatorListSchema = z.array(IndicatorSchema);
 
 export class IndicatorDefinitionError extends Error {
   readonly code = 'ERR_INDICATOR_DEFINITION';
@@ -22,12 +20,18 @@ export function parseIndicatorText(text: string, name: string): IndicatorDef[] {
       `${name}: not valid ${/\.ya?ml$/i.test(name) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
     );
   }
-  const parsed = IndicatorFileSchema.safeParse(raw);
+  // Pick the file's shape first, so errors point into the entry rather than at the whole file.
+  const list = Array.isArray(raw) ? raw : (raw as { indicators?: unknown } | null)?.indicators;
+  const parsed = IndicatorListSchema.safeParse(list);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new IndicatorDefinitionError(`${name}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+    const where = Array.isArray(list) ? issue.path.join('.') : '(top)';
+    const what = Array.isArray(list)
+      ? issue.message
+      : 'expected a list of indicators, or { "indicators": [...] }';
+    throw new IndicatorDefinitionError(`${name}: ${where}: ${what}`);
   }
-  return Array.isArray(parsed.data) ? parsed.data : parsed.data.indicators;
+  return parsed.data;
 }
 
 /**

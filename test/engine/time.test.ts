@@ -13,15 +13,26 @@ describe('parseTime', () => {
   });
 
   it('keeps reading correctly across minutes, hours and days with its cache', () => {
-    const times = ['2026-01-05T23:59:59.999Z', '2026-01-06T00:00:00.000Z', '2026-01-06T00:00:59.001Z', '2026-01-06T00:01:00.000Z'];
+    const times = [
+      '2026-01-05T23:59:59.999Z',
+      '2026-01-06T00:00:00.000Z',
+      '2026-01-06T00:00:59.001Z',
+      '2026-01-06T00:01:00.000Z',
+    ];
     for (const t of times) expect(parseTime(t)).toBe(Date.parse(t));
   });
 
-  it.each(['yesterday', '2026-01-05', '2026-01-05T08:30:1x.250Z', '2026-01-05T08:30:15.2x0Z', '2026-13-05T08:30:15.250Z', '', null, Number.NaN])(
-    'rejects %s',
-    (t) => {
-      parseTime('2026-01-05T08:30:00.000Z'); // warm the cache with the same minute
-      expect(parseTime(t)).toBeNaN();
-    },
-  );
+  it.each([
+    'yesterday',
+    '2026-01-05',
+    '2026-01-05T08:30:1x.250Z',
+    '2026-01-05T08:30:15.2x0Z',
+    '2026-13-05T08:30:15.250Z',
+    '',
+    null,
+    Number.NaN,
+  ])('rejects %s', (t) => {
+    parseTime('2026-01-05T08:30:00.000Z'); // warm the cache with the same minute
+    expect(parseTime(t)).toBeNaN();
+  });
 });
