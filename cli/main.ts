@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The citygauge command line: the one place that wires the parts together (CONTRACT §5).
 import { Command } from 'commander';
+import { CliError } from './errors.js';
 import { registerImport } from './import.js';
 import { registerReplay } from './replay.js';
 import { registerStart } from './start.js';
@@ -18,7 +19,11 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   const e = err as { code?: string; exitCode?: number; message?: string };
-  if (e.code?.startsWith('commander.')) process.exit(e.exitCode ?? 2);
+  if (e.code?.startsWith('commander.')) {
+    // commander has printed its message; help and version are not errors, bad usage exits 2.
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
   process.stderr.write(`citygauge: ${e.message ?? String(err)}\n`);
-  process.exit(1);
+  if (!(err instanceof CliError)) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
 }
