@@ -39,19 +39,35 @@ function schemaFor(kind: string, channel: Channel): z.ZodType<Payload> {
   }
 }
 
+/** What a topic resolves to: its device, channel and schema, or why it is refused. */
+interface TopicRoute {
+  device: number;
+  channel: Channel;
+  stream: number;
+  schema: z.ZodType<Payload>;
+}
+
+/** Topics repeat (a device publishes on the same few): remember how each resolved, up to this many. */
+const TOPIC_CACHE_SIZE = 1 << 16;
+
 export class Admission {
   private readonly duplicates: DuplicateFilter;
+  private readonly topics = new Map<string, TopicRoute | RejectionReason>();
 
   constructor(private readonly model: CityModel) {
     this.duplicates = new DuplicateFilter(model.deviceIds.length * CHANNELS.length);
   }
 
   admit(msg: Inbound): Admitted | RejectionReason {
-    const topic = parseTopic(msg.topic);
-    if (topic === null) return 'bad-topic';
-    const device = this.model.deviceIndex.get(topic.deviceId);
-    if (device === undefined) return 'unknown-device';
-    if (this.model.kind[device] !== KIND_CODE[topic.kind]) return 'kind-mismatch';
+    let topic = this.topics.get(msg.topic);
+    if (topic === undefined) {
+      topic = this.resolve(msg.topic);
+      // Cleared when full rather than evicted one by one: simple, and a city's topics refill it at once.
+      if (this.topics.size >= TOPIC_CACHE_SIZE) this.topics.clear();
+      this.topics.set(msg.topic, topic);
+    }
+    if (typeof topic === 'string') return topic;
+    const device = topic.device;
 
     let json: unknown;
     const p = msg.payload;
@@ -67,7 +83,7 @@ export class Admission {
         return 'bad-json';
       }
     }
-    const parsed = schemaFor(topic.kind, topic.channel).safeParse(json);
+    const parsed = topic.schema.safeParse(json);
     if (!parsed.success) return 'bad-payload';
     const payload = parsed.data;
 
@@ -76,10 +92,23 @@ export class Admission {
       route = this.model.assets.route.index.get(payload.routeId as string) ?? -1;
       if (route < 0) return 'unknown-route';
     }
-    if (payload.seq !== undefined) {
-      const stream = device * CHANNELS.length + CHANNEL_CODE[topic.channel];
-      if (this.duplicates.isRepeat(stream, payload.seq, msg.receivedAt)) return 'duplicate';
+    if (payload.seq !== undefined && this.duplicates.isRepeat(topic.stream, payload.seq, msg.receivedAt)) {
+      return 'duplicate';
     }
     return { device, channel: topic.channel, payload, route };
+  }
+
+  private resolve(name: string): TopicRoute | RejectionReason {
+    const topic = parseTopic(name);
+    if (topic === null) return 'bad-topic';
+    const device = this.model.deviceIndex.get(topic.deviceId);
+    if (device === undefined) return 'unknown-device';
+    if (this.model.kind[device] !== KIND_CODE[topic.kind]) return 'kind-mismatch';
+    return {
+      device,
+      channel: topic.channel,
+      stream: device * CHANNELS.length + CHANNEL_CODE[topic.channel],
+      schema: schemaFor(topic.kind, topic.channel),
+    };
   }
 }

@@ -1,8 +1,9 @@
-// CONTRACT §2 payloads, one zod schema per channel. Unknown extra fields are allowed (newer firmware).
+// CONTRACT §2 payloads, one zod schema per channel. Unknown extra fields are accepted and dropped (newer
+// firmware may send more). JSON cannot carry NaN or Infinity, and zod's numbers refuse them anyway.
 import { z } from 'zod';
 
 /** Device clock: epoch milliseconds or RFC 3339. Informational: the engine's clock is the receive time. */
-const DeviceTime = z.union([z.number().finite().nonnegative(), z.iso.datetime({ offset: true })]);
+const DeviceTime = z.union([z.number().nonnegative(), z.iso.datetime({ offset: true })]);
 /** Per device, increasing; lets the engine drop QoS 1 redeliveries. */
 const Seq = z.number().int().nonnegative().optional();
 
@@ -26,15 +27,15 @@ export const HeartbeatSchema = z.object({ ts: DeviceTime, seq: Seq });
 export const PipeTelemetrySchema = z.object({
   ts: DeviceTime,
   seq: Seq,
-  pressureKPa: z.number().finite(),
-  flowLps: z.number().finite(),
+  pressureKPa: z.number(),
+  flowLps: z.number(),
   leak: z.boolean(),
 });
 
 export const SensorTelemetrySchema = z.object({
   ts: DeviceTime,
   seq: Seq,
-  metrics: z.record(z.string(), z.number().finite()),
+  metrics: z.record(z.string(), z.number()),
 });
 
 export const ArrivalSchema = z.object({
