@@ -51,7 +51,8 @@ export async function* csvRows(
       continue;
     }
     const row: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) row[header[i]] = record[i];
+    // Quoted cells keep their spaces in csv-parse; real feeds (VTA's route names) have trailing ones.
+    for (let i = 0; i < header.length; i++) row[header[i]] = record[i].trim();
     yield { line: info.lines, record: row };
   }
   while (skipped.length) yield skipped.shift()!;

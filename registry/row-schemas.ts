@@ -135,7 +135,10 @@ export function describeIssues(error: z.ZodError, row?: Record<string, unknown>)
   return error.issues
     .map((i) => {
       const col = i.path.join('.');
-      const got = row && col in row && i.code !== 'custom' ? ` (got '${String(row[col])}')` : '';
+      const got =
+        row && row[col] !== undefined && row[col] !== '' && i.code !== 'custom'
+          ? ` (got '${String(row[col])}')`
+          : '';
       return `${col || 'row'}: ${i.message}${got}`;
     })
     .join('; ');
