@@ -1,4 +1,5 @@
-// A readable table of indicator values for a terminal: one row per indicator, one column per scope.
+// A readable table of indicator values for a terminal: one row per indicator, one column per scope,
+// with the indicators' names in a legend below so the table stays narrow.
 import type { Snapshot } from '../engine/city-engine.js';
 
 const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(1));
@@ -8,25 +9,24 @@ export function indicatorTable(snapshot: Snapshot, names: ReadonlyMap<string, st
   const ids = [...new Set(snapshot.indicators.map((i) => i.id))];
   const cell = new Map(snapshot.indicators.map((i) => [`${i.id}\u0000${i.scope}`, i]));
   const firstWindow = Object.keys(snapshot.indicators[0]?.means ?? {})[0];
-  const header = ['indicator', 'name', ...scopes, ...(firstWindow ? [`city ${firstWindow} mean`] : [])];
-  const rows = ids.map((id) => {
-    const city = cell.get(`${id}\u0000city`);
-    return [
-      id,
-      truncate(names.get(id) ?? '', 44),
-      ...scopes.map((s) => fmt(cell.get(`${id}\u0000${s}`)?.value ?? null)),
-      ...(firstWindow ? [fmt(city?.means[firstWindow] ?? null)] : []),
-    ];
-  });
+  const header = ['indicator', ...scopes, ...(firstWindow ? [`city ${firstWindow} mean`] : [])];
+  const rows = ids.map((id) => [
+    id,
+    ...scopes.map((s) => fmt(cell.get(`${id}\u0000${s}`)?.value ?? null)),
+    ...(firstWindow ? [fmt(cell.get(`${id}\u0000city`)?.means[firstWindow] ?? null)] : []),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) =>
     r
-      .map((x, c) => (c < 2 ? x.padEnd(widths[c]) : x.padStart(widths[c])))
+      .map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c])))
       .join('  ')
       .trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+  return [
+    line(header),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    'Values in % (the hundred-mark scale); — where a district has nothing to count.',
+    ...ids.map((id) => `  ${id.padEnd(widths[0])}  ${names.get(id) ?? ''}`),
+  ].join('\n');
 }
