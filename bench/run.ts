@@ -1,7 +1,7 @@
 // `npm run bench`: replay throughput against a same-run baseline, and memory at 1M devices.
 // Each figure is the median of several runs, each run in a fresh process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recordSampleTraffic } from '../examples/record.js';
@@ -35,11 +35,13 @@ if (!existsSync(recording)) {
 const baseline: number[] = [];
 const replay: number[] = [];
 let messages = 0;
+let replayPeakRss = 0;
 for (let r = 0; r < RUNS; r++) {
   const b = worker('replay-worker.js', ['baseline', recording]);
   const c = worker('replay-worker.js', ['replay', recording, inventory]);
   if (b.messages !== c.messages) throw new Error(`baseline read ${b.messages} lines, replay ${c.messages}`);
   messages = c.messages;
+  replayPeakRss = Math.max(replayPeakRss, c.maxRssBytes);
   baseline.push(b.messages / b.seconds);
   replay.push(c.messages / c.seconds);
   process.stderr.write(
@@ -54,11 +56,12 @@ const mem = worker('memory-worker.js', [String(DEVICES)], ['--expose-gc', '--max
 const results = {
   date: new Date().toISOString(),
   node: process.version,
-  recording: { messages, hours: HOURS },
+  recording: { messages, hours: HOURS, bytes: statSync(recording).size },
   replay: {
     messagesPerSecond: Math.round(ours),
     baselineMessagesPerSecond: Math.round(base),
     ratio: ours / base,
+    peakRssMiB: replayPeakRss / 2 ** 20,
   },
   memory: { devices: mem.devices, rssMiB: mem.rssBytes / 2 ** 20, heapUsedMiB: mem.heapUsedBytes / 2 ** 20 },
 };
@@ -73,6 +76,7 @@ process.stdout.write(
     `  citygauge replay                      ${fmt(ours)} msg/s`,
     `  ratio                                 ${(100 * results.replay.ratio).toFixed(1)} %`,
     `  target: >= 300,000 msg/s and >= 35 % of baseline: ${verdict(ours >= 300_000 && results.replay.ratio >= 0.35)}`,
+    `  peak RSS while replaying the ${(results.recording.bytes / 2 ** 20).toFixed(0)} MiB recording: ${results.replay.peakRssMiB.toFixed(0)} MiB (streamed)`,
     `memory with ${fmt(mem.devices)} registered devices, each heard once:`,
     `  RSS ${results.memory.rssMiB.toFixed(0)} MiB (heap used ${results.memory.heapUsedMiB.toFixed(0)} MiB)`,
     `  target: <= 1 GiB: ${verdict(mem.rssBytes <= 2 ** 30)}`,
