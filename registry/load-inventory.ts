@@ -1,9 +1,11 @@
 // Read an inventory folder (CONTRACT §1): every row validated, every error `file:line: reason`, and the
-// valid rows merged over an existing inventory — or nothing at all under `strict` when any row is bad.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// valid rows merged over an existing inventory — or nothing at all under `strict` when anything is bad.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { readCityFile } from './city-file.js';
 import { csvRows } from './csv-rows.js';
+import { checkDeviceReferences, type DeviceLine, type RejectedLines } from './device-references.js';
 import {
   type Area,
   type Attributes,
@@ -15,11 +17,11 @@ import {
   type Route,
   type Site,
 } from './inventory.js';
+import { describeIssues, WITH_INPUT } from './issue-reasons.js';
 import {
   AreaRow,
-  CityFile,
   DeviceRow,
-  describeIssues,
+  type InventoryCsvFile,
   KNOWN_COLUMNS,
   PipeSegmentRow,
   REQUIRED_COLUMNS,
@@ -29,11 +31,12 @@ import {
 
 export interface RowError {
   file: string;
+  /** 1-based line in the file; city.json and header problems are at line 1. */
   line: number;
   reason: string;
 }
 
-export const formatRowError = (e: RowError) => `${e.file}:${e.line}: ${e.reason}`;
+export const formatRowError = (e: RowError): string => `${e.file}:${e.line}: ${e.reason}`;
 
 export type TableName = 'areas' | 'pipeSegments' | 'routes' | 'sites' | 'devices';
 export type LoadCounts = Record<TableName, { accepted: number; rejected: number }>;
@@ -42,6 +45,15 @@ export interface LoadResult {
   inventory: Inventory;
   errors: RowError[];
   counts: LoadCounts;
+  /** Files none of whose rows were read: an empty file or a header without a required column. */
+  skippedFiles: string[];
+}
+
+export interface LoadProgress {
+  file: string;
+  /** Bytes read so far over all files. */
+  bytes: number;
+  totalBytes: number;
 }
 
 export interface LoadOptions {
@@ -49,9 +61,10 @@ export interface LoadOptions {
   strict?: boolean;
   /** What the registry already holds: references may point into it, and rows are merged over it. */
   existing?: Inventory;
-  onProgress?: (p: { file: string; bytes: number; totalBytes: number }) => void;
+  onProgress?: (p: LoadProgress) => void;
 }
 
+/** The files of an inventory folder, in the order they are read: assets before the devices on them. */
 export const INVENTORY_FILES = [
   'city.json',
   'areas.csv',
@@ -59,23 +72,18 @@ export const INVENTORY_FILES = [
   'routes.txt',
   'sites.csv',
   'devices.csv',
-];
+] as const;
 
 export class InventoryDirError extends Error {
   readonly code = 'ERR_INVENTORY_DIR';
 }
 
+const TABLES: readonly TableName[] = ['areas', 'pipeSegments', 'routes', 'sites', 'devices'];
+
 export async function loadInventoryDir(dir: string, opts: LoadOptions = {}): Promise<LoadResult> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new InventoryDirError(`inventory folder '${dir}' does not exist`);
-  }
-  const present = INVENTORY_FILES.filter((f) => existsSync(join(dir, f)));
-  if (present.length === 0) {
-    throw new InventoryDirError(
-      `'${dir}' holds none of the inventory files: put ${INVENTORY_FILES.join(', ')} there`,
-    );
-  }
+  const present = inventoryFiles(dir);
   const base = opts.existing ?? emptyInventory();
+  // Copies: the caller's inventory stays as it was, whatever this import holds.
   const inv: Inventory = {
     city: base.city,
     areas: new Map(base.areas),
@@ -85,222 +93,180 @@ export async function loadInventoryDir(dir: string, opts: LoadOptions = {}): Pro
     devices: new Map(base.devices),
   };
   const errors: RowError[] = [];
-  const counts = Object.fromEntries(
-    (['areas', 'pipeSegments', 'routes', 'sites', 'devices'] as const).map((t) => [
-      t,
-      { accepted: 0, rejected: 0 },
-    ]),
-  ) as LoadCounts;
-  const totalBytes = present.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+  const skippedFiles: string[] = [];
+  const counts = Object.fromEntries(TABLES.map((t) => [t, { accepted: 0, rejected: 0 }])) as LoadCounts;
+  const rejectedLines = Object.fromEntries(TABLES.map((t) => [t, new Map()])) as RejectedLines;
+  const sizes = new Map(present.map((f) => [f, statSync(join(dir, f)).size]));
+  const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
   let doneBytes = 0;
 
-  if (present.includes('city.json')) {
-    const city = readCity(join(dir, 'city.json'));
-    if (typeof city === 'string') errors.push({ file: 'city.json', line: 1, reason: city });
-    else inv.city = city;
+  if (sizes.has('city.json')) {
+    const read = readCityFile(join(dir, 'city.json'));
+    if ('city' in read) inv.city = read.city;
+    else errors.push({ file: 'city.json', line: 1, reason: read.error });
+    doneBytes += sizes.get('city.json')!;
+    opts.onProgress?.({ file: 'city.json', bytes: doneBytes, totalBytes });
   }
 
-  const readTable = async <S extends z.ZodType, T extends { id: string }>(
-    file: keyof typeof REQUIRED_COLUMNS,
+  /** The rows of one file that pass their schema and are not repeats; errors for the others. */
+  const readTable = async <R, T extends { id: string }>(
+    file: InventoryCsvFile,
     table: TableName,
-    schema: S,
-    toRow: (r: z.infer<S>, attributes: Attributes) => T,
+    schema: z.ZodType<R>,
+    toRow: (r: R, attributes: Attributes) => T,
   ): Promise<{ line: number; row: T }[]> => {
-    const path = join(dir, file);
-    if (!existsSync(path)) return [];
+    if (!sizes.has(file)) return [];
     const accepted: { line: number; row: T }[] = [];
     const firstLine = new Map<string, number>();
-    const fail = (line: number, reason: string) => {
+    const idColumn = file === 'routes.txt' ? 'route_id' : 'id';
+    const reject = (line: number, reason: string, id?: string) => {
       errors.push({ file, line, reason });
       counts[table].rejected++;
+      if (id && !firstLine.has(id) && !rejectedLines[table].has(id)) rejectedLines[table].set(id, line);
     };
-    let fileBytes = 0;
-    for await (const item of csvRows(path, {
-      onBytes: (b) => {
-        fileBytes = b;
-        opts.onProgress?.({ file, bytes: doneBytes + b, totalBytes });
-      },
+    let skipFile = false;
+    let sawHeader = false;
+    for await (const item of csvRows(join(dir, file), {
+      onBytes: (b) => opts.onProgress?.({ file, bytes: doneBytes + b, totalBytes }),
     })) {
       if ('header' in item) {
-        const missing = REQUIRED_COLUMNS[file].filter((c) => !item.header.includes(c));
-        if (missing.length) {
-          errors.push({
-            file,
-            line: 1,
-            reason: `header lacks column(s) ${missing.join(', ')}: file skipped`,
-          });
-          return [];
+        sawHeader = true;
+        const reason = headerProblem(file, item.header);
+        skipFile = reason !== undefined;
+        if (reason) {
+          errors.push({ file, line: item.line, reason });
+          skippedFiles.push(file);
         }
-        continue;
+      } else if (skipFile) {
+        counts[table].rejected++;
+      } else if ('error' in item) {
+        reject(item.line, item.error);
+      } else {
+        const parsed = schema.safeParse(item.record, WITH_INPUT);
+        const id = item.record[idColumn];
+        if (!parsed.success) {
+          reject(item.line, describeIssues(parsed.error, item.record), id);
+          continue;
+        }
+        const first = firstLine.get(id);
+        if (first !== undefined) {
+          reject(item.line, `duplicate ${idColumn} '${id}' (first on line ${first})`);
+          continue;
+        }
+        firstLine.set(id, item.line);
+        accepted.push({ line: item.line, row: toRow(parsed.data, attributesOf(item.record, file)) });
       }
-      if ('error' in item) {
-        fail(item.line, item.error);
-        continue;
-      }
-      const parsed = schema.safeParse(item.record);
-      if (!parsed.success) {
-        fail(item.line, describeIssues(parsed.error, item.record));
-        continue;
-      }
-      const row = toRow(parsed.data, attributesOf(item.record, KNOWN_COLUMNS[file]));
-      const first = firstLine.get(row.id);
-      if (first !== undefined) {
-        fail(item.line, `duplicate id '${row.id}' (first on line ${first})`);
-        continue;
-      }
-      firstLine.set(row.id, item.line);
-      accepted.push({ line: item.line, row });
     }
-    doneBytes += fileBytes;
+    if (!sawHeader) {
+      const columns = REQUIRED_COLUMNS[file].join(', ');
+      errors.push({ file, line: 1, reason: `is empty: expected a header row with ${columns}` });
+      skippedFiles.push(file);
+    }
+    doneBytes += sizes.get(file)!;
     return accepted;
   };
 
-  const put = <T extends { id: string }>(map: Map<string, T>, table: TableName, rows: { row: T }[]) => {
+  const put = <T extends { id: string }>(table: TableName, rows: { row: T }[]) => {
+    const map = inv[table] as Map<string, T>;
     for (const { row } of rows) map.set(row.id, row);
     counts[table].accepted += rows.length;
   };
 
-  put(
-    inv.areas,
-    'areas',
-    await readTable(
-      'areas.csv',
-      'areas',
-      AreaRow,
-      (r, attributes): Area =>
-        withAttributes({ id: r.id, class: r.class, district: r.district, name: r.name }, attributes),
-    ),
-  );
-  put(
-    inv.pipeSegments,
-    'pipeSegments',
-    await readTable(
-      'pipe_segments.csv',
-      'pipeSegments',
-      PipeSegmentRow,
-      (r, attributes): PipeSegment =>
-        withAttributes({ id: r.id, lengthM: r.length_m, district: r.district }, attributes),
-    ),
-  );
-  put(
-    inv.routes,
-    'routes',
-    await readTable(
-      'routes.txt',
-      'routes',
-      RouteRow,
-      (r, attributes): Route =>
-        withAttributes(
-          {
-            id: r.route_id,
-            shortName: r.route_short_name,
-            longName: r.route_long_name,
-            type: r.route_type,
-            district: r.district,
-          },
-          attributes,
-        ),
-    ),
-  );
-  put(
-    inv.sites,
-    'sites',
-    await readTable(
-      'sites.csv',
-      'sites',
-      SiteRow,
-      (r, attributes): Site =>
-        withAttributes({ id: r.id, class: r.class, district: r.district, name: r.name }, attributes),
-    ),
-  );
+  put('areas', await readTable('areas.csv', 'areas', AreaRow, toArea));
+  put('pipeSegments', await readTable('pipe_segments.csv', 'pipeSegments', PipeSegmentRow, toPipeSegment));
+  put('routes', await readTable('routes.txt', 'routes', RouteRow, toRoute));
+  put('sites', await readTable('sites.csv', 'sites', SiteRow, toSite));
+  const devices: DeviceLine[] = await readTable('devices.csv', 'devices', DeviceRow, toDevice);
+  const checked = checkDeviceReferences(devices, inv, rejectedLines);
+  for (const { line, reason } of checked.errors) errors.push({ file: 'devices.csv', line, reason });
+  counts.devices.rejected += checked.errors.length;
+  put('devices', checked.accepted);
 
-  const devices = await readTable(
-    'devices.csv',
-    'devices',
-    DeviceRow,
-    (r, attributes): Device =>
-      withAttributes(
-        {
-          id: r.id,
-          kind: r.kind,
-          district: r.district,
-          assetId: r.asset_id,
-          gatewayId: r.gateway_id,
-          hd: r.hd,
-          expectedIntervalS: r.expected_interval_s ?? DEFAULT_INTERVAL_S[r.kind],
-          lat: r.lat,
-          lon: r.lon,
-        },
-        attributes,
-      ),
-  );
-  // References are checked once every device row is known: a gateway may follow its cameras.
-  const kindOf = new Map<string, string>();
-  for (const d of inv.devices.values()) kindOf.set(d.id, d.kind);
-  for (const { row } of devices) kindOf.set(row.id, row.kind);
-  const valid = devices.filter(({ line, row }) => {
-    const reason = referenceError(row, inv, kindOf);
-    if (reason) {
-      errors.push({ file: 'devices.csv', line, reason });
-      counts.devices.rejected++;
-    }
-    return !reason;
-  });
-  put(inv.devices, 'devices', valid);
-
-  errors.sort((a, b) => INVENTORY_FILES.indexOf(a.file) - INVENTORY_FILES.indexOf(b.file) || a.line - b.line);
-  if (opts.strict && errors.length > 0)
-    return { inventory: opts.existing ?? emptyInventory(), errors, counts };
-  return { inventory: inv, errors, counts };
+  const order = (f: string) => (INVENTORY_FILES as readonly string[]).indexOf(f);
+  errors.sort((a, b) => order(a.file) - order(b.file) || a.line - b.line);
+  const inventory = opts.strict && errors.length > 0 ? base : inv;
+  return { inventory, errors, counts, skippedFiles };
 }
 
-function readCity(path: string): Inventory['city'] | string {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    return `not valid JSON: ${(err as Error).message}`;
+/** The inventory files present in `dir`; an error naming what is expected when there is none. */
+export function inventoryFiles(dir: string): string[] {
+  const expectedFiles = INVENTORY_FILES.join(', ');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new InventoryDirError(
+      `inventory folder '${dir}' does not exist: give a folder holding any of ${expectedFiles}`,
+    );
   }
-  const parsed = CityFile.safeParse(raw);
-  if (!parsed.success) return describeIssues(parsed.error);
-  const { name, cctvSharingAgreement, windows, thresholds } = parsed.data;
-  return { name, cctvSharingAgreement, windows, thresholds };
+  const present = INVENTORY_FILES.filter((f) => existsSync(join(dir, f)) && statSync(join(dir, f)).isFile());
+  if (present.length === 0) {
+    throw new InventoryDirError(
+      `inventory folder '${dir}' holds none of the inventory files: put ${expectedFiles} there`,
+    );
+  }
+  return present;
 }
 
-const ASSET_TABLE = {
-  cctv: ['areas', 'area'],
-  'cctv-gateway': ['areas', 'area'],
-  'pipe-monitor': ['pipeSegments', 'pipe segment'],
-  sensor: ['sites', 'site'],
-  'transit-beacon': ['routes', 'route'],
-} as const;
-
-function referenceError(d: Device, inv: Inventory, kindOf: Map<string, string>): string | undefined {
-  if (d.assetId) {
-    const [table, noun] = ASSET_TABLE[d.kind];
-    if (!inv[table].has(d.assetId))
-      return `asset_id: no ${noun} '${d.assetId}' (a ${d.kind}'s asset is a ${noun})`;
-  }
-  if (d.gatewayId) {
-    if (d.kind !== 'cctv') return `gateway_id: only cameras (cctv) have a gateway, this is a ${d.kind}`;
-    const kind = kindOf.get(d.gatewayId);
-    if (kind === undefined) return `gateway_id: no device '${d.gatewayId}'`;
-    if (kind !== 'cctv-gateway') return `gateway_id: '${d.gatewayId}' is a ${kind}, not a cctv-gateway`;
-  }
+function headerProblem(file: InventoryCsvFile, header: string[]): string | undefined {
+  const missing = REQUIRED_COLUMNS[file].filter((c) => !header.includes(c));
+  if (missing.length > 0) return `header lacks column(s) ${missing.join(', ')}: file skipped`;
+  const repeated = new Set(header.filter((c, i) => c !== '' && header.indexOf(c) !== i));
+  if (repeated.size > 0) return `header repeats column(s) ${[...repeated].join(', ')}: file skipped`;
   return undefined;
 }
 
-function attributesOf(record: Record<string, string>, known: readonly string[]): Attributes {
+/** Columns beyond the contract's, without empty cells; undefined when none is left (CONTRACT §1). */
+function attributesOf(record: Record<string, string>, file: InventoryCsvFile): Attributes {
+  const known = KNOWN_COLUMNS[file];
   let out: Record<string, string> | undefined;
-  for (const [k, v] of Object.entries(record)) {
-    if (known.includes(k) || v === '') continue;
+  for (const key in record) {
+    const value = record[key];
+    if (known.has(key) || key === '' || value === '') continue;
     out ??= {};
-    out[k] = v;
+    out[key] = value;
   }
   return out;
 }
 
-function withAttributes<T extends object>(row: T, attributes: Attributes): T {
-  const clean = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as T;
-  return attributes ? { ...clean, attributes } : clean;
+/** Leave optional properties out rather than set to undefined: rows compare and serialise cleanly. */
+function compact<T extends object>(row: T, attributes: Attributes): T {
+  const r = row as Record<string, unknown>;
+  for (const key in r) if (r[key] === undefined) delete r[key];
+  if (attributes) r.attributes = attributes;
+  return row;
 }
+
+type Out<S extends z.ZodType> = z.output<S>;
+type A = Attributes;
+
+const toArea = (r: Out<typeof AreaRow>, a: A): Area =>
+  compact({ id: r.id, class: r.class, district: r.district, name: r.name }, a);
+const toPipeSegment = (r: Out<typeof PipeSegmentRow>, a: A): PipeSegment =>
+  compact({ id: r.id, lengthM: r.length_m, district: r.district }, a);
+const toRoute = (r: Out<typeof RouteRow>, a: A): Route =>
+  compact(
+    {
+      id: r.route_id,
+      shortName: r.route_short_name,
+      longName: r.route_long_name,
+      type: r.route_type,
+      district: r.district,
+    },
+    a,
+  );
+const toSite = (r: Out<typeof SiteRow>, a: A): Site =>
+  compact({ id: r.id, class: r.class, district: r.district, name: r.name }, a);
+const toDevice = (r: Out<typeof DeviceRow>, a: A): Device =>
+  compact(
+    {
+      id: r.id,
+      kind: r.kind,
+      district: r.district,
+      assetId: r.asset_id,
+      gatewayId: r.gateway_id,
+      hd: r.hd,
+      // CONTRACT §1: the interval defaults by kind.
+      expectedIntervalS: r.expected_interval_s ?? DEFAULT_INTERVAL_S[r.kind],
+      lat: r.lat,
+      lon: r.lon,
+    },
+    a,
+  );

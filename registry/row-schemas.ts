@@ -1,145 +1,158 @@
-// One zod schema per inventory file's row (CONTRACT §1). Cells arrive as trimmed strings; an empty cell
-// is a missing value.
+// One zod schema per inventory file (CONTRACT §1). CSV cells arrive as trimmed strings and an empty cell
+// is a missing value; the schemas turn them into typed values or say, per column, what is wrong.
 import { z } from 'zod';
 import { AREA_CLASSES, DEVICE_KINDS, ID_PATTERN, SITE_CLASSES } from './inventory.js';
 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
-const text = z.string();
-const optionalText = z.preprocess(blankToUndefined, z.string().optional());
-const id = z
-  .string()
-  .regex(ID_PATTERN, 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
-const optionalId = z.preprocess(blankToUndefined, id.optional());
-const required = z.string().min(1, 'is required');
-const number = (check: (n: z.ZodNumber) => z.ZodNumber) =>
-  z
-    .string()
-    .min(1, 'is required')
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+// `abort`: an empty cell is missing, not also malformed.
+const required = z.string().min(1, { message: 'is required', abort: true });
+const id = required.regex(
+  ID_PATTERN,
+  'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+);
+// A district names an MQTT topic level (CONTRACT §2 `city/indicators/<id>/<district>`) and an HTTP scope.
+const district = required.regex(/^[^/+#\p{Cc}]+$/u, 'must not contain "/", "+", "#" or control characters');
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** A number cell: plain decimal only (no hex, no "Infinity", which `Number()` would take), then its check. */
+const number = (check: (n: z.ZodNumber) => z.ZodNumber = (n) => n) =>
+  required
     .transform((s, ctx) => {
-      const n = Number(s);
-      if (Number.isNaN(n)) ctx.addIssue({ code: 'custom', message: `must be a number, got '${s}'` });
-      return n;
+      if (DECIMAL.test(s)) return Number(s);
+      ctx.addIssue({ code: 'custom', message: `must be a number, got '${s}'` });
+      return z.NEVER;
     })
     .pipe(check(z.number()));
-const optionalNumber = (check: (n: z.ZodNumber) => z.ZodNumber) =>
-  z.preprocess(blankToUndefined, number(check).optional());
 
-const BOOLEAN: Record<string, boolean> = {
-  true: true,
-  false: false,
-  '1': true,
-  '0': false,
-  yes: true,
-  no: false,
-  '': false,
-};
+const BOOLEANS = new Map([
+  ['', false],
+  ['true', true],
+  ['false', false],
+  ['1', true],
+  ['0', false],
+  ['yes', true],
+  ['no', false],
+]);
+/** `true`/`false`/`1`/`0`/`yes`/`no` in any case; an empty cell is false. */
+const flag = z
+  .string()
+  .default('')
+  .transform((s, ctx) => {
+    const b = BOOLEANS.get(s.toLowerCase());
+    if (b !== undefined) return b;
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be true or false, got '${s}' (1/0, yes/no and empty do too)`,
+    });
+    return z.NEVER;
+  });
 
 export const AreaRow = z.object({
   id,
   class: z.enum(AREA_CLASSES),
-  district: required,
-  name: text.default(''),
+  district,
+  name: z.string().default(''),
 });
 
 export const PipeSegmentRow = z.object({
   id,
   length_m: number((n) => n.positive('must be > 0')),
-  district: required,
+  district,
 });
 
+/** A GTFS `routes.txt` row: GTFS route ids are free text, so only presence is checked. */
 export const RouteRow = z.object({
   route_id: required,
-  route_short_name: optionalText,
-  route_long_name: optionalText,
-  route_type: optionalNumber((n) => n.int('must be a whole number')),
-  district: optionalText,
+  route_short_name: optional(z.string()),
+  route_long_name: optional(z.string()),
+  route_type: optional(number((n) => n.int('must be a whole number').nonnegative('must be >= 0'))),
+  district: optional(district),
 });
 
 export const SiteRow = z.object({
   id,
   class: z.enum(SITE_CLASSES),
-  district: required,
-  name: text.default(''),
+  district,
+  name: z.string().default(''),
 });
 
-export const DeviceRow = z.object({
-  id,
-  kind: z.enum(DEVICE_KINDS),
-  district: optionalText,
-  asset_id: optionalId,
-  gateway_id: optionalId,
-  hd: z
-    .string()
-    .default('')
-    .transform((s, ctx) => {
-      const b = BOOLEAN[s.toLowerCase()];
-      if (b === undefined) ctx.addIssue({ code: 'custom', message: `must be true or false, got '${s}'` });
-      return b ?? false;
-    }),
-  expected_interval_s: optionalNumber((n) => n.positive('must be > 0')),
-  lat: optionalNumber((n) => n.min(-90, 'must be within [-90, 90]').max(90, 'must be within [-90, 90]')),
-  lon: optionalNumber((n) =>
-    n.min(-180, 'must be within [-180, 180]').max(180, 'must be within [-180, 180]'),
-  ),
-});
+/** The rules of one row; whether its asset and gateway exist is checked later, against every table. */
+export const DeviceRow = z
+  .object({
+    id,
+    kind: z.enum(DEVICE_KINDS),
+    district: optional(district),
+    // Any non-empty text: a transit beacon's asset is a GTFS route, whose ids are free text.
+    asset_id: optional(z.string()),
+    gateway_id: optional(id),
+    hd: flag,
+    expected_interval_s: optional(number((n) => n.positive('must be > 0'))),
+    lat: optional(number((n) => n.min(-90, 'must be within [-90, 90]').max(90, 'must be within [-90, 90]'))),
+    lon: optional(
+      number((n) => n.min(-180, 'must be within [-180, 180]').max(180, 'must be within [-180, 180]')),
+    ),
+  })
+  .superRefine((d, ctx) => {
+    // CONTRACT §1: a gateway reports for cameras; nothing else reports through one.
+    if (d.gateway_id && d.kind !== 'cctv')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway_id'],
+        message: `only cameras (cctv) have a gateway, this is a ${d.kind}`,
+      });
+  });
 
-const window = z
+const windowLength = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'must be a whole number with ms, s, m, h or d, e.g. "1h"');
 
-export const CityFile = z
+const Threshold = z
   .object({
-    name: z.string().min(1).default('City'),
-    cctvSharingAgreement: z.boolean().default(false),
-    windows: z.array(window).min(1).default(['1h', '24h']),
-    thresholds: z
-      .array(
-        z
-          .object({
-            indicator: z.string().min(1),
-            scope: z.string().min(1).default('city'),
-            below: z.number(),
-            clearAt: z.number().optional(),
-            forS: z.number().nonnegative().default(0),
-            severity: z.enum(['minor', 'major', 'critical']).default('major'),
-          })
-          .transform((t) => ({ ...t, clearAt: t.clearAt ?? t.below }))
-          .refine((t) => t.clearAt >= t.below, {
-            message: 'clearAt must be at least below',
-            path: ['clearAt'],
-          }),
-      )
-      .default([]),
+    indicator: z.string().min(1, 'is required'),
+    scope: z.string().min(1, 'is required').default('city'),
+    below: z.number(),
+    clearAt: z.number().optional(),
+    forS: z.number().nonnegative('must be >= 0').default(0),
+    severity: z.enum(['minor', 'major', 'critical']).default('major'),
   })
-  .loose();
+  // CONTRACT §4: cleared when the value reaches clearAt, so clearAt below `below` would flap.
+  .superRefine((t, ctx) => {
+    if (t.clearAt !== undefined && t.clearAt < t.below)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clearAt'],
+        message: `must be >= below (${t.below})`,
+        input: t.clearAt,
+      });
+  })
+  .transform((t) => ({ ...t, clearAt: t.clearAt ?? t.below }));
 
-/** The columns a file's header must have; other columns are kept as attributes. */
-export const REQUIRED_COLUMNS = {
+/** city.json: every key optional; an unknown key is an error, so a typo never silently means the default. */
+export const CityFile = z.strictObject({
+  name: z.string().min(1, 'must not be empty').default('City'),
+  cctvSharingAgreement: z.boolean().default(false),
+  windows: z.array(windowLength).min(1, 'needs at least one window').default(['1h', '24h']),
+  thresholds: z.array(Threshold).default([]),
+});
+
+export type InventoryCsvFile = 'areas.csv' | 'pipe_segments.csv' | 'routes.txt' | 'sites.csv' | 'devices.csv';
+
+/** The columns a file's header must have; every other column of the contract may be left out. */
+export const REQUIRED_COLUMNS: Record<InventoryCsvFile, readonly string[]> = {
   'areas.csv': ['id', 'class', 'district'],
   'pipe_segments.csv': ['id', 'length_m', 'district'],
   'routes.txt': ['route_id'],
   'sites.csv': ['id', 'class', 'district'],
   'devices.csv': ['id', 'kind'],
-} as const;
-
-export const KNOWN_COLUMNS: Record<keyof typeof REQUIRED_COLUMNS, readonly string[]> = {
-  'areas.csv': Object.keys(AreaRow.shape),
-  'pipe_segments.csv': Object.keys(PipeSegmentRow.shape),
-  'routes.txt': Object.keys(RouteRow.shape),
-  'sites.csv': Object.keys(SiteRow.shape),
-  'devices.csv': Object.keys(DeviceRow.shape),
 };
 
-/** A zod error as a short reason naming the column and the value: `kind: expected one of ... (got 'camera')`. */
-export function describeIssues(error: z.ZodError, row?: Record<string, unknown>): string {
-  return error.issues
-    .map((i) => {
-      const col = i.path.join('.');
-      const got =
-        row && row[col] !== undefined && row[col] !== '' && i.code !== 'custom'
-          ? ` (got '${String(row[col])}')`
-          : '';
-      return `${col || 'row'}: ${i.message}${got}`;
-    })
-    .join('; ');
-}
+/** The contract's columns; any other column is kept as an attribute. */
+export const KNOWN_COLUMNS: Record<InventoryCsvFile, ReadonlySet<string>> = {
+  'areas.csv': new Set(Object.keys(AreaRow.shape)),
+  'pipe_segments.csv': new Set(Object.keys(PipeSegmentRow.shape)),
+  'routes.txt': new Set(Object.keys(RouteRow.shape)),
+  'sites.csv': new Set(Object.keys(SiteRow.shape)),
+  'devices.csv': new Set(Object.keys(DeviceRow.shape)),
+};

@@ -146,6 +146,11 @@ describe('loadInventoryDir', () => {
     expect(formatRowError(broken.errors[0])).toMatch(/^city\.json:1: not valid JSON/);
   });
 
+  it('rejects an unknown key in city.json, so a typo never silently means the default', async () => {
+    const { errors } = await loadInventoryDir(inventoryDir({ 'city.json': '{"cctvSharingAgrement":true}' }));
+    expect(errors.map(formatRowError)).toEqual([expect.stringMatching(/^city\.json:1: .*"cctvSharingAgrement"/)]);
+  });
+
   it('applies the valid rows, or with strict none at all', async () => {
     const files = {
       'areas.csv': areas,
