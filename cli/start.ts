@@ -8,8 +8,10 @@ import { CityEngine } from '../engine/city-engine.js';
 import { replayRecording } from '../engine/replay.js';
 import { formatTime } from '../engine/time.js';
 import { recordSampleTraffic } from '../examples/record.js';
+import { RegistryStore } from '../registry/store.js';
 import { indicatorTable } from './indicator-table.js';
-import { loadCity } from './load-city.js';
+import type { City } from './load-city.js';
+import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { fileSize, progressBar } from './progress.js';
 
 export const SAMPLE_CITY_DIR = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
@@ -34,7 +36,7 @@ export function registerStart(program: Command): void {
     .action(async (opts: StartOptions) => {
       const hours = Number(opts.hours);
       const seed = Number(opts.seed);
-      const city = await loadCity(opts.inventory);
+      const city = await registryCity(opts.dataDir, opts.inventory);
       mkdirSync(opts.dataDir, { recursive: true });
       const recording = resolve(join(opts.dataDir, `sample-${seed}-${hours}h.jsonl`));
 
@@ -81,4 +83,18 @@ export function registerStart(program: Command): void {
           `rejected: ${rejected || 'none'}\n`,
       );
     });
+}
+
+/** CONTRACT §5: the inventory is imported into the registry on first start; later starts read the registry. */
+async function registryCity(dataDir: string, inventoryDir: string): Promise<City> {
+  const store = RegistryStore.open(dataDir);
+  try {
+    if (store.isEmpty()) {
+      store.upsert(await loadInventoryStrictly(inventoryDir));
+      process.stderr.write(`first start: imported ${inventoryDir} into ${store.path}\n`);
+    }
+    return { inventory: store.load(), catalogue: loadCatalogue(inventoryDir) };
+  } finally {
+    store.close();
+  }
 }
