@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { CredentialStore } from './credentials.js';
 import {
   type Area,
   type AreaClass,
@@ -69,6 +70,11 @@ export class RegistryStore {
   ) {}
 
   /** Open (creating the directory and database when needed) the registry under `dataDir`. */
+  /** Device and service credentials, in the same database. */
+  credentials(): CredentialStore {
+    return new CredentialStore(this.db);
+  }
+
   static open(dataDir: string): RegistryStore {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, REGISTRY_FILE);

@@ -1,0 +1,81 @@
+// Credentials of devices and service accounts: a random token per subject (192 bits), shown once when
+// issued and stored only as its SHA-256 digest. A fast digest, not a slow password hash: the token is
+// random, so nothing is gained by slowing down a reconnect storm of thousands of devices. Compared in
+// constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+export type SubjectType = 'device' | 'service' | 'admin';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS credentials (
+  subject TEXT PRIMARY KEY, type TEXT NOT NULL, digest BLOB NOT NULL, issued_at INTEGER NOT NULL);
+`;
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function tokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+export class CredentialStore {
+  /** Digests by subject, read once: authentication must not hit the disk per connection. */
+  private readonly cache = new Map<string, { type: SubjectType; digest: Buffer }>();
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    for (const row of db
+      .prepare('SELECT subject, type, digest FROM credentials')
+      .iterate() as IterableIterator<{
+      subject: string;
+      type: SubjectType;
+      digest: Buffer;
+    }>) {
+      this.cache.set(row.subject, { type: row.type, digest: row.digest });
+    }
+  }
+
+  /** A new token for `subject`, replacing any earlier one. The caller shows it once; it is not kept. */
+  issue(subject: string, type: SubjectType, now = Date.now()): string {
+    const token = newToken();
+    const digest = tokenDigest(token);
+    this.db
+      .prepare(
+        `INSERT INTO credentials (subject, type, digest, issued_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(subject) DO UPDATE SET type = excluded.type, digest = excluded.digest, issued_at = excluded.issued_at`,
+      )
+      .run(subject, type, digest, now);
+    this.cache.set(subject, { type, digest });
+    return token;
+  }
+
+  /** Store a digest for a token chosen elsewhere (e.g. CITYGAUGE_ADMIN_TOKEN). */
+  setToken(subject: string, type: SubjectType, token: string, now = Date.now()): void {
+    const digest = tokenDigest(token);
+    this.db
+      .prepare(
+        `INSERT INTO credentials (subject, type, digest, issued_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(subject) DO UPDATE SET type = excluded.type, digest = excluded.digest, issued_at = excluded.issued_at`,
+      )
+      .run(subject, type, digest, now);
+    this.cache.set(subject, { type, digest });
+  }
+
+  /** The subject's type when `token` is its current token, else undefined. */
+  verify(subject: string, token: string): SubjectType | undefined {
+    const entry = this.cache.get(subject);
+    if (!entry) return undefined;
+    return timingSafeEqual(entry.digest, tokenDigest(token)) ? entry.type : undefined;
+  }
+
+  has(subject: string): boolean {
+    return this.cache.has(subject);
+  }
+
+  revoke(subject: string): void {
+    this.db.prepare('DELETE FROM credentials WHERE subject = ?').run(subject);
+    this.cache.delete(subject);
+  }
+}
