@@ -31,9 +31,12 @@ export async function loadInventoryStrictly(dir: string): Promise<Inventory> {
 }
 
 /** User-defined indicators: `--indicators FILE`, else an indicators.yaml/.json inside the inventory folder. */
-export function loadCatalogue(inventoryDir: string, indicatorsFile?: string): IndicatorDef[] {
+export function loadCatalogue(inventoryDir: string | undefined, indicatorsFile?: string): IndicatorDef[] {
   const file =
-    indicatorsFile ?? CITY_INDICATOR_FILES.map((f) => join(inventoryDir, f)).find((f) => existsSync(f));
+    indicatorsFile ??
+    (inventoryDir
+      ? CITY_INDICATOR_FILES.map((f) => join(inventoryDir, f)).find((f) => existsSync(f))
+      : undefined);
   if (indicatorsFile && !existsSync(indicatorsFile))
     throw new UsageError(`indicators file '${indicatorsFile}' does not exist`);
   try {

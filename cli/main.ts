@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The citygauge command line: the one place that wires the parts together (CONTRACT §5).
 import { Command } from 'commander';
+import { registerEngine } from './engine.js';
 import { CliError } from './errors.js';
 import { registerImport } from './import.js';
 import { registerReplay } from './replay.js';
@@ -14,6 +15,7 @@ const program = new Command('citygauge')
 registerStart(program);
 registerReplay(program);
 registerImport(program);
+registerEngine(program);
 
 try {
   await program.parseAsync(process.argv);

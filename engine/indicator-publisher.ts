@@ -1,0 +1,68 @@
+// Publishes indicator values retained on `city/indicators/<id>[/<district>]` (CONTRACT §2): at most one
+// message per indicator and scope per snapshot (the engine snapshots once a second), and only when the
+// value, numerator or denominator changed, or a window mean moved by at least 0.01 points — means drift
+// every second, and a dashboard does not need every drift.
+import type { IndicatorValue, Snapshot } from './city-engine.js';
+
+export type RetainedPublish = (topic: string, payload: string) => void;
+
+export interface IndicatorMeta {
+  name: string;
+  unit: string;
+}
+
+const MEAN_STEP = 0.01;
+
+export function indicatorTopic(id: string, scope: string): string {
+  return scope === 'city' ? `city/indicators/${id}` : `city/indicators/${id}/${scope}`;
+}
+
+export class IndicatorPublisher {
+  private readonly last = new Map<string, IndicatorValue>();
+  published = 0;
+
+  constructor(
+    private readonly meta: ReadonlyMap<string, IndicatorMeta>,
+    private readonly publish: RetainedPublish,
+  ) {}
+
+  /** Publish what changed in this snapshot; returns how many messages went out. */
+  onSnapshot(s: Snapshot): number {
+    let sent = 0;
+    const ts = new Date(s.at).toISOString();
+    for (const v of s.indicators) {
+      const topic = indicatorTopic(v.id, v.scope);
+      const before = this.last.get(topic);
+      if (before && !changed(before, v)) continue;
+      this.last.set(topic, v);
+      const m = this.meta.get(v.id);
+      this.publish(
+        topic,
+        JSON.stringify({
+          id: v.id,
+          name: m?.name ?? v.id,
+          scope: v.scope,
+          value: v.value,
+          numerator: v.numerator,
+          denominator: v.denominator,
+          unit: m?.unit ?? '%',
+          ts,
+          means: v.means,
+        }),
+      );
+      sent++;
+    }
+    this.published += sent;
+    return sent;
+  }
+}
+
+function changed(a: IndicatorValue, b: IndicatorValue): boolean {
+  if (a.value !== b.value || a.numerator !== b.numerator || a.denominator !== b.denominator) return true;
+  for (const w of Object.keys(b.means)) {
+    const x = a.means[w];
+    const y = b.means[w];
+    if (x === null || y === null ? x !== y : Math.abs(x - y) >= MEAN_STEP) return true;
+  }
+  return false;
+}
