@@ -148,7 +148,9 @@ describe('loadInventoryDir', () => {
 
   it('rejects an unknown key in city.json, so a typo never silently means the default', async () => {
     const { errors } = await loadInventoryDir(inventoryDir({ 'city.json': '{"cctvSharingAgrement":true}' }));
-    expect(errors.map(formatRowError)).toEqual([expect.stringMatching(/^city\.json:1: .*"cctvSharingAgrement"/)]);
+    expect(errors.map(formatRowError)).toEqual([
+      expect.stringMatching(/^city\.json:1: .*"cctvSharingAgrement"/),
+    ]);
   });
 
   it('applies the valid rows, or with strict none at all', async () => {
