@@ -44,7 +44,7 @@ export class CityEngine {
 
   readonly indicators: IndicatorState;
   readonly devices: DeviceState;
-  private readonly routes: RouteFreshness;
+  readonly routes: RouteFreshness;
   private readonly admission: Admission;
   private readonly deadlines = new DeadlineQueue();
   private readonly windows: { name: string; ms: number }[];

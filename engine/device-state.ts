@@ -76,6 +76,26 @@ export class DeviceState {
     this.update(d, at);
   }
 
+  /** Take over device d's state from an engine built on an earlier registry (see carry-over.ts). */
+  restore(d: number, from: DeviceState, old: number): void {
+    if (Number.isNaN(from.lastSeen[old])) return;
+    this.alive[d] = from.alive[old];
+    this.saidOffline[d] = from.saidOffline[old];
+    this.video[d] = from.video[old];
+    this.shared[d] = from.shared[old];
+    this.lastSeen[d] = from.lastSeen[old];
+    this.staleAt[d] = this.lastSeen[d] + this.model.staleAfterMs[d];
+    if (this.alive[d] === 1 && this.queued[d] === 0) {
+      this.queued[d] = 1;
+      this.deadlines.push(this.staleAt[d], d);
+    }
+  }
+
+  /** Recompute every device's condition at t, after a restore. */
+  refreshAll(t: number): void {
+    for (let d = 0; d < this.mask.length; d++) this.update(d, t);
+  }
+
   private selfOnline(d: number): boolean {
     return this.alive[d] === 1 && this.saidOffline[d] === 0;
   }

@@ -36,6 +36,23 @@ export class IndicatorState {
     }
   }
 
+  /**
+   * Continue the histories of an engine built on an earlier registry: each (indicator, scope) that existed
+   * keeps its series, which then steps to today's value at `t`; new ones start at `t`.
+   */
+  adoptSeries(previous: (k: number, s: number) => StepSeries | undefined, t: number): void {
+    for (let k = 0; k < this.model.indicators.length; k++) {
+      for (let s = 0; s < this.S; s++) {
+        const i = k * this.S + s;
+        const old = previous(k, s);
+        if (old) this.series[i] = old;
+        const v = this.value[i];
+        this.series[i].set(t, Number.isNaN(v) ? null : v);
+      }
+    }
+    this.recording = true;
+  }
+
   /** Add `delta` to indicator k's numerator for the city and for district scope s (0 = none). */
   bump(k: number, s: number, delta: number, t: number): void {
     const row = k * this.S;

@@ -42,6 +42,23 @@ export class RouteFreshness {
     }
   }
 
+  /** Until when route r counts for event coverage e (0 when it does not), to carry over to a rebuilt engine. */
+  freshUntilOf(e: number, route: number): number {
+    const i = e * this.routes + route;
+    return this.fresh[i] ? this.freshUntil[i] : 0;
+  }
+
+  restore(e: number, route: number, freshUntil: number, now: number): void {
+    if (freshUntil < now) return;
+    const i = e * this.routes + route;
+    this.freshUntil[i] = freshUntil;
+    this.queued[i] = 1;
+    this.deadlines.push(freshUntil, this.firstId + i);
+    this.fresh[i] = 1;
+    const { indicator } = this.model.eventCoverages[e];
+    this.indicators.bump(indicator, this.model.assets.route.scope[route], 1, now);
+  }
+
   onDeadline(id: number, at: number): void {
     const i = id - this.firstId;
     if (this.freshUntil[i] > at) {

@@ -254,7 +254,7 @@ const toRoute = (r: Out<typeof RouteRow>, a: A): Route =>
   );
 const toSite = (r: Out<typeof SiteRow>, a: A): Site =>
   compact({ id: r.id, class: r.class, district: r.district, name: r.name }, a);
-const toDevice = (r: Out<typeof DeviceRow>, a: A): Device =>
+export const toDevice = (r: Out<typeof DeviceRow>, a: A): Device =>
   compact(
     {
       id: r.id,

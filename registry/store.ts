@@ -154,6 +154,10 @@ export class RegistryStore {
   }
 
   /** The whole registry in memory, with the maps the engine looks devices and assets up in. */
+  deleteDevice(id: string): void {
+    this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+  }
+
   load(): Inventory {
     const city = this.db.prepare("SELECT value FROM meta WHERE key = 'city'").get() as
       | { value: string }

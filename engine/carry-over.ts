@@ -1,0 +1,50 @@
+// A registry change (a device registered, moved or removed) rebuilds the engine's dense tables; this
+// carries the live state over by id so nothing a user sees jumps: device liveness and camera fields, route
+// freshness, counters and the value histories behind the window means. The 10-minute duplicate memory
+// starts afresh (its streams are numbered by device index).
+import type { IndicatorDef } from '../indicators/definition.js';
+import type { Inventory } from '../registry/inventory.js';
+import { CityEngine } from './city-engine.js';
+
+export function rebuildEngine(
+  old: CityEngine,
+  inventory: Inventory,
+  catalogue: readonly IndicatorDef[],
+): CityEngine {
+  const next = new CityEngine(inventory, catalogue);
+  if (old.origin === undefined) return next;
+  const t = old.now;
+  const om = old.model;
+  const nm = next.model;
+  next.now = t;
+  next.origin = old.origin;
+  next.accepted = old.accepted;
+  Object.assign(next.rejected, old.rejected);
+
+  for (let d = 0; d < nm.deviceIds.length; d++) {
+    const o = om.deviceIndex.get(nm.deviceIds[d]);
+    if (o !== undefined) next.devices.restore(d, old.devices, o);
+  }
+  next.devices.refreshAll(t);
+
+  const oldEvent = new Map(om.eventCoverages.map((e, i) => [om.indicators[e.indicator].def.id, i]));
+  nm.eventCoverages.forEach((e, ne) => {
+    const oe = oldEvent.get(nm.indicators[e.indicator].def.id);
+    if (oe === undefined) return;
+    nm.assets.route.ids.forEach((id, r) => {
+      const or = om.assets.route.index.get(id);
+      if (or !== undefined) next.routes.restore(ne, r, old.routes.freshUntilOf(oe, or), t);
+    });
+  });
+
+  const oldIndicator = new Map(om.indicators.map((c, k) => [c.def.id, k]));
+  const oldScope = new Map(om.scopes.map((s, i) => [s, i]));
+  next.indicators.adoptSeries((k, s) => {
+    const ok = oldIndicator.get(nm.indicators[k].def.id);
+    const os = oldScope.get(nm.scopes[s]);
+    return ok === undefined || os === undefined
+      ? undefined
+      : old.indicators.series[ok * om.scopes.length + os];
+  }, t);
+  return next;
+}
