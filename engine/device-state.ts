@@ -18,6 +18,8 @@ export class DeviceState {
   readonly video: Uint8Array;
   readonly shared: Uint8Array;
   readonly mask: Uint8Array;
+  /** When the device's condition last changed (engine clock), NaN before any change: the API's "since when". */
+  readonly changedAt: Float64Array;
   /** Receive time of the last accepted message, NaN before the first. */
   readonly lastSeen: Float64Array;
   /** When `alive` lapses: lastSeen + 3 × interval (still online at exactly that instant). */
@@ -36,6 +38,7 @@ export class DeviceState {
     this.video = new Uint8Array(n);
     this.shared = new Uint8Array(n);
     this.mask = new Uint8Array(n);
+    this.changedAt = new Float64Array(n).fill(Number.NaN);
     this.lastSeen = new Float64Array(n).fill(Number.NaN);
     this.staleAt = new Float64Array(n);
     this.queued = new Uint8Array(n);
@@ -112,6 +115,7 @@ export class DeviceState {
     const old = this.mask[d];
     if (mask === old) return;
     this.mask[d] = mask;
+    if (t > 0) this.changedAt[d] = t;
     this.apply(d, old, mask, t);
     if (m.kind[d] === GATEWAY && (old & ONLINE) !== (mask & ONLINE)) {
       for (let i = m.camerasStart[d]; i < m.camerasStart[d + 1]; i++) this.update(m.camerasOf[i], t);

@@ -1,0 +1,113 @@
+// "Why is camera availability 93 %?": the devices and assets behind the missing share of an indicator,
+// and since when. Asked by a person through the API, so a scan over the indicator's members is fine here.
+
+import type { CityEngine } from './city-engine.js';
+import { AVAILABLE, ONLINE, SHARED } from './city-model.js';
+
+export interface GapDevice {
+  id: string;
+  kind: string;
+  /** offline (never heard, silent, or said offline), behind-offline-gateway, video-lost, not-shared, not-hd */
+  reason: string;
+  /** When it entered this state (engine clock, RFC 3339); null when it has not been heard since the start. */
+  since: string | null;
+  lastSeen: string | null;
+}
+
+export interface GapAsset {
+  id: string;
+  type: string;
+  /** The devices that could cover it, if any. */
+  devices: string[];
+  since: string | null;
+}
+
+export interface Gap {
+  devices: GapDevice[];
+  assets: GapAsset[];
+  /** For a weighted indicator: its parts, each with its own gap. */
+  parts?: string[];
+}
+
+const iso = (t: number) => (Number.isNaN(t) || t <= 0 ? null : new Date(t).toISOString());
+
+export function indicatorGap(engine: CityEngine, id: string, scope: string, limit = 1000): Gap | undefined {
+  const m = engine.model;
+  const k = m.indicators.findIndex((c) => c.def.id === id);
+  const s = m.scopes.indexOf(scope);
+  if (k < 0 || s < 0) return undefined;
+  const def = m.indicators[k].def;
+  if (def.kind === 'weighted') {
+    return {
+      devices: [],
+      assets: [],
+      parts: def.parts.flatMap((p) => ('indicator' in p ? [p.indicator] : [])),
+    };
+  }
+  const st = engine.devices;
+  const gap: Gap = { devices: [], assets: [] };
+  const inScope = (scopeOf: number) => s === 0 || scopeOf === s;
+  const reasonOf = (d: number, required: number) => {
+    const missing = required & ~st.mask[d];
+    if (missing & ONLINE) {
+      const g = m.gateway[d];
+      return g >= 0 && (st.mask[g] & ONLINE) === 0 && st.alive[d] === 1
+        ? 'behind-offline-gateway'
+        : 'offline';
+    }
+    if (missing & 2) return 'video-lost';
+    if (missing & 4) return 'not-shared';
+    return 'not-hd';
+  };
+
+  if (def.kind === 'device-share') {
+    for (let d = 0; d < m.deviceIds.length && gap.devices.length < limit; d++) {
+      const mem = m.profiles[m.profile[d]].find((x) => x.indicator === k && !x.cover);
+      if (!mem || !inScope(m.scope[d]) || (st.mask[d] & mem.required) === mem.required) continue;
+      gap.devices.push({
+        id: m.deviceIds[d],
+        kind: def.devices.kind ?? '',
+        reason: reasonOf(d, mem.required),
+        since: iso(st.changedAt[d]),
+        lastSeen: iso(st.lastSeen[d]),
+      });
+    }
+    return gap;
+  }
+  // Asset coverage: assets of the indicator's class in scope that nothing covers now.
+  const table = m.assets[def.asset.type];
+  const weights = m.coverWeight[k]!;
+  const coverers = new Map<number, number[]>();
+  if ('device' in def.coveredBy) {
+    for (let d = 0; d < m.deviceIds.length; d++) {
+      if (m.asset[d] >= 0 && m.profiles[m.profile[d]].some((x) => x.indicator === k && x.cover)) {
+        coverers.set(m.asset[d], [...(coverers.get(m.asset[d]) ?? []), d]);
+      }
+    }
+  }
+  for (let a = 0; a < table.ids.length && gap.assets.length < limit; a++) {
+    if (weights[a] === 0 || !inScope(table.scope[a])) continue;
+    const devices = coverers.get(a) ?? [];
+    const covered =
+      'device' in def.coveredBy
+        ? devices.some((d) => {
+            const mem = m.profiles[m.profile[d]].find((x) => x.indicator === k && x.cover)!;
+            return (st.mask[d] & mem.required) === mem.required;
+          })
+        : engine.routes.freshUntilOf(
+            m.eventCoverages.findIndex((e) => e.indicator === k),
+            a,
+          ) >= engine.now;
+    if (covered) continue;
+    const since = devices.length
+      ? Math.max(...devices.map((d) => st.changedAt[d]).filter((t) => !Number.isNaN(t)), 0)
+      : 0;
+    gap.assets.push({
+      id: table.ids[a],
+      type: def.asset.type,
+      devices: devices.map((d) => m.deviceIds[d]),
+      since: iso(since),
+    });
+  }
+  return gap;
+}

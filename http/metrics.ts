@@ -1,0 +1,84 @@
+// Prometheus `/metrics`: messages in and rejected by reason, broker refusals, evaluation lag, devices online.
+import type { FastifyPluginAsync } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Registry as PromRegistry } from 'prom-client';
+import type { CityEngine } from '../engine/city-engine.js';
+
+export interface MetricsSource {
+  engine(): CityEngine;
+  evaluationLagMs(): number;
+  /** Broker refusals by reason and connected clients, when a broker runs in this process. */
+  broker?(): { refusals: Record<string, number>; connectedClients: number };
+}
+
+export function createMetrics(source: MetricsSource): PromRegistry {
+  const registry = new PromRegistry();
+  collectDefaultMetrics({ register: registry, prefix: 'citygauge_process_' });
+  // Counters read from the engine's own tallies at scrape time: nothing on the message path.
+  new Counter({
+    name: 'citygauge_messages_accepted_total',
+    help: 'Device messages accepted by the engine',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(source.engine().accepted);
+    },
+  });
+  new Counter({
+    name: 'citygauge_messages_rejected_total',
+    help: 'Device messages rejected by the engine, by reason (CONTRACT §3)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(source.engine().rejected)) this.inc({ reason }, n);
+    },
+  });
+  new Counter({
+    name: 'citygauge_broker_refusals_total',
+    help: 'Connections, publishes and subscriptions the broker refused, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(source.broker?.().refusals ?? {})) this.inc({ reason }, n);
+    },
+  });
+  new Gauge({
+    name: 'citygauge_evaluation_lag_seconds',
+    help: 'Time the last snapshot took to evaluate and publish',
+    registers: [registry],
+    collect() {
+      this.set(source.evaluationLagMs() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'citygauge_broker_connected_clients',
+    help: 'MQTT clients connected to the embedded broker',
+    registers: [registry],
+    collect() {
+      this.set(source.broker?.().connectedClients ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'citygauge_devices_online',
+    help: 'Registered devices online now, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = source.engine().snapshot();
+      for (const i of s.indicators) {
+        if (i.scope === 'city' && i.id.startsWith('availability.'))
+          this.set({ kind: i.id.slice(13) }, i.numerator ?? 0);
+      }
+    },
+  });
+  return registry;
+}
+
+export const metricsPlugin: FastifyPluginAsync<{ registry: PromRegistry }> = async (app, { registry }) => {
+  app.get('/metrics', { schema: { tags: ['operations'] } }, async (_req, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+};

@@ -1,0 +1,54 @@
+// The one HTTP server (CONTRACT §5): fastify with zod schemas at every boundary and OpenAPI at /docs,
+// generated from those same schemas. Each area is a plugin with its schemas next to its routes.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Registry as PromRegistry } from 'prom-client';
+import type { Registry } from '../registry/registry-service.js';
+import { devicesPlugin } from './devices.js';
+import { STATUS_CODE } from './errors.js';
+import { type HealthCheck, healthPlugin } from './health.js';
+import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
+import { metricsPlugin } from './metrics.js';
+
+export interface ApiDeps {
+  registry: Registry;
+  indicators: IndicatorSource;
+  metrics: PromRegistry;
+  health: Record<string, HealthCheck>;
+  logger?: boolean | object;
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(
+    (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
+      const status = err.validation ? 400 : (err.statusCode ?? 500);
+      if (status >= 500) app.log.error(err);
+      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message: err.message });
+    },
+  );
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}: see /docs` }),
+  );
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'citygauge',
+        description: 'Live ISO/IEC 30146 city indicators and the device registry',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthPlugin, { checks: deps.health });
+  await app.register(metricsPlugin, { registry: deps.metrics });
+  await app.register(indicatorsPlugin, { source: deps.indicators });
+  await app.register(devicesPlugin, { registry: deps.registry });
+  return app;
+}

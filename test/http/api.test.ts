@@ -1,0 +1,176 @@
+// The HTTP API over a real socket: registry writes behind the admin token, indicators with their gap,
+// health, metrics and the OpenAPI document.
+
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildEngine } from '../../engine/carry-over.js';
+import { CityEngine } from '../../engine/city-engine.js';
+import { Decoded } from '../../engine/inbound.js';
+import { ensureAdminToken } from '../../http/auth.js';
+import { createMetrics } from '../../http/metrics.js';
+import { buildApi } from '../../http/server.js';
+import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
+import { buildCatalogue } from '../../indicators/load-definitions.js';
+import { loadInventoryDir } from '../../registry/load-inventory.js';
+import { Registry } from '../../registry/registry-service.js';
+import { RegistryStore } from '../../registry/store.js';
+import { tempDir } from '../support/tmp.js';
+
+const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
+const catalogue = buildCatalogue(LIVE_CATALOGUE);
+
+let app: FastifyInstance;
+let base: string;
+let token: string;
+let registry: Registry;
+let engine: CityEngine;
+
+beforeAll(async () => {
+  const store = RegistryStore.open(tempDir());
+  store.upsert((await loadInventoryDir(TOWN)).inventory);
+  registry = new Registry(store, store.credentials());
+  token = ensureAdminToken(registry.credentials, '')!;
+  engine = new CityEngine(registry.inventory, catalogue);
+  registry.onChange((inv) => {
+    engine = rebuildEngine(engine, inv, catalogue);
+  });
+  const t = Date.parse('2026-01-05T08:00:00Z');
+  for (const cam of ['gw-1', 'cam-1', 'cam-3']) {
+    engine.ingest({
+      receivedAt: t,
+      topic: `city/${cam.startsWith('gw') ? 'cctv-gateway' : 'cctv'}/${cam}/status`,
+      payload: new Decoded({ state: 'online' }, 20),
+    });
+  }
+  engine.ingest({
+    receivedAt: t,
+    topic: 'city/cctv/cam-2/status',
+    payload: new Decoded({ state: 'online', video: 'lost' }, 30),
+  });
+  engine.ingest({ receivedAt: t, topic: 'city/cctv', payload: '{}' });
+  app = await buildApi({
+    registry,
+    indicators: { engine: () => engine, latest: () => undefined },
+    metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 3 }),
+    health: { engine: () => ({ ok: true }), store: () => ({ ok: true }) },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const call = async (method: string, path: string, body?: unknown, auth = true) => {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(auth ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+};
+
+describe('HTTP API', () => {
+  it('refuses writes without the admin token, with a JSON error naming the fix', async () => {
+    const r = await call('POST', '/api/devices', { id: 'cam-9', kind: 'cctv', assetId: 'plaza' }, false);
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({
+      error: 'unauthorized',
+      message: expect.stringMatching(/Authorization: Bearer/),
+    });
+  });
+
+  it('registers a device, shows its secret once, and the engine counts it at once', async () => {
+    const r = await call('POST', '/api/devices', { id: 'cam-9', kind: 'cctv', assetId: 'plaza', hd: true });
+    expect(r.status).toBe(201);
+    expect(r.body.id).toBe('cam-9');
+    expect(registry.credentials.verify('cam-9', r.body.secret)).toBe('device');
+    expect((await call('GET', '/api/devices/cam-9')).body).toMatchObject({
+      kind: 'cctv',
+      assetId: 'plaza',
+      hd: true,
+      expectedIntervalS: 30,
+    });
+    const b4 = (await call('GET', '/api/indicators/L2.2.1.b4')).body;
+    expect(b4).toMatchObject({ numerator: 2, denominator: 4 });
+  });
+
+  it('answers 400 with the row rule broken, 409 for a duplicate and 404 for an unknown device', async () => {
+    const bad = await call('POST', '/api/devices', { id: 'cam-x', kind: 'cctv', assetId: 'mall' });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: 'bad-request', message: expect.stringMatching(/asset_id: no area 'mall'/) },
+    });
+    const kind = await call('POST', '/api/devices', { id: 'cam-y', kind: 'camera' });
+    expect(kind.status).toBe(400);
+    expect((await call('POST', '/api/devices', { id: 'cam-1', kind: 'cctv' })).status).toBe(409);
+    expect((await call('GET', '/api/devices/nope')).status).toBe(404);
+  });
+
+  it('updates and deletes devices, but not a gateway that still has cameras', async () => {
+    expect((await call('PATCH', '/api/devices/cam-9', { hd: false })).body).toMatchObject({ hd: false });
+    expect((await call('DELETE', '/api/devices/gw-1')).status).toBe(409);
+    expect((await call('DELETE', '/api/devices/cam-9')).status).toBe(204);
+    expect((await call('GET', '/api/devices/cam-9')).status).toBe(404);
+  });
+
+  it('rotates a secret: the new one works, the old one does not', async () => {
+    const first = (await call('POST', '/api/devices/cam-4/secret')).body.secret;
+    const second = (await call('POST', '/api/devices/cam-4/secret')).body.secret;
+    expect(registry.credentials.verify('cam-4', first)).toBeUndefined();
+    expect(registry.credentials.verify('cam-4', second)).toBe('device');
+  });
+
+  it('takes an inventory upload and answers applied counts and per-row errors', async () => {
+    const form = new FormData();
+    form.append(
+      'devices.csv',
+      new Blob(['id,kind,district,asset_id\nsen-7,sensor,,school\nsen-8,thermometer,,\n']),
+      'devices.csv',
+    );
+    const res = await fetch(`${base}/api/inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const body = await res.json();
+    expect(res.status).toBe(200);
+    expect(body.counts.devices).toEqual({ accepted: 1, rejected: 1 });
+    expect(body.errors[0].text).toMatch(/^devices\.csv:3: kind: /);
+    expect(registry.inventory.devices.has('sen-7')).toBe(true);
+  });
+
+  it('explains a gap: which cameras are not available, why, and since when', async () => {
+    const r = await call('GET', '/api/indicators/L2.2.1.b4?scope=centre');
+    expect(r.body).toMatchObject({ id: 'L2.2.1.b4', scope: 'centre', numerator: 1, denominator: 2 });
+    expect(r.body.gap.devices).toEqual([
+      {
+        id: 'cam-2',
+        kind: 'cctv',
+        reason: 'video-lost',
+        since: '2026-01-05T08:00:00.000Z',
+        lastSeen: '2026-01-05T08:00:00.000Z',
+      },
+    ]);
+    const b1 = await call('GET', '/api/indicators/L2.1.1');
+    expect(b1.body.gap.assets.map((a: { id: string }) => a.id)).toEqual(['p1', 'p2']);
+    expect((await call('GET', '/api/indicators/L9.9.9')).status).toBe(404);
+  });
+
+  it('serves health, Prometheus metrics and the OpenAPI document', async () => {
+    expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/citygauge_messages_rejected_total\{reason="bad-topic"\} 1/);
+    expect(metrics).toMatch(/citygauge_messages_accepted_total 4/);
+    expect(metrics).toMatch(/citygauge_evaluation_lag_seconds 0\.003/);
+    const doc = await (await fetch(`${base}/docs/json`)).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/devices', '/api/devices/{id}', '/api/indicators/{id}', '/healthz']),
+    );
+  });
+});
