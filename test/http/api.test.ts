@@ -138,7 +138,7 @@ describe('HTTP API', () => {
       headers: { authorization: `Bearer ${token}` },
       body: form,
     });
-    const body = await res.json();
+    const body = (await res.json()) as { counts: { devices: unknown }; errors: { text: string }[] };
     expect(res.status).toBe(200);
     expect(body.counts.devices).toEqual({ accepted: 1, rejected: 1 });
     expect(body.errors[0].text).toMatch(/^devices\.csv:3: kind: /);
@@ -168,7 +168,7 @@ describe('HTTP API', () => {
     expect(metrics).toMatch(/citygauge_messages_rejected_total\{reason="bad-topic"\} 1/);
     expect(metrics).toMatch(/citygauge_messages_accepted_total 4/);
     expect(metrics).toMatch(/citygauge_evaluation_lag_seconds 0\.003/);
-    const doc = await (await fetch(`${base}/docs/json`)).json();
+    const doc = (await (await fetch(`${base}/docs/json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/devices', '/api/devices/{id}', '/api/indicators/{id}', '/healthz']),
     );
