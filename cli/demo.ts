@@ -1,5 +1,5 @@
-// `citygauge start`: until the live system lands, this replays a recorded day-part of the sample city
-// (recorded on first use, seeded) and prints its indicators per district.
+// `citygauge demo`: replays a recorded day-part of the sample city (recorded on first use, seeded) as fast
+// as the CPU allows and prints its indicators per district: the whole engine at a glance, no servers.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +23,10 @@ interface StartOptions {
   seed: string;
 }
 
-export function registerStart(program: Command): void {
+export function registerDemo(program: Command): void {
   program
-    .command('start')
-    .description(
-      'run citygauge on embedded defaults (today: replay the sample city and print its indicators)',
-    )
+    .command('demo')
+    .description('replay hours of the sample city in seconds and print its indicators per district')
     .option('--data-dir <dir>', 'where recordings and the registry live', './data')
     .option('--inventory <dir>', 'inventory folder', SAMPLE_CITY_DIR)
     .option('--hours <n>', 'hours of sample traffic to record and replay', '3')

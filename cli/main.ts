@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // The citygauge command line: the one place that wires the parts together (CONTRACT §5).
 import { Command } from 'commander';
+import { registerBroker } from './broker.js';
+import { registerDemo } from './demo.js';
 import { registerEngine } from './engine.js';
 import { CliError } from './errors.js';
 import { registerImport } from './import.js';
 import { registerReplay } from './replay.js';
+import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
 const program = new Command('citygauge')
@@ -13,9 +16,12 @@ const program = new Command('citygauge')
   .exitOverride();
 
 registerStart(program);
+registerDemo(program);
 registerReplay(program);
 registerImport(program);
 registerEngine(program);
+registerBroker(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);

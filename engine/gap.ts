@@ -48,15 +48,16 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
   const gap: Gap = { devices: [], assets: [] };
   const inScope = (scopeOf: number) => s === 0 || scopeOf === s;
   const reasonOf = (d: number, required: number) => {
-    const missing = required & ~st.mask[d];
-    if (missing & ONLINE) {
+    const mask = st.mask[d];
+    // Available and shared both need online: an offline camera is offline, whatever its video.
+    if ((mask & ONLINE) === 0 && (required & (ONLINE | AVAILABLE | SHARED)) !== 0) {
       const g = m.gateway[d];
       return g >= 0 && (st.mask[g] & ONLINE) === 0 && st.alive[d] === 1
         ? 'behind-offline-gateway'
         : 'offline';
     }
-    if (missing & 2) return 'video-lost';
-    if (missing & 4) return 'not-shared';
+    if ((required & AVAILABLE & ~mask) !== 0) return 'video-lost';
+    if ((required & SHARED & ~mask) !== 0) return (mask & AVAILABLE) === 0 ? 'video-lost' : 'not-shared';
     return 'not-hd';
   };
 

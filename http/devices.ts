@@ -25,9 +25,9 @@ const DeviceOut = DeviceBody.extend({
   expectedIntervalS: z.number(),
   attributes: z.record(z.string(), z.string()).optional(),
 });
-const Error = z.object({ error: z.string(), message: z.string() });
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const IdParams = z.object({ id: z.string() });
-const Errors = { 400: Error, 404: Error, 409: Error };
+const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Secret = z.object({ id: z.string(), secret: z.string() });
 
 const INVENTORY_FILE_NAMES = new Set([

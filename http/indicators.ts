@@ -40,7 +40,10 @@ const Gap = z.object({
   ),
   parts: z.array(z.string()).optional(),
 });
-const Error = z.object({ error: z.string(), message: z.string() });
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+/** Before the engine's first input its clock is at -Infinity: report the time of the answer instead. */
+const stamp = (at: number) => new Date(Number.isFinite(at) ? at : Date.now()).toISOString();
 
 export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> = async (app, { source }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -51,7 +54,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
     { schema: { tags: ['indicators'], response: { 200: z.array(Value) } } },
     async () => {
       const s = current();
-      const ts = new Date(s.at).toISOString();
+      const ts = stamp(s.at);
       return s.indicators.map((i) => ({ ...i, ts }));
     },
   );
@@ -63,7 +66,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
         tags: ['indicators'],
         params: z.object({ id: z.string() }),
         querystring: z.object({ scope: z.string().default('city') }),
-        response: { 200: Value.extend({ gap: Gap }), 404: Error },
+        response: { 200: Value.extend({ gap: Gap }), 404: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -79,7 +82,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
         );
       }
       const gap = indicatorGap(source.engine(), v.id, v.scope)!;
-      return { ...v, ts: new Date(s.at).toISOString(), gap };
+      return { ...v, ts: stamp(s.at), gap };
     },
   );
 };

@@ -220,6 +220,10 @@ export class RegistryStore {
     return inv;
   }
 
+  isOpen(): boolean {
+    return this.db.open;
+  }
+
   close(): void {
     this.db.close();
   }

@@ -1,4 +1,4 @@
-// `citygauge start` (npm start) as a newcomer runs it: sample city into the registry, replayed, tabled.
+// `citygauge demo` (npm start) as a newcomer runs it: sample city into the registry, replayed, tabled.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,10 @@ import { RegistryStore } from '../../registry/store.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
-describe('citygauge start', () => {
+describe('citygauge demo', () => {
   it('imports the sample city on first start, records and replays its traffic, and prints a table', async () => {
     const data = tempDir();
-    const r = await runCli(['start', '--data-dir', data, '--hours', '0.25'], { timeoutMs: 120_000 });
+    const r = await runCli(['demo', '--data-dir', data, '--hours', '0.25'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/first start: imported .*sample-city.* into .*registry\.sqlite/);
     const store = RegistryStore.open(data);
@@ -37,10 +37,10 @@ describe('citygauge start', () => {
     expect(r.stdout).toMatch(/replayed [\d,]+ messages .* rejected: .*duplicate \d+/);
   });
 
-  it('reads the registry on later starts instead of importing again', async () => {
+  it('reads the registry on later runs instead of importing again', async () => {
     const data = tempDir();
-    await runCli(['start', '--data-dir', data, '--hours', '0.05'], { timeoutMs: 120_000 });
-    const again = await runCli(['start', '--data-dir', data, '--hours', '0.05'], { timeoutMs: 120_000 });
+    await runCli(['demo', '--data-dir', data, '--hours', '0.05'], { timeoutMs: 120_000 });
+    const again = await runCli(['demo', '--data-dir', data, '--hours', '0.05'], { timeoutMs: 120_000 });
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/first start/);
     expect(existsSync(join(data, 'registry.sqlite'))).toBe(true);

@@ -157,6 +157,10 @@ describe('HTTP API', () => {
         lastSeen: '2026-01-05T08:00:00.000Z',
       },
     ]);
+    const cctv = await call('GET', '/api/indicators/availability.cctv');
+    expect(cctv.body.gap.devices).toEqual([
+      { id: 'cam-4', kind: 'cctv', reason: 'offline', since: null, lastSeen: null },
+    ]);
     const b1 = await call('GET', '/api/indicators/L2.1.1');
     expect(b1.body.gap.assets.map((a: { id: string }) => a.id)).toEqual(['p1', 'p2']);
     expect((await call('GET', '/api/indicators/L9.9.9')).status).toBe(404);

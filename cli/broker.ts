@@ -1,0 +1,133 @@
+// `citygauge broker`: the embedded MQTT broker alone (CONTRACT §5), admitting the devices and service
+// accounts registered in --data-dir. SIGHUP re-reads the registry; SIGINT/SIGTERM close cleanly.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { startBroker } from '../broker/embedded-broker.js';
+import { RegistryPolicy } from '../broker/registry-policy.js';
+import { ensureServiceTokens } from '../broker/service-accounts.js';
+import { RegistryStore } from '../registry/store.js';
+import { CliError, UsageError } from './errors.js';
+import { createLogger } from './logger.js';
+
+interface BrokerCliOptions {
+  dataDir: string;
+  host: string;
+  mqttPort: string;
+  wsPort?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsPort: string;
+  allowAnonymous?: boolean;
+}
+
+export function registerBroker(program: Command): void {
+  program
+    .command('broker')
+    .description('run the embedded MQTT broker alone, admitting the devices registered in --data-dir')
+    .option('--data-dir <dir>', 'registry with the devices and their credentials', './data')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--mqtt-port <port>', 'MQTT over TCP', '1883')
+    .option('--ws-port <port>', 'MQTT over WebSocket (off unless given)')
+    .option('--tls-cert <file>', 'PEM certificate; with --tls-key, also MQTT over TLS')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-port <port>', 'MQTT over TLS', '8883')
+    .option('--allow-anonymous', 'DEVELOPMENT ONLY: anyone may connect without credentials and do anything')
+    .action(async (opts: BrokerCliOptions) => {
+      const mqttPort = port(opts.mqttPort, '--mqtt-port');
+      const wsPort = opts.wsPort === undefined ? undefined : port(opts.wsPort, '--ws-port');
+      const tls = tlsFiles(opts);
+      const log = createLogger('citygauge');
+
+      const store = RegistryStore.open(opts.dataDir);
+      const credentials = store.credentials();
+      const inventory = store.load();
+      const policy = new RegistryPolicy(inventory, credentials, { allowAnonymous: opts.allowAnonymous });
+      const newTokens = ensureServiceTokens(credentials);
+      if (inventory.devices.size === 0) {
+        process.stderr.write(
+          `note: the registry in ${store.path} has no devices yet: run citygauge import DIR to add some\n`,
+        );
+      }
+      if (opts.allowAnonymous) {
+        process.stderr.write(
+          `\n${'!'.repeat(78)}\n  --allow-anonymous: ANYONE who can reach this broker may connect, publish and\n` +
+            `  subscribe to anything, including other devices' topics. Development only.\n${'!'.repeat(78)}\n\n`,
+        );
+      }
+
+      const broker = await startBroker({ policy, host: opts.host, mqttPort, wsPort, tls, logger: log }).catch(
+        (err: NodeJS.ErrnoException) => {
+          store.close();
+          if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+            throw new CliError(
+              `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
+            );
+          }
+          throw err;
+        },
+      );
+
+      const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+      const lines = [
+        `citygauge broker: ${inventory.devices.size.toLocaleString('en')} devices registered in ${store.path}`,
+        `  MQTT       mqtt://${shown}:${broker.mqttPort}`,
+      ];
+      if (broker.wsPort !== undefined) lines.push(`  WebSocket  ws://${shown}:${broker.wsPort}`);
+      if (broker.tlsPort !== undefined) lines.push(`  TLS        mqtts://${shown}:${broker.tlsPort}`);
+      if (shown !== opts.host) lines.push(`  (listening on ${opts.host}: every interface)`);
+      for (const [name, token] of Object.entries(newTokens)) {
+        lines.push(`  ${name.padEnd(18)} token ${token}   (shown once: the MQTT password of ${name})`);
+      }
+      lines.push('  Devices log in with their id as username and their secret as password.');
+      lines.push('  SIGHUP re-reads the registry; Ctrl-C stops.');
+      process.stdout.write(`${lines.join('\n')}\n`);
+
+      // SIGHUP: registry changes made by other processes (citygauge import, the HTTP API elsewhere).
+      const reload = () => {
+        policy.updateInventory(store.load());
+        policy.updateCredentials(store.credentials());
+        log.info({ event: 'registry-reloaded' }, 'registry re-read');
+      };
+      process.on('SIGHUP', reload);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.off('SIGHUP', reload);
+          process.stderr.write('closing the broker\n');
+          void broker.close().finally(() => {
+            store.close();
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      log.info({ stats: { ...broker.stats, refusals: { ...broker.stats.refusals } } }, 'broker stopped');
+    });
+}
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new UsageError(`${flag} '${value}' is not a port number (0–65535; 0 picks a free one)`);
+  }
+  return n;
+}
+
+function tlsFiles(opts: BrokerCliOptions): { cert: Buffer; key: Buffer; port: number } | undefined {
+  if (!opts.tlsCert && !opts.tlsKey) return undefined;
+  if (!opts.tlsCert || !opts.tlsKey) throw new UsageError('TLS needs both --tls-cert and --tls-key');
+  const read = (file: string, flag: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new CliError(`cannot read ${flag} ${file}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    cert: read(opts.tlsCert, '--tls-cert'),
+    key: read(opts.tlsKey, '--tls-key'),
+    port: port(opts.tlsPort, '--tls-port'),
+  };
+}

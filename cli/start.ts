@@ -1,0 +1,144 @@
+// `citygauge start` (npm start): the whole city in one process on embedded defaults (CONTRACT §5) —
+// registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
+import type { Command } from 'commander';
+import { Subject } from 'rxjs';
+import { rebuildEngine } from '../engine/carry-over.js';
+import { CityEngine } from '../engine/city-engine.js';
+import { LiveCity } from '../engine/live.js';
+import type { RawMessage } from '../engine/pipeline.js';
+import { ensureAdminToken } from '../http/auth.js';
+import { createMetrics } from '../http/metrics.js';
+import { buildApi } from '../http/server.js';
+import { Registry } from '../registry/registry-service.js';
+import { RegistryStore } from '../registry/store.js';
+import { SAMPLE_CITY_DIR } from './demo.js';
+import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
+import { createLogger } from './logger.js';
+import { startCityBroker } from './start-broker.js';
+import { startCityFleet } from './start-fleet.js';
+
+interface StartOptions {
+  dataDir: string;
+  inventory: string;
+  mqttPort: string;
+  wsPort?: string;
+  httpPort: string;
+  host: string;
+  sim: boolean;
+  devices?: string;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run the whole city on embedded defaults: broker, engine, registry, HTTP API and a simulated fleet',
+    )
+    .option('--data-dir <dir>', 'registry, credentials and state', './data')
+    .option('--inventory <dir>', 'inventory imported on first start', SAMPLE_CITY_DIR)
+    .option('--mqtt-port <port>', 'MQTT over TCP', '1883')
+    .option('--ws-port <port>', 'MQTT over WebSocket')
+    .option('--http-port <port>', 'HTTP API and /docs', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--no-sim', 'leave the simulated fleet out')
+    .option('--devices <n>', 'simulate only the first N devices')
+    .action(async (opts: StartOptions) => {
+      const log = createLogger('citygauge');
+      const store = RegistryStore.open(opts.dataDir);
+      if (store.isEmpty()) {
+        store.upsert(await loadInventoryStrictly(opts.inventory));
+        log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
+      }
+      const registry = new Registry(store, store.credentials());
+      const adminToken = ensureAdminToken(registry.credentials);
+      const catalogue = loadCatalogue(opts.inventory);
+      let engine = new CityEngine(registry.inventory, catalogue);
+
+      const messages$ = new Subject<RawMessage>();
+      const broker = await startCityBroker({
+        registry,
+        mqttPort: Number(opts.mqttPort),
+        wsPort: opts.wsPort ? Number(opts.wsPort) : undefined,
+        host: opts.host,
+        logger: log,
+        onPublish: (topic, payload) => messages$.next({ topic, payload }),
+      });
+      let live = startLive();
+      function startLive() {
+        const l = new LiveCity({
+          engine,
+          messages$,
+          publish: (topic, payload) => void broker.publish(topic, payload),
+          meta: new Map(catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
+        });
+        l.start();
+        return l;
+      }
+      registry.onChange((inv) => {
+        live.stop();
+        engine = rebuildEngine(engine, inv, catalogue);
+        live = startLive();
+      });
+
+      const api = await buildApi({
+        registry,
+        // Between a registry change and the next tick there is no snapshot yet: take one on the wall clock.
+        indicators: { engine: () => engine, latest: () => live.latest ?? engine.snapshot(Date.now()) },
+        metrics: createMetrics({
+          engine: () => engine,
+          evaluationLagMs: () => live.lastEvaluationMs,
+          broker: () => broker.stats(),
+        }),
+        health: {
+          broker: () => ({ ok: broker.listening() }),
+          engine: () => ({ ok: live.latest !== undefined && Date.now() - live.latest.at < 5000 }),
+          store: () => ({ ok: store.isOpen() }),
+        },
+      });
+      await api.listen({ port: Number(opts.httpPort), host: opts.host });
+
+      const fleet = opts.sim
+        ? await startCityFleet({
+            registry,
+            url: `mqtt://127.0.0.1:${broker.mqttPort}`,
+            dataDir: opts.dataDir,
+            devices: opts.devices ? Number(opts.devices) : undefined,
+            logger: log,
+          })
+        : undefined;
+
+      const http = `http://${opts.host}:${Number(opts.httpPort)}`;
+      process.stdout.write(
+        [
+          '',
+          `citygauge is running — ${registry.inventory.city.name}, ${registry.inventory.devices.size.toLocaleString('en')} devices`,
+          `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
+          `  health         ${http}/healthz   metrics: ${http}/metrics`,
+          `  MQTT           mqtt://${opts.host}:${broker.mqttPort}${broker.wsPort ? `   ws://${opts.host}:${broker.wsPort}` : ''}`,
+          `  live values    subscribe to city/indicators/# (retained)`,
+          adminToken
+            ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
+            : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+          fleet
+            ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
+            : '  simulated      off (--no-sim)',
+          '  Ctrl-C stops everything cleanly.',
+          '',
+        ].join('\n'),
+      );
+
+      await new Promise<void>((resolve) => {
+        const stop = async () => {
+          log.info('stopping');
+          await fleet?.stop();
+          live.stop();
+          await api.close();
+          await broker.close();
+          store.close();
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

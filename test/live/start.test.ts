@@ -1,0 +1,185 @@
+// `citygauge start` end to end, as a process on free ports: a device registered over HTTP publishes with
+// its secret and the retained indicator changes; spoofed topics, wrong secrets, oversized payloads and
+// unknown devices are refused and counted; a Last Will flips availability.
+import { type ChildProcess, spawn } from 'node:child_process';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../support/cli.js';
+import { freePort, waitForPort } from '../support/ports.js';
+import { tempDir } from '../support/tmp.js';
+
+const ADMIN = 'test-admin-token-0123456789abcdef';
+let child: ChildProcess;
+let http: string;
+let mqttUrl: string;
+let output = '';
+
+beforeAll(async () => {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  http = `http://127.0.0.1:${httpPort}`;
+  mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'start',
+      '--no-sim',
+      '--data-dir',
+      tempDir(),
+      '--http-port',
+      String(httpPort),
+      '--mqtt-port',
+      String(mqttPort),
+    ],
+    {
+      env: { ...process.env, CITYGAUGE_ADMIN_TOKEN: ADMIN, CITYGAUGE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  await waitForPort(httpPort, 30_000);
+  await waitForPort(mqttPort, 30_000);
+}, 60_000);
+
+afterAll(async () => {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await exited;
+});
+
+const api = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(http + path, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+const connect = (opts: mqtt.IClientOptions) =>
+  new Promise<MqttClient>((resolve, reject) => {
+    const c = mqtt.connect(mqttUrl, { reconnectPeriod: 0, ...opts });
+    c.once('connect', () => resolve(c));
+    c.once('error', (err) => {
+      c.end(true);
+      reject(err);
+    });
+  });
+
+const metric = async (name: string) => {
+  const text = await (await fetch(`${http}/metrics`)).text();
+  return Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+};
+
+const eventually = async <T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms\n${output.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('citygauge start', () => {
+  it('prints the URLs a newcomer needs', async () => {
+    await eventually(
+      async () => output,
+      (o) => o.includes('Ctrl-C'),
+      'the start banner',
+    );
+    expect(output).toMatch(/HTTP API\s+http:\/\/127\.0\.0\.1:\d+\/api\/indicators/);
+    expect(output).toMatch(/MQTT\s+mqtt:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('takes a registered device online with its secret, and its Last Will takes it offline', async () => {
+    const created = await api('POST', '/api/devices', {
+      id: 'sen-e2e',
+      kind: 'sensor',
+      district: 'harbor',
+      expectedIntervalS: 60,
+    });
+    expect(created.status).toBe(201);
+    const before = (await api('GET', '/api/indicators/availability.sensor?scope=harbor')).body;
+    const device = await connect({
+      clientId: 'sen-e2e',
+      username: 'sen-e2e',
+      password: created.body.secret,
+      will: {
+        topic: 'city/sensor/sen-e2e/status',
+        payload: Buffer.from('{"state":"offline"}'),
+        qos: 1,
+        retain: true,
+      },
+    });
+    device.publish('city/sensor/sen-e2e/heartbeat', JSON.stringify({ ts: Date.now(), seq: 1 }), { qos: 1 });
+    const online = await eventually(
+      async () => (await api('GET', '/api/indicators/availability.sensor?scope=harbor')).body,
+      (v) => v.numerator === before.numerator + 1,
+      'availability after the heartbeat',
+    );
+    expect(online.denominator).toBe(before.denominator);
+
+    (device as unknown as { stream: { destroy(): void } }).stream.destroy(); // a dropped link: the broker publishes the Last Will
+    await eventually(
+      async () => (await api('GET', '/api/indicators/availability.sensor?scope=harbor')).body,
+      (v) => v.numerator === before.numerator,
+      'availability after the Last Will',
+    );
+  });
+
+  it('refuses and counts a wrong secret, an unknown device, a spoofed topic and an oversized payload', async () => {
+    const created = await api('POST', '/api/devices', {
+      id: 'sen-e2e-2',
+      kind: 'sensor',
+      district: 'harbor',
+    });
+    await expect(
+      connect({ clientId: 'sen-e2e-2', username: 'sen-e2e-2', password: 'wrong' }),
+    ).rejects.toThrow();
+    await expect(connect({ clientId: 'ghost', username: 'ghost', password: 'x' })).rejects.toThrow();
+    const device = await connect({
+      clientId: 'sen-e2e-2',
+      username: 'sen-e2e-2',
+      password: created.body.secret,
+    });
+    device.publish('city/sensor/sen-001/heartbeat', JSON.stringify({ ts: 1 }), { qos: 0 });
+    device.publish('city/sensor/sen-e2e-2/heartbeat', JSON.stringify({ ts: 1, pad: 'x'.repeat(17_000) }), {
+      qos: 0,
+    });
+    await eventually(
+      () => metric('citygauge_broker_refusals_total{reason="bad-credentials"}'),
+      (n) => n >= 1,
+      'bad-credentials count',
+    );
+    await eventually(
+      () => metric('citygauge_broker_refusals_total{reason="unknown-user"}'),
+      (n) => n >= 1,
+      'unknown-user count',
+    );
+    await eventually(
+      () => metric('citygauge_broker_refusals_total{reason="publish-denied"}'),
+      (n) => n >= 1,
+      'publish-denied count',
+    );
+    await eventually(
+      () => metric('citygauge_broker_refusals_total{reason="too-large"}'),
+      (n) => n >= 1,
+      'too-large count',
+    );
+    device.end(true);
+  });
+});
