@@ -63,11 +63,23 @@ export class CredentialStore {
     this.cache.set(subject, { type, digest });
   }
 
-  /** The subject's type when `token` is its current token, else undefined. */
+  /**
+   * The subject's type when `token` is its current token, else undefined. On a miss the row is read again:
+   * another process (`citygauge simulate`, a second API) may have issued the token since the cache was filled.
+   */
   verify(subject: string, token: string): SubjectType | undefined {
-    const entry = this.cache.get(subject);
-    if (!entry) return undefined;
-    return timingSafeEqual(entry.digest, tokenDigest(token)) ? entry.type : undefined;
+    const digest = tokenDigest(token);
+    const cached = this.cache.get(subject);
+    if (cached && timingSafeEqual(cached.digest, digest)) return cached.type;
+    const row = this.db.prepare('SELECT type, digest FROM credentials WHERE subject = ?').get(subject) as
+      | { type: SubjectType; digest: Buffer }
+      | undefined;
+    if (!row) {
+      this.cache.delete(subject);
+      return undefined;
+    }
+    this.cache.set(subject, row);
+    return timingSafeEqual(row.digest, digest) ? row.type : undefined;
   }
 
   has(subject: string): boolean {

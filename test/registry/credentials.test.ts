@@ -21,6 +21,17 @@ describe('CredentialStore', () => {
     expect(tokenDigest(token)).toHaveLength(32);
   });
 
+  it('accepts a token another process issued after this store was opened', () => {
+    const dir = tempDir();
+    const broker = RegistryStore.open(dir);
+    const brokerCreds = broker.credentials();
+    const simulator = RegistryStore.open(dir);
+    const token = simulator.credentials().issue('pm-1', 'device');
+    expect(brokerCreds.verify('pm-1', token)).toBe('device');
+    simulator.close();
+    broker.close();
+  });
+
   it('replaces the old token on rotation and forgets a revoked subject', () => {
     const store = RegistryStore.open(tempDir());
     const creds = store.credentials();
