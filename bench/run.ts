@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recordSampleTraffic } from '../examples/record.js';
+import { runIngest } from './ingest/run.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -52,6 +53,9 @@ const base = median(baseline);
 const ours = median(replay);
 
 const mem = worker('memory-worker.js', [String(DEVICES)], ['--expose-gc', '--max-old-space-size=4096']);
+const ingest = await runIngest();
+const rate = (target: string, qos: 0 | 1) =>
+  ingest.results.find((r) => r.target === target && r.qos === qos)?.messagesPerSecond ?? 0;
 
 const results = {
   date: new Date().toISOString(),
@@ -64,6 +68,7 @@ const results = {
     peakRssMiB: replayPeakRss / 2 ** 20,
   },
   memory: { devices: mem.devices, rssMiB: mem.rssBytes / 2 ** 20, heapUsedMiB: mem.heapUsedBytes / 2 ** 20 },
+  ingest,
 };
 writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -80,6 +85,13 @@ process.stdout.write(
     `memory with ${fmt(mem.devices)} registered devices, each heard once:`,
     `  RSS ${results.memory.rssMiB.toFixed(0)} MiB (heap used ${results.memory.heapUsedMiB.toFixed(0)} MiB)`,
     `  target: <= 1 GiB: ${verdict(mem.rssBytes <= 2 ** 30)}`,
+    'live ingest, 4 publishing processes, messages/s into indicator state (citygauge) or to one raw subscriber:',
+    ...([0, 1] as const).map(
+      (q) =>
+        `  QoS ${q}: citygauge ${fmt(rate('citygauge', q))}, bare aedes ${fmt(rate('aedes', q))}, Mosquitto ${fmt(rate('mosquitto', q))}` +
+        ` — ${(100 * (rate('citygauge', q) / rate('aedes', q))).toFixed(0)} % of bare aedes (target >= 70 %): ${verdict(rate('citygauge', q) >= 0.7 * rate('aedes', q))}`,
+    ),
+    `connection storm: ${fmt(ingest.storm.connected)} of ${fmt(ingest.storm.devices)} devices authenticated in ${ingest.storm.seconds.toFixed(1)} s`,
     '',
   ].join('\n'),
 );

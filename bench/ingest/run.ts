@@ -1,9 +1,12 @@
 // `npm run bench:ingest`: live ingest through a broker, messages/s at QoS 0 and 1, with 4 publishing
 // processes and one receiver sharing the 2 cores. Baselines measured in the same run: Mosquitto and bare
 // aedes, each to one raw mqtt.js subscriber.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../free-port.js';
+import { benchCity } from './city-setup.js';
 import { type Started, startBareAedes, startMosquitto, startProcess } from './run-target.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -73,6 +76,96 @@ async function baseline(name: 'mosquitto' | 'aedes', qos: 0 | 1): Promise<Ingest
   }
 }
 
+/** citygauge end to end: publishers authenticate as registered sensors; the engine is the receiver. */
+async function citygauge(qos: 0 | 1): Promise<IngestResult> {
+  const port = await freePort();
+  const city = benchCity(mkdtempSync(join(tmpdir(), 'citygauge-ingest-')), PUBLISHERS);
+  const url = `mqtt://127.0.0.1:${port}`;
+  return measure(
+    'citygauge',
+    qos,
+    url,
+    () =>
+      startProcess(process.execPath, [
+        join(here, 'citygauge-target.js'),
+        String(port),
+        city.dataDir,
+        String(PUBLISHERS * PER_PUBLISHER),
+      ]),
+    (i) => [city.credentials[i][0], city.credentials[i][0], city.credentials[i][1]],
+  );
+}
+
+/** 10,000 devices connecting and authenticating at once: seconds until the last CONNACK. */
+export async function connectionStorm(
+  devices = 10_000,
+  processes = 4,
+): Promise<{ devices: number; connected: number; seconds: number }> {
+  const port = await freePort();
+  const city = benchCity(mkdtempSync(join(tmpdir(), 'citygauge-storm-')), devices);
+  const target = await startProcess(process.execPath, [
+    join(here, 'citygauge-target.js'),
+    String(port),
+    city.dataDir,
+    '1',
+  ]);
+  try {
+    const share = Math.ceil(devices / processes);
+    const runs = await Promise.all(
+      Array.from({ length: processes }, (_, p) =>
+        startProcess(
+          process.execPath,
+          [
+            join(here, 'storm-client.js'),
+            `mqtt://127.0.0.1:${port}`,
+            city.credentialsFile,
+            String(p * share),
+            String(Math.min(devices, (p + 1) * share)),
+          ],
+          '',
+        ),
+      ),
+    );
+    await Promise.all(
+      runs.map(
+        (r) => new Promise((res) => (r.child.exitCode !== null ? res(null) : r.child.once('exit', res))),
+      ),
+    );
+    const reports = runs.map(
+      (r) =>
+        JSON.parse(r.lines.find((l) => l.startsWith('{'))!) as {
+          connected: number;
+          started: number;
+          ended: number;
+        },
+    );
+    const seconds =
+      (Math.max(...reports.map((r) => r.ended)) - Math.min(...reports.map((r) => r.started))) / 1000;
+    return { devices, connected: reports.reduce((n, r) => n + r.connected, 0), seconds };
+  } finally {
+    await target.stop();
+  }
+}
+
+export async function runIngest(): Promise<{
+  results: IngestResult[];
+  storm: { devices: number; connected: number; seconds: number };
+}> {
+  const results = await runBaselines();
+  for (const qos of [0, 1] as const) {
+    const r = await citygauge(qos);
+    process.stderr.write(
+      `citygauge QoS ${qos}: ${Math.round(r.messagesPerSecond).toLocaleString('en')} msg/s (${r.received}/${r.sent})\n`,
+    );
+    results.push(r);
+  }
+  const storm = await connectionStorm();
+  process.stderr.write(
+    `connection storm: ${storm.connected}/${storm.devices} devices authenticated in ${storm.seconds.toFixed(1)} s\n`,
+  );
+  return { results, storm };
+}
+
 export async function runBaselines(): Promise<IngestResult[]> {
   const out: IngestResult[] = [];
   for (const qos of [0, 1] as const) {
@@ -88,5 +181,5 @@ export async function runBaselines(): Promise<IngestResult[]> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await runBaselines();
+  await runIngest();
 }
