@@ -1,0 +1,79 @@
+// What the history keeps (issue 4): indicator values and device state changes, as plain data. Sinks
+// (InfluxDB, the embedded SQLite store) write them; readers answer the history API from them.
+import type { Snapshot } from '../city-engine.js';
+
+export interface IndicatorPoint {
+  kind: 'indicator';
+  /** Tags. */
+  id: string;
+  scope: string;
+  /** Epoch ms (engine clock). */
+  ts: number;
+  /** Fields; null values are left out of a point, not written as 0. */
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  /** Window means by window name ("1h", "24h"), written as fields `mean_1h`, `mean_24h`. */
+  means: Record<string, number | null>;
+}
+
+export interface DeviceStatePoint {
+  kind: 'device_state';
+  /** Tags. */
+  device: string;
+  deviceKind: string;
+  /** Fields. */
+  ts: number;
+  online: boolean;
+  available: boolean;
+  shared: boolean;
+}
+
+export type HistoryPoint = IndicatorPoint | DeviceStatePoint;
+
+export interface SinkStats {
+  written: number;
+  /** Points waiting on disk for the database to come back. */
+  spooled: number;
+  spoolBytes: number;
+  /** Points refused by the database as bad data (4xx), logged with their line and never retried. */
+  rejected: number;
+  /** Raw device states dropped because the spool was full (indicator values are never dropped). */
+  dropped: number;
+}
+
+/** Where points go: one small interface, several implementations. `write` never throws and never blocks. */
+export interface HistorySink {
+  write(points: readonly HistoryPoint[]): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  stats(): SinkStats;
+}
+
+export interface HistoryQuery {
+  id: string;
+  scope: string;
+  from: number;
+  to: number;
+  /** Bucket width in ms: each bucket's mean value. */
+  everyMs: number;
+}
+
+/** The history API's answer, the same from every store: `[{ts, value}]` with ts in RFC 3339. */
+export interface HistoryReader {
+  history(q: HistoryQuery): Promise<{ ts: string; value: number | null }[]>;
+}
+
+/** The indicator points of a snapshot. */
+export function indicatorPoints(s: Snapshot): IndicatorPoint[] {
+  return s.indicators.map((i) => ({
+    kind: 'indicator',
+    id: i.id,
+    scope: i.scope,
+    ts: s.at,
+    value: i.value,
+    numerator: i.numerator,
+    denominator: i.denominator,
+    means: i.means,
+  }));
+}
