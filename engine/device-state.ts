@@ -25,6 +25,8 @@ export class DeviceState {
   /** When `alive` lapses: lastSeen + 3 × interval (still online at exactly that instant). */
   readonly staleAt: Float64Array;
   private readonly queued: Uint8Array;
+  /** Told of every condition change (device, old bits, new bits, time): history, alerts. */
+  onChange: ((d: number, old: number, mask: number, t: number) => void) | undefined;
   private readonly cover: Int32Array[];
 
   constructor(
@@ -117,6 +119,7 @@ export class DeviceState {
     this.mask[d] = mask;
     if (t > 0) this.changedAt[d] = t;
     this.apply(d, old, mask, t);
+    this.onChange?.(d, old, mask, t);
     if (m.kind[d] === GATEWAY && (old & ONLINE) !== (mask & ONLINE)) {
       for (let i = m.camerasStart[d]; i < m.camerasStart[d + 1]; i++) this.update(m.camerasOf[i], t);
     }
