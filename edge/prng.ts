@@ -1,6 +1,6 @@
 // A small seeded pseudo-random generator (mulberry32) for simulated edge fleets: the same seed
 // gives the same behaviour on every machine, which Math.random cannot promise.
-// The same generator as examples/prng.ts, copied because edge/ runs on devices and imports nothing of ours.
+// examples/ re-exports this one for the sample city's recordings.
 
 export class Prng {
   private state: number;

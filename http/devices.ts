@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Device } from '../registry/inventory.js';
 import { DEVICE_KINDS } from '../registry/inventory.js';
+import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { requireAdmin } from './auth.js';
 import { sendError } from './errors.js';
@@ -30,14 +31,7 @@ const IdParams = z.object({ id: z.string() });
 const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Secret = z.object({ id: z.string(), secret: z.string() });
 
-const INVENTORY_FILE_NAMES = new Set([
-  'city.json',
-  'areas.csv',
-  'pipe_segments.csv',
-  'routes.txt',
-  'sites.csv',
-  'devices.csv',
-]);
+const INVENTORY_FILE_NAMES: ReadonlySet<string> = new Set(INVENTORY_FILES);
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {

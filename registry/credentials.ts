@@ -40,14 +40,7 @@ export class CredentialStore {
   /** A new token for `subject`, replacing any earlier one. The caller shows it once; it is not kept. */
   issue(subject: string, type: SubjectType, now = Date.now()): string {
     const token = newToken();
-    const digest = tokenDigest(token);
-    this.db
-      .prepare(
-        `INSERT INTO credentials (subject, type, digest, issued_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(subject) DO UPDATE SET type = excluded.type, digest = excluded.digest, issued_at = excluded.issued_at`,
-      )
-      .run(subject, type, digest, now);
-    this.cache.set(subject, { type, digest });
+    this.setToken(subject, type, token, now);
     return token;
   }
 
