@@ -6,6 +6,8 @@ import { rebuildEngine } from '../engine/carry-over.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { LiveCity } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
+import { HistoryFeed } from '../engine/sinks/history-feed.js';
+import { SqliteHistory } from '../engine/sinks/sqlite-history.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { createMetrics } from '../http/metrics.js';
 import { buildApi } from '../http/server.js';
@@ -53,6 +55,12 @@ export function registerStart(program: Command): void {
       const adminToken = ensureAdminToken(registry.credentials);
       const catalogue = loadCatalogue(opts.inventory);
       let engine = new CityEngine(registry.inventory, catalogue);
+      // History: the embedded store unless InfluxDB is configured (issue 4).
+      const history = new SqliteHistory(opts.dataDir, {
+        onError: (err) => log.error({ err: err.message }, 'history write failed'),
+      });
+      const feed = new HistoryFeed(history);
+      feed.attach(engine);
 
       const messages$ = new Subject<RawMessage>();
       const broker = await startCityBroker({
@@ -70,6 +78,7 @@ export function registerStart(program: Command): void {
           messages$,
           publish: (topic, payload) => void broker.publish(topic, payload),
           meta: new Map(catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
+          onSnapshot: (snapshot) => feed.onSnapshot(snapshot),
         });
         l.start();
         return l;
@@ -77,6 +86,7 @@ export function registerStart(program: Command): void {
       registry.onChange((inv) => {
         live.stop();
         engine = rebuildEngine(engine, inv, catalogue);
+        feed.attach(engine);
         live = startLive();
       });
 
@@ -89,6 +99,7 @@ export function registerStart(program: Command): void {
           evaluationLagMs: () => live.lastEvaluationMs,
           broker: () => broker.stats(),
         }),
+        history,
         health: {
           broker: () => ({ ok: broker.listening() }),
           engine: () => ({ ok: live.latest !== undefined && Date.now() - live.latest.at < 5000 }),
@@ -132,6 +143,7 @@ export function registerStart(program: Command): void {
           log.info('stopping');
           await fleet?.stop();
           live.stop();
+          await history.close();
           await api.close();
           await broker.close();
           store.close();

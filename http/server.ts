@@ -5,10 +5,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
+import type { HistoryReader } from '../engine/sinks/points.js';
 import type { Registry } from '../registry/registry-service.js';
 import { devicesPlugin } from './devices.js';
 import { STATUS_CODE } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
+import { historyPlugin } from './history.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
 import { metricsPlugin } from './metrics.js';
 
@@ -17,6 +19,8 @@ export interface ApiDeps {
   indicators: IndicatorSource;
   metrics: PromRegistry;
   health: Record<string, HealthCheck>;
+  /** Where indicator history is read from: the embedded store or InfluxDB. */
+  history?: HistoryReader;
   logger?: boolean | object;
 }
 
@@ -49,6 +53,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthPlugin, { checks: deps.health });
   await app.register(metricsPlugin, { registry: deps.metrics });
   await app.register(indicatorsPlugin, { source: deps.indicators });
+  if (deps.history) {
+    const model = () => deps.indicators.engine().model;
+    await app.register(historyPlugin, {
+      reader: deps.history,
+      knownIndicator: (id) => model().indicators.some((c) => c.def.id === id),
+      knownScope: (scope) => model().scopes.includes(scope),
+    });
+  }
   await app.register(devicesPlugin, { registry: deps.registry });
   return app;
 }

@@ -141,6 +141,24 @@ describe('citygauge start', () => {
     );
   });
 
+  it('keeps indicator history in the embedded store without InfluxDB and serves it', async () => {
+    const now = (await api('GET', '/api/indicators/availability.sensor?scope=harbor')).body;
+    const points = await eventually(
+      async () =>
+        (
+          await api(
+            'GET',
+            `/api/indicators/availability.sensor/history?scope=harbor&from=${Date.now() - 600_000}&every=1s`,
+          )
+        ).body as { ts: string; value: number | null }[],
+      (h) => Array.isArray(h) && h.length > 0,
+      'history points',
+    );
+    expect(points.at(-1)!.value).toBe(now.value);
+    expect(Date.parse(points.at(-1)!.ts)).toBeGreaterThan(Date.now() - 600_000);
+    expect((await api('GET', '/api/indicators/nope/history')).status).toBe(404);
+  });
+
   it('refuses and counts a wrong secret, an unknown device, a spoofed topic and an oversized payload', async () => {
     const created = await api('POST', '/api/devices', {
       id: 'sen-e2e-2',

@@ -1,0 +1,118 @@
+// The history API (CONTRACT §5, issue 4 item 4): `GET /api/indicators/{id}/history` answers
+// `[{ts, value}]`, bucketed means, the same from whichever store keeps the history.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { HistoryReader } from '../engine/sinks/points.js';
+import { sendError } from './errors.js';
+
+export interface HistoryPluginOptions {
+  reader: HistoryReader;
+  knownIndicator: (id: string) => boolean;
+  knownScope: (scope: string) => boolean;
+}
+
+const DAY_MS = 86_400_000;
+/** A chart is a few hundred pixels wide: the default `every` keeps the answer near this many points. */
+export const TARGET_POINTS = 300;
+/** More buckets than this is a mistake or a scrape, not a chart. */
+export const MAX_BUCKETS = 10_000;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+/** Steps a person would pick for a chart, smallest first. */
+const NICE_STEPS_MS = [
+  '1s',
+  '5s',
+  '10s',
+  '15s',
+  '30s',
+  '1m',
+  '2m',
+  '5m',
+  '10m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '3h',
+  '6h',
+  '12h',
+  '1d',
+].map((d) => parseDuration(d)!);
+
+/** `30s`, `5m`, `1h`, `7d`, `500ms` → ms; undefined when it is not one of those or not positive. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2]] : 0;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** RFC 3339 (with its zone) or epoch ms → epoch ms; undefined otherwise. */
+export function parseTime(text: string): number | undefined {
+  const t = text.trim();
+  const ms = /^\d+$/.test(t) ? Number(t) : RFC3339.test(t) ? Date.parse(t) : Number.NaN;
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/** Buckets align to the epoch (as the stores do), so a range can touch one more bucket than its width. */
+export function bucketCount(from: number, to: number, everyMs: number): number {
+  return Math.floor((to - 1) / everyMs) - Math.floor(from / everyMs) + 1;
+}
+
+/** The smallest nice step giving at most ~TARGET_POINTS buckets; whole days beyond a day. */
+export function defaultEvery(rangeMs: number): number {
+  const wanted = rangeMs / TARGET_POINTS;
+  return NICE_STEPS_MS.find((s) => s >= wanted) ?? Math.ceil(wanted / DAY_MS) * DAY_MS;
+}
+
+const Query = z.object({
+  scope: z.string().default('city').describe('`city` or a district'),
+  from: z.string().optional().describe('RFC 3339 or epoch ms; default `to` − 24 h'),
+  to: z.string().optional().describe('RFC 3339 or epoch ms; default now'),
+  every: z.string().optional().describe('bucket width like `30s`, `5m`, `1h`; default gives ≤ ~300 points'),
+});
+const Point = z.object({ ts: z.string(), value: z.number().nullable() });
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+export const historyPlugin: FastifyPluginAsync<HistoryPluginOptions> = async (app, opts) => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/api/indicators/:id/history',
+    {
+      schema: {
+        tags: ['indicators'],
+        summary: 'Mean value per bucket of `every`; buckets without data are left out',
+        params: z.object({ id: z.string() }),
+        querystring: Query,
+        response: { 200: z.array(Point), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const q = req.query;
+      if (!opts.knownIndicator(id)) return sendError(reply, 404, 'not-found', `no indicator '${id}'`);
+      if (!opts.knownScope(q.scope))
+        return sendError(reply, 404, 'not-found', `no scope '${q.scope}' (city or a district)`);
+
+      const bad = (message: string) => sendError(reply, 400, 'bad-request', message);
+      const to = q.to === undefined ? Date.now() : parseTime(q.to);
+      if (to === undefined) return bad(`to '${q.to}' is not a time: give RFC 3339 or epoch ms`);
+      const from = q.from === undefined ? to - DAY_MS : parseTime(q.from);
+      if (from === undefined) return bad(`from '${q.from}' is not a time: give RFC 3339 or epoch ms`);
+      if (from >= to) return bad('from must be before to: swap them or widen the range');
+      const everyMs = q.every === undefined ? defaultEvery(to - from) : parseDuration(q.every);
+      if (everyMs === undefined)
+        return bad(`every '${q.every}' is not a duration: give a number and a unit, like 30s, 5m, 1h or 1d`);
+      const buckets = bucketCount(from, to, everyMs);
+      if (buckets > MAX_BUCKETS) {
+        const least = NICE_STEPS_MS.find((s) => bucketCount(from, to, s) <= MAX_BUCKETS);
+        const hint = least ? `every=${least / 1000}s or more` : 'a larger every';
+        return bad(`${buckets} buckets is more than ${MAX_BUCKETS}: ask for ${hint} or a shorter range`);
+      }
+      return opts.reader.history({ id, scope: q.scope, from, to, everyMs });
+    },
+  );
+};
