@@ -7,19 +7,19 @@ import { CityEngine } from '../engine/city-engine.js';
 import { LiveCity } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
 import { HistoryFeed } from '../engine/sinks/history-feed.js';
-import { SqliteHistory } from '../engine/sinks/sqlite-history.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { createMetrics } from '../http/metrics.js';
 import { buildApi } from '../http/server.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
+import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 import { startCityBroker } from './start-broker.js';
 import { startCityFleet } from './start-fleet.js';
 
-interface StartOptions {
+interface StartOptions extends HistoryFlags {
   dataDir: string;
   inventory: string;
   mqttPort: string;
@@ -31,8 +31,9 @@ interface StartOptions {
 }
 
 export function registerStart(program: Command): void {
-  program
-    .command('start')
+  const cmd = program.command('start');
+  addHistoryOptions(cmd);
+  cmd
     .description(
       'run the whole city on embedded defaults: broker, engine, registry, HTTP API and a simulated fleet',
     )
@@ -56,9 +57,11 @@ export function registerStart(program: Command): void {
       const catalogue = loadCatalogue(opts.inventory);
       let engine = new CityEngine(registry.inventory, catalogue);
       // History: the embedded store unless InfluxDB is configured (issue 4).
-      const history = new SqliteHistory(opts.dataDir, {
-        onError: (err) => log.error({ err: err.message }, 'history write failed'),
-      });
+      const {
+        sink: history,
+        reader: historyReader,
+        where: historyWhere,
+      } = openHistory(opts, opts.dataDir, log);
       const feed = new HistoryFeed(history);
       feed.attach(engine);
 
@@ -98,8 +101,9 @@ export function registerStart(program: Command): void {
           engine: () => engine,
           evaluationLagMs: () => live.lastEvaluationMs,
           broker: () => broker.stats(),
+          history: () => history.stats(),
         }),
-        history,
+        history: historyReader,
         health: {
           broker: () => ({ ok: broker.listening() }),
           engine: () => ({ ok: live.latest !== undefined && Date.now() - live.latest.at < 5000 }),
@@ -133,6 +137,7 @@ export function registerStart(program: Command): void {
           fleet
             ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
             : '  simulated      off (--no-sim)',
+          `  history        ${historyWhere}`,
           '  Ctrl-C stops everything cleanly.',
           '',
         ].join('\n'),

@@ -8,6 +8,8 @@ export interface MetricsSource {
   evaluationLagMs(): number;
   /** Broker refusals by reason and connected clients, when a broker runs in this process. */
   broker?(): { refusals: Record<string, number>; connectedClients: number };
+  /** The history sink's tallies (issue 4). */
+  history?(): { written: number; spooled: number; spoolBytes: number; rejected: number; dropped: number };
 }
 
 export function createMetrics(source: MetricsSource): PromRegistry {
@@ -71,6 +73,37 @@ export function createMetrics(source: MetricsSource): PromRegistry {
         if (i.scope === 'city' && i.id.startsWith('availability.'))
           this.set({ kind: i.id.slice(13) }, i.numerator ?? 0);
       }
+    },
+  });
+  for (const [key, name, help] of [
+    ['written', 'citygauge_history_points_written_total', 'History points written to the store'],
+    [
+      'rejected',
+      'citygauge_history_points_rejected_total',
+      'History points the database refused as bad data',
+    ],
+    [
+      'dropped',
+      'citygauge_history_points_dropped_total',
+      'Raw device states dropped because the spool was full',
+    ],
+  ] as const) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(source.history?.()[key] ?? 0);
+      },
+    });
+  }
+  new Gauge({
+    name: 'citygauge_history_spool_bytes',
+    help: 'Bytes of history waiting on disk for InfluxDB',
+    registers: [registry],
+    collect() {
+      this.set(source.history?.().spoolBytes ?? 0);
     },
   });
   return registry;
