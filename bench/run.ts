@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recordSampleTraffic } from '../examples/record.js';
+import { runHistoryBench } from './history/run.js';
 import { runIngest } from './ingest/run.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -54,6 +55,7 @@ const ours = median(replay);
 
 const mem = worker('memory-worker.js', [String(DEVICES)], ['--expose-gc', '--max-old-space-size=4096']);
 const ingest = await runIngest();
+const history = await runHistoryBench();
 const rate = (target: string, qos: 0 | 1) =>
   ingest.results.find((r) => r.target === target && r.qos === qos)?.messagesPerSecond ?? 0;
 
@@ -69,6 +71,7 @@ const results = {
   },
   memory: { devices: mem.devices, rssMiB: mem.rssBytes / 2 ** 20, heapUsedMiB: mem.heapUsedBytes / 2 ** 20 },
   ingest,
+  history,
 };
 writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -92,6 +95,14 @@ process.stdout.write(
         ` — ${(100 * (rate('citygauge', q) / rate('aedes', q))).toFixed(0)} % of bare aedes (target >= 70 %): ${verdict(rate('citygauge', q) >= 0.7 * rate('aedes', q))}`,
     ),
     `connection storm: ${fmt(ingest.storm.connected)} of ${fmt(ingest.storm.devices)} devices authenticated in ${ingest.storm.seconds.toFixed(1)} s`,
+    'history writers, points/s (raw line-protocol POST of the same points in the same run):',
+    ...history.map(
+      (h) =>
+        `  ${h.writer}: ${fmt(h.pointsPerSecond)}` +
+        (h.baselinePointsPerSecond
+          ? ` (raw POST ${fmt(h.baselinePointsPerSecond)}, ${((100 * h.pointsPerSecond) / h.baselinePointsPerSecond).toFixed(0)} %)`
+          : ''),
+    ),
     '',
   ].join('\n'),
 );
