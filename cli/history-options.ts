@@ -41,6 +41,8 @@ export function openHistory(
   flags: HistoryFlags,
   dataDir: string,
   log: Logger,
+  /** Told when the InfluxDB spool fills up (true) and drains below its limit again (false). */
+  onSpoolFull: (full: boolean, spoolDir: string) => void = () => {},
 ): { sink: HistorySink; reader: HistoryReader; where: string } {
   if (!flags.influxUrl) {
     const store = new SqliteHistory(dataDir, {
@@ -70,14 +72,15 @@ export function openHistory(
     spoolMaxBytes: Number(flags.spoolMaxMb) * 2 ** 20,
     logger: log,
   });
-  sink.spool.on('full', (full: boolean) =>
-    full
+  sink.spool.on('full', (full: boolean) => {
+    onSpoolFull(full, sink.spool.dir);
+    return full
       ? log.error(
           { spool: sink.spool.dir },
           'history spool is full: raw device states are being dropped; bring InfluxDB back or raise --spool-max-mb',
         )
-      : log.info('history spool below its limit again'),
-  );
+      : log.info('history spool below its limit again');
+  });
   const reader = new InfluxQLReader({ url, db, rp: flags.influxRp, token });
   return { sink, reader, where: `InfluxDB ${url} (${flags.influxApi}), spool in ${dataDir}/spool` };
 }

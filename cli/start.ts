@@ -61,9 +61,26 @@ export function registerStart(program: Command): void {
         sink: history,
         reader: historyReader,
         where: historyWhere,
-      } = openHistory(opts, opts.dataDir, log);
+      } = openHistory(opts, opts.dataDir, log, (full, dir) => spoolAlert(full, dir));
       const feed = new HistoryFeed(history);
       feed.attach(engine);
+
+      // Issue 4: a full spool is an alert (CONTRACT §4 alert events on city/alerts/<id>) and a metric.
+      let publishAlert: ((topic: string, payload: string) => void) | undefined;
+      function spoolAlert(full: boolean, dir: string) {
+        publishAlert?.(
+          'city/alerts/history.spool',
+          JSON.stringify({
+            id: 'history.spool',
+            event: full ? 'raise' : 'clear',
+            severity: 'major',
+            message: full
+              ? `history spool ${dir} is full: raw device states are being dropped; bring InfluxDB back or raise --spool-max-mb`
+              : 'history spool below its limit again',
+            ts: new Date().toISOString(),
+          }),
+        );
+      }
 
       const messages$ = new Subject<RawMessage>();
       const broker = await startCityBroker({
@@ -74,6 +91,7 @@ export function registerStart(program: Command): void {
         logger: log,
         onPublish: (topic, payload) => messages$.next({ topic, payload }),
       });
+      publishAlert = (topic, payload) => void broker.publish(topic, payload);
       let live = startLive();
       function startLive() {
         const l = new LiveCity({
@@ -134,6 +152,9 @@ export function registerStart(program: Command): void {
           adminToken
             ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
             : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+          ...Object.entries(broker.serviceTokens).map(
+            ([name, token]) => `  MQTT account   ${name} / ${token}   (shown once)`,
+          ),
           fleet
             ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
             : '  simulated      off (--no-sim)',
