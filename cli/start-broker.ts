@@ -41,6 +41,9 @@ export async function startCityBroker(opts: CityBrokerOptions) {
     stats: () => broker.stats,
     listening: () => open,
     publish: (topic: string, payload: string) => broker.publish(topic, payload, { retain: true, qos: 1 }),
+    /** Events (alerts) are not retained: the alert log and the API hold the current state. */
+    publishEvent: (topic: string, payload: string) =>
+      broker.publish(topic, payload, { retain: false, qos: 1 }),
     close: async () => {
       open = false;
       unfollow();

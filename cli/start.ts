@@ -2,6 +2,8 @@
 // registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
+import { AlertLog } from '../engine/alerts/alert-log.js';
+import { AlertService } from '../engine/alerts/alert-service.js';
 import { rebuildEngine } from '../engine/carry-over.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { LiveCity } from '../engine/live.js';
@@ -92,6 +94,18 @@ export function registerStart(program: Command): void {
         onPublish: (topic, payload) => messages$.next({ topic, payload }),
       });
       publishAlert = (topic, payload) => void broker.publish(topic, payload);
+      // CONTRACT §4 thresholds: raise, acknowledge and clear are logged and published on city/alerts/<id>.
+      const alertLog = new AlertLog(opts.dataDir);
+      const alerts = new AlertService(
+        registry.inventory.city.thresholds,
+        alertLog,
+        (e) =>
+          void broker.publishEvent(
+            `city/alerts/${e.alert.indicator}`,
+            JSON.stringify({ event: e.type, at: new Date(e.at).toISOString(), ...e.alert }),
+          ),
+      );
+      alerts.attach(engine);
       let live = startLive();
       function startLive() {
         const l = new LiveCity({
@@ -99,7 +113,10 @@ export function registerStart(program: Command): void {
           messages$,
           publish: (topic, payload) => void broker.publish(topic, payload),
           meta: new Map(catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
-          onSnapshot: (snapshot) => feed.onSnapshot(snapshot),
+          onSnapshot: (snapshot) => {
+            feed.onSnapshot(snapshot);
+            alerts.onSnapshot(snapshot);
+          },
         });
         l.start();
         return l;
@@ -108,6 +125,7 @@ export function registerStart(program: Command): void {
         live.stop();
         engine = rebuildEngine(engine, inv, catalogue);
         feed.attach(engine);
+        alerts.attach(engine);
         live = startLive();
       });
 
@@ -122,6 +140,7 @@ export function registerStart(program: Command): void {
           history: () => history.stats(),
         }),
         history: historyReader,
+        alerts,
         health: {
           broker: () => ({ ok: broker.listening() }),
           engine: () => ({ ok: live.latest !== undefined && Date.now() - live.latest.at < 5000 }),
@@ -170,6 +189,7 @@ export function registerStart(program: Command): void {
           await fleet?.stop();
           live.stop();
           await history.close();
+          alertLog.close();
           await api.close();
           await broker.close();
           store.close();

@@ -12,6 +12,8 @@ export class IndicatorState {
   readonly series: StepSeries[];
   private readonly S: number;
   private recording = false;
+  /** Told of every value change (indicator, scope, value, exact time): alerts. */
+  onChange: ((k: number, s: number, value: number | null, t: number) => void) | undefined;
 
   constructor(
     private readonly model: CityModel,
@@ -91,6 +93,7 @@ export class IndicatorState {
     if (next === prev || (Number.isNaN(next) && Number.isNaN(prev))) return;
     this.value[i] = next;
     if (this.recording) this.series[i].set(t, v);
+    this.onChange?.(k, s, v, t);
     for (const w of this.model.dependents[k]) this.refresh(w, s, t);
   }
 }

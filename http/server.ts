@@ -5,8 +5,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
+import type { AlertService } from '../engine/alerts/alert-service.js';
 import type { HistoryReader } from '../engine/sinks/points.js';
 import type { Registry } from '../registry/registry-service.js';
+import { alertsPlugin } from './alerts.js';
 import { devicesPlugin } from './devices.js';
 import { STATUS_CODE } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
@@ -21,6 +23,7 @@ export interface ApiDeps {
   health: Record<string, HealthCheck>;
   /** Where indicator history is read from: the embedded store or InfluxDB. */
   history?: HistoryReader;
+  alerts?: AlertService;
   logger?: boolean | object;
 }
 
@@ -62,5 +65,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(devicesPlugin, { registry: deps.registry });
+  if (deps.alerts)
+    await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });
   return app;
 }

@@ -8,7 +8,7 @@ import type { Threshold } from '../../registry/inventory.js';
 export type AlertEventType = 'raise' | 'acknowledge' | 'clear';
 
 export interface Alert {
-  /** Stable id: `<indicator>@<scope>#<raisedAt ms>`. */
+  /** Stable and safe in a URL path: `<indicator>@<scope>@<raisedAt ms>`. */
   alertId: string;
   indicator: string;
   scope: string;
@@ -48,7 +48,11 @@ export class AlertMachine {
       const k = key(threshold.indicator, threshold.scope);
       const w: Watch = { threshold, value: null, pendingSince: undefined, open: undefined };
       w.open = open.find(
-        (a) => a.indicator === threshold.indicator && a.scope === threshold.scope && a.clearedAt === undefined && a.below === threshold.below,
+        (a) =>
+          a.indicator === threshold.indicator &&
+          a.scope === threshold.scope &&
+          a.clearedAt === undefined &&
+          a.below === threshold.below,
       );
       this.watches.set(k, [...(this.watches.get(k) ?? []), w]);
     }
@@ -109,7 +113,7 @@ export class AlertMachine {
     if (raiseAt > t) return [];
     const { indicator, scope, severity, below, clearAt } = w.threshold;
     w.open = {
-      alertId: `${indicator}@${scope}#${raiseAt}`,
+      alertId: `${indicator}@${scope}@${raiseAt}`,
       indicator,
       scope,
       severity,

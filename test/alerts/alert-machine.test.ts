@@ -24,7 +24,7 @@ describe('AlertMachine', () => {
     expect(raise).toMatchObject({
       type: 'raise',
       at: 310 * S,
-      alert: { alertId: `L2.2.1.b4@city#${310 * S}`, value: 94, severity: 'major', raisedAt: 310 * S },
+      alert: { alertId: `L2.2.1.b4@city@${310 * S}`, value: 94, severity: 'major', raisedAt: 310 * S },
     });
     expect(m.onTime(400 * S)).toEqual([]); // raised once
   });

@@ -1,0 +1,90 @@
+// The alert log for duty officers: every alert with raise, acknowledge and clear times, and acknowledging
+// one by name (CONTRACT §5: `GET /api/alerts`, `POST /api/alerts/{alertId}/ack` with `{"by": "<person>"}`).
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AlertService } from '../engine/alerts/alert-service.js';
+import type { CredentialStore } from '../registry/credentials.js';
+import { requireAdmin } from './auth.js';
+import { sendError } from './errors.js';
+
+const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const AlertOut = z.object({
+  alertId: z.string(),
+  indicator: z.string(),
+  scope: z.string(),
+  severity: z.string(),
+  value: z.number(),
+  below: z.number(),
+  clearAt: z.number(),
+  raisedAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  clearedAt: z.string().nullable(),
+});
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+const out = (a: ReturnType<AlertService['list']>[number]) => ({
+  ...a,
+  raisedAt: iso(a.raisedAt)!,
+  acknowledgedAt: iso(a.acknowledgedAt),
+  acknowledgedBy: a.acknowledgedBy ?? null,
+  clearedAt: iso(a.clearedAt),
+});
+
+export const alertsPlugin: FastifyPluginAsync<{
+  alerts: AlertService;
+  credentials: CredentialStore;
+}> = async (app, { alerts, credentials }) => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/api/alerts',
+    {
+      schema: {
+        tags: ['alerts'],
+        querystring: z.object({ open: z.enum(['true', 'false']).optional() }),
+        response: { 200: z.array(AlertOut) },
+      },
+    },
+    async (req) =>
+      alerts
+        .list()
+        .filter((a) => req.query.open !== 'true' || a.clearedAt === undefined)
+        .map(out),
+  );
+  api.post(
+    '/api/alerts/:alertId/ack',
+    {
+      preHandler: requireAdmin(credentials),
+      schema: {
+        tags: ['alerts'],
+        params: z.object({ alertId: z.string() }),
+        body: z.object({ by: z.string().trim().min(1, 'name the person acknowledging') }),
+        response: { 200: AlertOut, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const known = alerts.get(req.params.alertId);
+      if (!known) return sendError(reply, 404, 'not-found', `no alert '${req.params.alertId}'`);
+      if (known.clearedAt !== undefined)
+        return sendError(
+          reply,
+          409,
+          'conflict',
+          `alert '${known.alertId}' was cleared at ${iso(known.clearedAt)}`,
+        );
+      if (known.acknowledgedAt !== undefined) {
+        return sendError(
+          reply,
+          409,
+          'conflict',
+          `alert '${known.alertId}' was acknowledged by ${known.acknowledgedBy} at ${iso(known.acknowledgedAt)}`,
+        );
+      }
+      const acked = alerts.acknowledge(known.alertId, req.body.by);
+      return acked
+        ? out(acked)
+        : sendError(reply, 409, 'conflict', `alert '${known.alertId}' is no longer open`);
+    },
+  );
+};
