@@ -1,56 +1,23 @@
 // `citygauge start` end to end, as a process on free ports: a device registered over HTTP publishes with
 // its secret and the retained indicator changes; spoofed topics, wrong secrets, oversized payloads and
 // unknown devices are refused and counted; a Last Will flips availability.
-import { type ChildProcess, spawn } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../support/cli.js';
-import { freePort, waitForPort } from '../support/ports.js';
-import { tempDir } from '../support/tmp.js';
+import { type CityProcess, startCity } from '../support/city-process.js';
 
 const ADMIN = 'test-admin-token-0123456789abcdef';
-let child: ChildProcess;
+let city: CityProcess;
 let http: string;
 let mqttUrl: string;
-let output = '';
+const output = () => city.output();
 
 beforeAll(async () => {
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  http = `http://127.0.0.1:${httpPort}`;
-  mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-  child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'start',
-      '--no-sim',
-      '--data-dir',
-      tempDir(),
-      '--http-port',
-      String(httpPort),
-      '--mqtt-port',
-      String(mqttPort),
-    ],
-    {
-      env: { ...process.env, CITYGAUGE_ADMIN_TOKEN: ADMIN, CITYGAUGE_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  await waitForPort(httpPort, 30_000);
-  await waitForPort(mqttPort, 30_000);
+  city = await startCity(['--no-sim'], { CITYGAUGE_ADMIN_TOKEN: ADMIN });
+  ({ http, mqttUrl } = city);
 }, 60_000);
 
 afterAll(async () => {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGINT');
-  await exited;
+  await city?.stop();
 });
 
 const api = async (method: string, path: string, body?: unknown) => {
@@ -89,7 +56,7 @@ const eventually = async <T>(
     const v = await read();
     if (ok(v)) return v;
     if (Date.now() > deadline)
-      throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms\n${output.slice(-2000)}`);
+      throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms\n${output().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 };
@@ -97,12 +64,12 @@ const eventually = async <T>(
 describe('citygauge start', () => {
   it('prints the URLs a newcomer needs', async () => {
     await eventually(
-      async () => output,
+      async () => output(),
       (o) => o.includes('Ctrl-C'),
       'the start banner',
     );
-    expect(output).toMatch(/HTTP API\s+http:\/\/127\.0\.0\.1:\d+\/api\/indicators/);
-    expect(output).toMatch(/MQTT\s+mqtt:\/\/127\.0\.0\.1:\d+/);
+    expect(output()).toMatch(/HTTP API\s+http:\/\/127\.0\.0\.1:\d+\/api\/indicators/);
+    expect(output()).toMatch(/MQTT\s+mqtt:\/\/127\.0\.0\.1:\d+/);
   });
 
   it('takes a registered device online with its secret, and its Last Will takes it offline', async () => {
