@@ -125,7 +125,7 @@ export function registerStart(program: Command): void {
         live.stop();
         engine = rebuildEngine(engine, inv, catalogue);
         feed.attach(engine);
-        alerts.attach(engine);
+        alerts.setThresholds(inv.city.thresholds, engine);
         live = startLive();
       });
 

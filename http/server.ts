@@ -15,6 +15,7 @@ import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
 import { metricsPlugin } from './metrics.js';
+import { thresholdsPlugin } from './thresholds.js';
 
 export interface ApiDeps {
   registry: Registry;
@@ -67,5 +68,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(devicesPlugin, { registry: deps.registry });
   if (deps.alerts)
     await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });
+  const current = () => deps.indicators.engine().model;
+  await app.register(thresholdsPlugin, {
+    registry: deps.registry,
+    knownIndicator: (id) => current().indicators.some((c) => c.def.id === id),
+    knownScope: (scope) => current().scopes.includes(scope),
+  });
   return app;
 }

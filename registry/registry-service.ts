@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CredentialStore } from './credentials.js';
 import { checkDeviceReferences } from './device-references.js';
-import type { Device, Inventory } from './inventory.js';
+import type { Device, Inventory, Threshold as ThresholdValue } from './inventory.js';
 import { describeIssues, WITH_INPUT } from './issue-reasons.js';
 import { type LoadResult, loadInventoryDir, toDevice } from './load-inventory.js';
-import { DeviceRow } from './row-schemas.js';
+import { DeviceRow, Threshold } from './row-schemas.js';
 import type { RegistryStore } from './store.js';
 
 /** A device as the API takes it: a devices.csv row with camelCase names (CONTRACT §5). */
@@ -102,6 +102,22 @@ export class Registry {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  /** Replace the alert thresholds (CONTRACT §4), validated as in city.json; stored with the city settings. */
+  setThresholds(input: unknown[]): Outcome<ThresholdValue[]> {
+    const thresholds: ThresholdValue[] = [];
+    const reasons: string[] = [];
+    input.forEach((t, i) => {
+      const parsed = Threshold.safeParse(t);
+      if (parsed.success) thresholds.push(parsed.data);
+      else reasons.push(`${i}: ${describeIssues(parsed.error)}`);
+    });
+    if (reasons.length) return fail(400, ...reasons);
+    const next = { ...this.inventory, city: { ...this.inventory.city, thresholds } };
+    this.store.upsert(next, this.inventory);
+    this.replace(next);
+    return { ok: true, value: thresholds };
   }
 
   /** The same rules as a devices.csv row: the row schema, then references into the registry. */

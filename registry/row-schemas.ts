@@ -108,7 +108,7 @@ const windowLength = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'must be a whole number with ms, s, m, h or d, e.g. "1h"');
 
-const Threshold = z
+export const Threshold = z
   .object({
     indicator: z.string().min(1, 'is required'),
     scope: z.string().min(1, 'is required').default('city'),

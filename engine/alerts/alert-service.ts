@@ -6,7 +6,7 @@ import type { AlertLog } from './alert-log.js';
 import { type Alert, type AlertEvent, AlertMachine } from './alert-machine.js';
 
 export class AlertService {
-  private readonly machine: AlertMachine;
+  private machine: AlertMachine;
 
   constructor(
     thresholds: readonly Threshold[],
@@ -14,6 +14,12 @@ export class AlertService {
     private readonly emit: (e: AlertEvent) => void,
   ) {
     this.machine = new AlertMachine(thresholds, log.open());
+  }
+
+  /** New thresholds (from the API): open alerts whose threshold stays keep their state. */
+  setThresholds(thresholds: readonly Threshold[], engine: CityEngine): void {
+    this.machine = new AlertMachine(thresholds, this.log.open());
+    this.attach(engine);
   }
 
   /** Follow this engine's values (call again after a rebuild); the current values count from now. */

@@ -166,6 +166,28 @@ describe('HTTP API', () => {
     expect((await call('GET', '/api/indicators/L9.9.9')).status).toBe(404);
   });
 
+  it('reads and replaces alert thresholds, validated as in city.json', async () => {
+    expect((await call('GET', '/api/thresholds')).body).toEqual([]);
+    const t = { indicator: 'L2.2.1.b4', scope: 'centre', below: 90, forS: 120 };
+    expect((await call('PUT', '/api/thresholds', [t], false)).status).toBe(401);
+    const ok = await call('PUT', '/api/thresholds', [t]);
+    expect(ok).toMatchObject({ status: 200, body: [{ ...t, clearAt: 90, severity: 'major' }] });
+    expect(registry.inventory.city.thresholds).toHaveLength(1);
+    const bad = await call('PUT', '/api/thresholds', [
+      { ...t, clearAt: 80 },
+      { ...t, indicator: 'L9' },
+    ]);
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: 'bad-request', message: "1: no indicator 'L9'" },
+    });
+    const band = await call('PUT', '/api/thresholds', [{ ...t, clearAt: 80 }]);
+    expect(band).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^0: clearAt: must be >= below/) },
+    });
+  });
+
   it('serves health, Prometheus metrics and the OpenAPI document', async () => {
     expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
