@@ -57,8 +57,16 @@ export class IndicatorPublisher {
   }
 }
 
+/** Value, numerator or denominator differ: what the history records as a change. */
+export function readingChanged(
+  a: Pick<IndicatorValue, 'value' | 'numerator' | 'denominator'>,
+  b: Pick<IndicatorValue, 'value' | 'numerator' | 'denominator'>,
+): boolean {
+  return a.value !== b.value || a.numerator !== b.numerator || a.denominator !== b.denominator;
+}
+
 function changed(a: IndicatorValue, b: IndicatorValue): boolean {
-  if (a.value !== b.value || a.numerator !== b.numerator || a.denominator !== b.denominator) return true;
+  if (readingChanged(a, b)) return true;
   for (const w of Object.keys(b.means)) {
     const x = a.means[w];
     const y = b.means[w];

@@ -117,22 +117,6 @@ export function emptyInventory(city: CityConfig = defaultCityConfig()): Inventor
   };
 }
 
-/** The district a device counts in (CONTRACT §3): its asset's district when it has one, otherwise its own. */
-export function deviceDistrict(inv: Inventory, d: Device): string | undefined {
-  if (d.assetId) {
-    const asset =
-      d.kind === 'cctv' || d.kind === 'cctv-gateway'
-        ? inv.areas.get(d.assetId)
-        : d.kind === 'pipe-monitor'
-          ? inv.pipeSegments.get(d.assetId)
-          : d.kind === 'sensor'
-            ? inv.sites.get(d.assetId)
-            : inv.routes.get(d.assetId);
-    if (asset?.district) return asset.district;
-  }
-  return d.district || undefined;
-}
-
 /** Every district named anywhere in the inventory, sorted: the scopes besides `city` (CONTRACT §5). */
 export function districtsOf(inv: Inventory): string[] {
   const names = new Set<string>();

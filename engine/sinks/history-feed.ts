@@ -4,6 +4,7 @@
 import { DEVICE_KINDS } from '../../registry/inventory.js';
 import type { CityEngine, IndicatorValue, Snapshot } from '../city-engine.js';
 import { AVAILABLE, ONLINE, SHARED } from '../city-model.js';
+import { readingChanged } from '../indicator-publisher.js';
 import { type HistorySink, indicatorPoints } from './points.js';
 
 const FULL_EVERY_MS = 60_000;
@@ -37,11 +38,7 @@ export class HistoryFeed {
     const points = indicatorPoints(s).filter((p) => {
       const key = `${p.id}\u0000${p.scope}`;
       const before = this.last.get(key);
-      const changed =
-        !before ||
-        before.value !== p.value ||
-        before.numerator !== p.numerator ||
-        before.denominator !== p.denominator;
+      const changed = !before || readingChanged(before, p);
       if (changed || full)
         this.last.set(key, {
           id: p.id,

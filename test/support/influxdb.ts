@@ -1,9 +1,9 @@
 // Debian's influxd (1.6.7) started by the test harness on free loopback ports with its own temp config;
 // stop() and start() again on the same port and data, for outage tests.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { serverProcess } from './server-process.js';
 import { tempDir } from './tmp.js';
 
 const BINARY = '/usr/bin/influxd';
@@ -57,40 +57,13 @@ export async function startInfluxd(): Promise<InfluxdServer> {
     ].join('\n'),
   );
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-
-  async function start(): Promise<void> {
-    const proc = spawn(BINARY, ['run', '-config', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = proc;
-    let stderr = '';
-    proc.stderr?.on('data', (d) => {
-      stderr = (stderr + d).slice(-4000);
-    });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`influxd exited with ${proc.exitCode}:\n${stderr}`);
-      const ok = await fetch(`${url}/ping`).then(
-        (r) => r.status === 204,
-        () => false,
-      );
-      if (ok) return;
-      if (Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        throw new Error(`influxd did not answer /ping on ${url} within 20 s:\n${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async function stop(): Promise<void> {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
-  }
+  const { start, stop } = serverProcess(
+    'influxd',
+    BINARY,
+    ['run', '-config', conf],
+    () => fetch(`${url}/ping`).then((r) => r.status === 204),
+    `/ping on ${url}`,
+  );
 
   async function exec(statement: string): Promise<void> {
     const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q: statement }) });

@@ -1,8 +1,8 @@
 // Debian's victoria-metrics started by the test harness on a free loopback port with a temp storage
 // path; it accepts the v2 write API of @influxdata/influxdb-client (FACTS).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freePort } from './ports.js';
+import { serverProcess } from './server-process.js';
 import { tempDir } from './tmp.js';
 
 const BINARY = '/usr/bin/victoria-metrics';
@@ -35,42 +35,14 @@ export async function startVictoria(): Promise<VictoriaServer> {
   const port = await freePort();
   const storage = tempDir('citygauge-victoria-');
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-
-  async function start(): Promise<void> {
-    const args = [`-storageDataPath=${storage}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'];
-    const proc = spawn(BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = proc;
-    let stderr = '';
-    proc.stderr?.on('data', (d) => {
-      stderr = (stderr + d).slice(-4000);
-    });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (proc.exitCode !== null)
-        throw new Error(`victoria-metrics exited with ${proc.exitCode}:\n${stderr}`);
-      const ok = await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      if (Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        throw new Error(`victoria-metrics did not answer /health on ${url} within 20 s:\n${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async function stop(): Promise<void> {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-    });
-  }
+  const args = [`-storageDataPath=${storage}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR'];
+  const { start, stop } = serverProcess(
+    'victoria-metrics',
+    BINARY,
+    args,
+    () => fetch(`${url}/health`).then((r) => r.ok),
+    `/health on ${url}`,
+  );
 
   async function exportSeries(match: string, minSamples = 0): Promise<ExportedSeries[]> {
     const deadline = Date.now() + 10_000;
