@@ -212,8 +212,14 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     close() {
       closing ??= (async () => {
         listeners.clear();
-        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        // Sockets first: aedes waits for each client to close, and a client whose peer vanished
+        // mid-session (a pulled cable) may never finish closing on its own.
         await listening.close();
+        const closed = await Promise.race([
+          new Promise<boolean>((resolve) => aedes.close(() => resolve(true))),
+          new Promise<boolean>((resolve) => setTimeout(resolve, 3000, false).unref()),
+        ]);
+        if (!closed) log.warn('the broker did not close within 3 s; stopping anyway');
         guard.close();
         refusals.close();
       })();

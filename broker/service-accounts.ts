@@ -1,18 +1,22 @@
 // MQTT service accounts (issue 3): the engine reads everything and writes indicators and alerts;
 // Node-RED reads everything and writes alerts (acknowledgements from the dashboard). Their tokens live in
 // the CredentialStore beside the devices', issued on first start and shown once, like the admin token.
-import type { CredentialStore } from '../registry/credentials.js';
+// The Node-RED embedded in `citygauge start` has its own account, re-issued at every start and handed to
+// it in memory, so no person ever needs to see or copy its token.
+import { type CredentialStore, EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 
 export const SERVICE_ACCOUNTS: Readonly<Record<string, { read: string[]; write: string[] }>> = {
   'service:engine': { read: ['city/#'], write: ['city/indicators/#', 'city/alerts/#'] },
   'service:node-red': { read: ['city/#'], write: ['city/alerts/#'] },
+  [EMBEDDED_RED_SUBJECT]: { read: ['city/#'], write: ['city/alerts/#'] },
 };
 
 /** Issue a token to every service account that has none; returns the new ones (username → token) to show once. */
 export function ensureServiceTokens(credentials: CredentialStore): Record<string, string> {
   const issued: Record<string, string> = {};
   for (const name of Object.keys(SERVICE_ACCOUNTS)) {
-    if (!credentials.has(name)) issued[name] = credentials.issue(name, 'service');
+    if (name !== EMBEDDED_RED_SUBJECT && !credentials.has(name))
+      issued[name] = credentials.issue(name, 'service');
   }
   return issued;
 }

@@ -7,6 +7,8 @@ import { registerEngine } from './engine.js';
 import { CliError } from './errors.js';
 import { registerImport } from './import.js';
 import { registerReplay } from './replay.js';
+import { registerReport } from './report.js';
+import { registerScorecard } from './scorecard.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 
@@ -19,6 +21,8 @@ registerStart(program);
 registerDemo(program);
 registerReplay(program);
 registerImport(program);
+registerScorecard(program);
+registerReport(program);
 registerEngine(program);
 registerBroker(program);
 registerSimulate(program);

@@ -1,19 +1,28 @@
 // `citygauge start` (npm start): the whole city in one process on embedded defaults (CONTRACT §5) —
 // registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import { AlertLog } from '../engine/alerts/alert-log.js';
 import { AlertService } from '../engine/alerts/alert-service.js';
 import { rebuildEngine } from '../engine/carry-over.js';
 import { CityEngine } from '../engine/city-engine.js';
+import { DownPublisher } from '../engine/down-publisher.js';
 import { LiveCity } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
+import { RecentMessages } from '../engine/recent-messages.js';
 import { HistoryFeed } from '../engine/sinks/history-feed.js';
-import { ensureAdminToken } from '../http/auth.js';
+import { ADMIN_SUBJECT, ensureAdminToken } from '../http/auth.js';
 import { createMetrics } from '../http/metrics.js';
 import { buildApi } from '../http/server.js';
+import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
+import { sharedServer } from '../red/shared-server.js';
+import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
+import { ScorecardStore } from '../scorecard/admin-inputs.js';
+import { liveFromSnapshot } from '../scorecard/live-history.js';
+import { seedScorecard } from '../scorecard/seed.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
@@ -29,8 +38,12 @@ interface StartOptions extends HistoryFlags {
   httpPort: string;
   host: string;
   sim: boolean;
+  red: boolean;
   devices?: string;
 }
+
+/** The shipped Node-RED flows (dist/cli/start.js → flows/ at the package root). */
+export const SHIPPED_FLOWS = fileURLToPath(new URL('../../flows/citygauge.json', import.meta.url));
 
 export function registerStart(program: Command): void {
   const cmd = program.command('start');
@@ -46,6 +59,7 @@ export function registerStart(program: Command): void {
     .option('--http-port <port>', 'HTTP API and /docs', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--no-sim', 'leave the simulated fleet out')
+    .option('--no-red', 'leave Node-RED (the /red editor and the /dashboard) out')
     .option('--devices <n>', 'simulate only the first N devices')
     .action(async (opts: StartOptions) => {
       const log = createLogger('citygauge');
@@ -55,6 +69,9 @@ export function registerStart(program: Command): void {
         log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
       }
       const registry = new Registry(store, store.credentials());
+      // Issue 6: administrative indicator values, seeded from the inventory's scorecard-*.csv on first start.
+      const scorecard = ScorecardStore.open(opts.dataDir);
+      await seedScorecard(scorecard, opts.inventory, log);
       const adminToken = ensureAdminToken(registry.credentials);
       const catalogue = loadCatalogue(opts.inventory);
       let engine = new CityEngine(registry.inventory, catalogue);
@@ -106,6 +123,9 @@ export function registerStart(program: Command): void {
           ),
       );
       alerts.attach(engine);
+      // For field engineers and the map: each device's last messages, and the devices down.
+      const recent = new RecentMessages();
+      const down = new DownPublisher(engine, (topic, payload) => void broker.publish(topic, payload));
       let live = startLive();
       function startLive() {
         const l = new LiveCity({
@@ -113,9 +133,11 @@ export function registerStart(program: Command): void {
           messages$,
           publish: (topic, payload) => void broker.publish(topic, payload),
           meta: new Map(catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
+          onIngested: (msg, receivedAt, outcome) => recent.record(msg, receivedAt, outcome),
           onSnapshot: (snapshot) => {
             feed.onSnapshot(snapshot);
             alerts.onSnapshot(snapshot);
+            down.onSnapshot(snapshot);
           },
         });
         l.start();
@@ -124,13 +146,18 @@ export function registerStart(program: Command): void {
       registry.onChange((inv) => {
         live.stop();
         engine = rebuildEngine(engine, inv, catalogue);
+        down.setEngine(engine);
         feed.attach(engine);
         alerts.setThresholds(inv.city.thresholds, engine);
         live = startLive();
       });
 
+      const shared = opts.red ? sharedServer() : undefined;
       const api = await buildApi({
         registry,
+        serverFactory: shared?.factory,
+        deviceStatus: { engine: () => engine, recent },
+        scorecard: { store: scorecard, live: () => liveFromSnapshot(live.latest?.indicators) },
         // Between a registry change and the next tick there is no snapshot yet: take one on the wall clock.
         indicators: { engine: () => engine, latest: () => live.latest ?? engine.snapshot(Date.now()) },
         metrics: createMetrics({
@@ -148,6 +175,26 @@ export function registerStart(program: Command): void {
         },
       });
       await api.listen({ port: Number(opts.httpPort), host: opts.host });
+      const http = `http://${opts.host}:${Number(opts.httpPort)}`;
+
+      let red: EmbeddedRed | undefined;
+      if (shared) {
+        red = await startEmbeddedRed({
+          server: api.server,
+          shared,
+          dataDir: opts.dataDir,
+          flowsFile: SHIPPED_FLOWS,
+          apiUrl: `http://127.0.0.1:${Number(opts.httpPort)}`,
+          mqttHost: '127.0.0.1',
+          mqttPort: broker.mqttPort,
+          account: {
+            username: EMBEDDED_RED_SUBJECT,
+            token: registry.credentials.issue(EMBEDDED_RED_SUBJECT, 'service'),
+          },
+          isAdminToken: (token) => registry.credentials.verify(ADMIN_SUBJECT, token) === 'admin',
+          logger: log,
+        });
+      }
 
       const fleet = opts.sim
         ? await startCityFleet({
@@ -159,12 +206,15 @@ export function registerStart(program: Command): void {
           })
         : undefined;
 
-      const http = `http://${opts.host}:${Number(opts.httpPort)}`;
       process.stdout.write(
         [
           '',
           `citygauge is running — ${registry.inventory.city.name}, ${registry.inventory.devices.size.toLocaleString('en')} devices`,
+          red
+            ? `  dashboard      ${http}/dashboard   flows: ${http}/red (user admin, the admin token)`
+            : '  dashboard      off (--no-red)',
           `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
+          `  scorecard      ${http}/report   (ISO/IEC 30146 roll-ups and PAS 181 maturity)`,
           `  health         ${http}/healthz   metrics: ${http}/metrics`,
           `  MQTT           mqtt://${opts.host}:${broker.mqttPort}${broker.wsPort ? `   ws://${opts.host}:${broker.wsPort}` : ''}`,
           `  live values    subscribe to city/indicators/# (retained)`,
@@ -187,9 +237,12 @@ export function registerStart(program: Command): void {
         const stop = async () => {
           log.info('stopping');
           await fleet?.stop();
+          await red?.stop();
+          shared?.closeWebSockets();
           live.stop();
           await history.close();
           alertLog.close();
+          scorecard.close();
           await api.close();
           await broker.close();
           store.close();
@@ -198,5 +251,9 @@ export function registerStart(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      log.info('stopped');
+      // Everything of ours is closed; Node-RED's nodes may still hold timers of their own, so do not wait
+      // for the event loop to drain.
+      if (red) process.exit(0);
     });
 }

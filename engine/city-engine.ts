@@ -34,6 +34,8 @@ export interface Snapshot {
 const round = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
 
 export class CityEngine {
+  /** The inventory the model was compiled from (replaced, never mutated, by the registry): records by id. */
+  readonly inventory: Inventory;
   readonly model: CityModel;
   readonly rejected: RejectionCounts = zeroCounts();
   accepted = 0;
@@ -52,6 +54,7 @@ export class CityEngine {
   constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
     this.windows = inventory.city.windows.map((name) => ({ name, ms: windowMs(name) }));
     const keepMs = Math.max(0, ...this.windows.map((w) => w.ms));
+    this.inventory = inventory;
     this.model = compileCityModel(inventory, catalogue);
     this.indicators = new IndicatorState(this.model, keepMs);
     this.devices = new DeviceState(this.model, this.indicators, this.deadlines);

@@ -2,13 +2,13 @@
 // and since when. Asked by a person through the API, so a scan over the indicator's members is fine here.
 
 import type { CityEngine } from './city-engine.js';
-import { AVAILABLE, ONLINE, SHARED } from './city-model.js';
+import { isoTime, type MissingReason, missingReason } from './device-status.js';
 
 export interface GapDevice {
   id: string;
   kind: string;
   /** offline (never heard, silent, or said offline), behind-offline-gateway, video-lost, not-shared, not-hd */
-  reason: string;
+  reason: MissingReason;
   /** When it entered this state (engine clock, RFC 3339); null when it has not been heard since the start. */
   since: string | null;
   lastSeen: string | null;
@@ -29,8 +29,6 @@ export interface Gap {
   parts?: string[];
 }
 
-const iso = (t: number) => (Number.isNaN(t) || t <= 0 ? null : new Date(t).toISOString());
-
 export function indicatorGap(engine: CityEngine, id: string, scope: string, limit = 1000): Gap | undefined {
   const m = engine.model;
   const k = m.indicators.findIndex((c) => c.def.id === id);
@@ -47,19 +45,6 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
   const st = engine.devices;
   const gap: Gap = { devices: [], assets: [] };
   const inScope = (scopeOf: number) => s === 0 || scopeOf === s;
-  const reasonOf = (d: number, required: number) => {
-    const mask = st.mask[d];
-    // Available and shared both need online: an offline camera is offline, whatever its video.
-    if ((mask & ONLINE) === 0 && (required & (ONLINE | AVAILABLE | SHARED)) !== 0) {
-      const g = m.gateway[d];
-      return g >= 0 && (st.mask[g] & ONLINE) === 0 && st.alive[d] === 1
-        ? 'behind-offline-gateway'
-        : 'offline';
-    }
-    if ((required & AVAILABLE & ~mask) !== 0) return 'video-lost';
-    if ((required & SHARED & ~mask) !== 0) return (mask & AVAILABLE) === 0 ? 'video-lost' : 'not-shared';
-    return 'not-hd';
-  };
 
   if (def.kind === 'device-share') {
     for (let d = 0; d < m.deviceIds.length && gap.devices.length < limit; d++) {
@@ -68,9 +53,9 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
       gap.devices.push({
         id: m.deviceIds[d],
         kind: def.devices.kind ?? '',
-        reason: reasonOf(d, mem.required),
-        since: iso(st.changedAt[d]),
-        lastSeen: iso(st.lastSeen[d]),
+        reason: missingReason(engine, d, mem.required),
+        since: isoTime(st.changedAt[d]),
+        lastSeen: isoTime(st.lastSeen[d]),
       });
     }
     return gap;
@@ -107,7 +92,7 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
       id: table.ids[a],
       type: def.asset.type,
       devices: devices.map((d) => m.deviceIds[d]),
-      since: iso(since),
+      since: isoTime(since),
     });
   }
   return gap;

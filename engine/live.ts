@@ -4,7 +4,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { CityEngine, Snapshot } from './city-engine.js';
 import { type IndicatorMeta, IndicatorPublisher, type RetainedPublish } from './indicator-publisher.js';
-import { liveEngine, type RawMessage } from './pipeline.js';
+import { type IngestedHook, liveEngine, type RawMessage } from './pipeline.js';
 
 export interface LiveCityOptions {
   engine: CityEngine;
@@ -14,6 +14,8 @@ export interface LiveCityOptions {
   everyMs?: number;
   scheduler?: SchedulerLike;
   onSnapshot?: (s: Snapshot) => void;
+  /** Every message with its receive time and outcome, after the engine took it (e.g. RecentMessages). */
+  onIngested?: IngestedHook;
 }
 
 export class LiveCity {
@@ -33,8 +35,9 @@ export class LiveCity {
   }
 
   start(): void {
-    const { engine, messages$, everyMs = 1000, scheduler = asyncScheduler } = this.opts;
-    this.subscription = liveEngine(messages$, engine, everyMs, scheduler).subscribe((snapshot) => {
+    const { engine, messages$, everyMs = 1000, scheduler = asyncScheduler, onIngested } = this.opts;
+    const snapshots$ = liveEngine(messages$, engine, everyMs, scheduler, onIngested);
+    this.subscription = snapshots$.subscribe((snapshot) => {
       const started = performance.now();
       this.latest = snapshot;
       this.publisher.onSnapshot(snapshot);

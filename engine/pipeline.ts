@@ -12,15 +12,20 @@ import {
 } from 'rxjs';
 import type { CityEngine, Snapshot } from './city-engine.js';
 import { type EngineInput, type Inbound, Tick } from './inbound.js';
+import type { RejectionReason } from './rejections.js';
 
-/** Feed each input to the engine; emit a snapshot for each tick. */
-export function runEngine(engine: CityEngine): OperatorFunction<EngineInput, Snapshot> {
+/** Feed each input to the engine; emit a snapshot for each tick. `onIngested` hears each outcome. */
+export function runEngine(
+  engine: CityEngine,
+  onIngested?: (msg: Inbound, outcome: RejectionReason | undefined) => void,
+): OperatorFunction<EngineInput, Snapshot> {
   return (input$) =>
     new Observable<Snapshot>((subscriber) =>
       input$.subscribe({
         next(input) {
           if (input instanceof Tick) subscriber.next(engine.snapshot(input.at));
-          else engine.ingest(input);
+          else if (onIngested === undefined) engine.ingest(input);
+          else onIngested(input, engine.ingest(input));
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
@@ -33,18 +38,34 @@ export interface RawMessage {
   payload: Buffer | string;
 }
 
-/** Live: stamp each message with the scheduler's clock and take a snapshot every `everyMs`. */
+/** Told of every live message after the engine took it: accepted (undefined) or why it was rejected. */
+export type IngestedHook = (
+  msg: RawMessage,
+  receivedAt: number,
+  outcome: RejectionReason | undefined,
+) => void;
+
+/**
+ * Live: stamp each message with the scheduler's clock and take a snapshot every `everyMs`. Without
+ * `onIngested` the path is exactly the hook-less one (one undefined check per message).
+ */
 export function liveEngine(
   messages$: Observable<RawMessage>,
   engine: CityEngine,
   everyMs = 1000,
   scheduler: SchedulerLike = asyncScheduler,
+  onIngested?: IngestedHook,
 ): Observable<Snapshot> {
   const stamped$ = messages$.pipe(
     map((m): Inbound => ({ receivedAt: scheduler.now(), topic: m.topic, payload: m.payload })),
   );
   const ticks$ = interval(everyMs, scheduler).pipe(map(() => new Tick(scheduler.now())));
-  return merge(stamped$, ticks$).pipe(runEngine(engine));
+  // Live inputs are stamped just above from RawMessages, so their payload is never a replay's Decoded.
+  const hook =
+    onIngested &&
+    ((msg: Inbound, outcome: RejectionReason | undefined) =>
+      onIngested(msg as RawMessage, msg.receivedAt, outcome));
+  return merge(stamped$, ticks$).pipe(runEngine(engine, hook));
 }
 
 /** Replay: interleave ticks at the requested instants (sorted) with inputs already in time order. */

@@ -1,6 +1,6 @@
 // Writes need `Authorization: Bearer <admin token>` (CONTRACT §5). The token is kept only as a digest.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CredentialStore } from '../registry/credentials.js';
+import { type CredentialStore, EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { sendError } from './errors.js';
 
 export const ADMIN_SUBJECT = 'admin';
@@ -22,7 +22,7 @@ export function requireAdmin(credentials: CredentialStore) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token || credentials.verify(ADMIN_SUBJECT, token) !== 'admin') {
+    if (!token || !isOperatorToken(credentials, token)) {
       return sendError(
         reply,
         401,
@@ -31,4 +31,12 @@ export function requireAdmin(credentials: CredentialStore) {
       );
     }
   };
+}
+
+/** The admin token, or the embedded Node-RED's, which acts for the people using the dashboard. */
+export function isOperatorToken(credentials: CredentialStore, token: string): boolean {
+  return (
+    credentials.verify(ADMIN_SUBJECT, token) === 'admin' ||
+    credentials.verify(EMBEDDED_RED_SUBJECT, token) === 'service'
+  );
 }

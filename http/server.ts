@@ -2,19 +2,21 @@
 // generated from those same schemas. Each area is a plugin with its schemas next to its routes.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { AlertService } from '../engine/alerts/alert-service.js';
 import type { HistoryReader } from '../engine/sinks/points.js';
 import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
+import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
 import { STATUS_CODE } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
 import { metricsPlugin } from './metrics.js';
+import { type ScorecardSource, scorecardPlugin } from './scorecard.js';
 import { thresholdsPlugin } from './thresholds.js';
 
 export interface ApiDeps {
@@ -25,11 +27,21 @@ export interface ApiDeps {
   /** Where indicator history is read from: the embedded store or InfluxDB. */
   history?: HistoryReader;
   alerts?: AlertService;
+  /** Liveness and last messages per device, and the devices down (GET /api/devices/{id}/status, /down). */
+  deviceStatus?: DeviceStatusSource;
+  /** ISO/IEC 30146 scorecard: administrative inputs and the engine's live values (GET /api/scorecard, /report). */
+  scorecard?: ScorecardSource;
   logger?: boolean | object;
+  /** Builds the http.Server: `citygauge start` shares it with Node-RED (red/shared-server.ts). */
+  serverFactory?: FastifyServerFactory;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(
@@ -66,8 +78,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(devicesPlugin, { registry: deps.registry });
+  if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
   if (deps.alerts)
     await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });
+  if (deps.scorecard)
+    await app.register(scorecardPlugin, {
+      ...deps.scorecard,
+      credentials: deps.registry.credentials,
+      cityName: () => deps.registry.inventory.city.name,
+    });
   const current = () => deps.indicators.engine().model;
   await app.register(thresholdsPlugin, {
     registry: deps.registry,

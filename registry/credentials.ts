@@ -7,6 +7,9 @@ import type Database from 'better-sqlite3';
 
 export type SubjectType = 'device' | 'service' | 'admin';
 
+/** The embedded Node-RED's account: MQTT like `service:node-red`, and HTTP writes like the admin. */
+export const EMBEDDED_RED_SUBJECT = 'service:node-red-embedded';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS credentials (
   subject TEXT PRIMARY KEY, type TEXT NOT NULL, digest BLOB NOT NULL, issued_at INTEGER NOT NULL);

@@ -12,6 +12,7 @@ beforeAll(async () => {
   city = await startCity(
     [
       '--no-sim',
+      '--no-red',
       '--influx-url',
       `http://127.0.0.1:${deadPort}`,
       '--influx-api',

@@ -11,6 +11,7 @@ beforeAll(async () => {
   influx = await startInfluxd();
   await influx.exec('CREATE DATABASE citygauge');
   city = await startCity([
+    '--no-red',
     '--devices',
     '60',
     '--influx-url',
@@ -28,6 +29,12 @@ afterAll(async () => {
 });
 
 describe('citygauge start with InfluxDB', () => {
+  it('leaves Node-RED out with --no-red', async () => {
+    expect((await fetch(`${city.http}/dashboard/city`)).status).toBe(404);
+    expect((await fetch(`${city.http}/red/`)).status).toBe(404);
+    expect(city.output()).toContain('dashboard      off (--no-red)');
+  });
+
   it('writes indicator points to InfluxDB and serves their history through InfluxQL', async () => {
     const deadline = Date.now() + 20_000;
     let points: { ts: string; value: number | null }[] = [];

@@ -70,6 +70,15 @@ describe('citygauge start', () => {
     );
     expect(output()).toMatch(/HTTP API\s+http:\/\/127\.0\.0\.1:\d+\/api\/indicators/);
     expect(output()).toMatch(/MQTT\s+mqtt:\/\/127\.0\.0\.1:\d+/);
+    expect(output()).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:\d+\/dashboard/);
+    // Node-RED serves the dashboard on the API's port once its flows have started.
+    const page = await eventually(
+      async () => (await fetch(`${http}/dashboard/city`)).status,
+      (s) => s === 200,
+      'the dashboard',
+      20_000,
+    );
+    expect(page).toBe(200);
   });
 
   it('takes a registered device online with its secret, and its Last Will takes it offline', async () => {

@@ -1,0 +1,64 @@
+// `citygauge scorecard import FILE.csv`: administrative inputs of ISO/IEC 30146 indicators from a CSV file.
+// Exit 0 when every row was fine, 1 when rows were rejected, 2 for bad arguments (cli/main.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
+import { formatScorecardError, importScorecardCsv } from '../scorecard/import-csv.js';
+import { UsageError } from './errors.js';
+
+interface ScorecardImportOptions {
+  dataDir: string;
+  strict?: boolean;
+  dryRun?: boolean;
+  replace?: boolean;
+}
+
+const plural = (x: number, word: string) => `${x} ${word}${x === 1 ? '' : 's'}`;
+
+export function registerScorecard(program: Command): void {
+  const scorecard = program.command('scorecard').description('ISO/IEC 30146 administrative inputs');
+  scorecard
+    .command('import')
+    .description('import administrative inputs: indicator,period,source,entered_by,<input columns…>')
+    .argument('<file>', 'a CSV file; input columns are named as GET /api/scorecard/indicators lists them')
+    .option('--data-dir <dir>', 'where the scorecard store lives', './data')
+    .option('--strict', 'all or nothing: apply no row when any row is rejected')
+    .option('--dry-run', 'validate and report what would be imported; write nothing')
+    .option('--replace', 'supersede values already entered for the same indicator and period')
+    .action(async (file: string, opts: ScorecardImportOptions) => {
+      if (!existsSync(file)) throw new UsageError(`no file '${file}'`);
+      // A dry run against a data dir without a store checks against an empty one and creates nothing.
+      const store =
+        opts.dryRun && !existsSync(join(opts.dataDir, SCORECARD_FILE))
+          ? ScorecardStore.inMemory()
+          : ScorecardStore.open(opts.dataDir);
+      try {
+        const r = await importScorecardCsv(store, file, opts);
+        for (const e of r.errors) process.stderr.write(`${formatScorecardError(e)}\n`);
+        const failed = r.errors.length > 0;
+        const left = r.rejected > 0 ? ` (${plural(r.rejected, 'bad row')})` : '';
+        if (opts.dryRun)
+          process.stdout.write(
+            `dry run, nothing written: would import ${
+              opts.strict && failed
+                ? `nothing, --strict and ${plural(r.errors.length, 'error')}`
+                : `${plural(r.accepted, 'entry').replace('entrys', 'entries')}${left}`
+            }\n`,
+          );
+        else if (!r.applied)
+          process.stdout.write(
+            `nothing imported: --strict and ${plural(r.errors.length, 'error')}; fix them and run again\n`,
+          );
+        else {
+          process.stdout.write(
+            `imported into ${store.path}: ${plural(r.accepted, 'entry').replace('entrys', 'entries')}${left}\n`,
+          );
+          if (failed) process.stderr.write('the valid rows were imported; fix the bad ones and run again\n');
+        }
+        if (failed) process.exitCode = 1;
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,312 @@
+// Vue templates of the dashboard widgets (Dashboard 2.0 ui-template).
+export const STYLE = `
+<style>
+.cg-muted { color: #5b6675; font-size: 0.85em; }
+.cg-cards { display: flex; flex-wrap: wrap; gap: 12px; }
+.cg-card { width: 190px; border-radius: 6px; padding: 8px 10px; background: #f7f9fb; border-top: 6px solid #9aa5b1; }
+.cg-card.cg-ok { border-top-color: #2e7d32; } .cg-card.cg-warn { border-top-color: #f9a825; }
+.cg-card.cg-alarm { border-top-color: #c62828; } .cg-card.cg-none { border-top-color: #1f6feb; }
+.cg-gauge { width: 100%; height: 70px; }
+.cg-track { fill: none; stroke: #dde3ea; stroke-width: 12; }
+.cg-fill { fill: none; stroke-width: 12; stroke: #1f6feb; }
+.cg-ok .cg-fill { stroke: #2e7d32; } .cg-warn .cg-fill { stroke: #f9a825; } .cg-alarm .cg-fill { stroke: #c62828; }
+.cg-tick { stroke: #222; stroke-width: 2; }
+.cg-value { font-size: 1.8em; font-weight: 600; text-align: center; margin-top: -18px; }
+.cg-name { font-size: 0.85em; min-height: 2.4em; }
+.cg-means { display: flex; gap: 8px; justify-content: space-between; font-size: 0.8em; color: #5b6675; }
+.cg-table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+.cg-table th, .cg-table td { border-bottom: 1px solid #e3e7ec; padding: 4px 6px; text-align: left; }
+.cg-cell-alarm { background: #fde0e0; } .cg-cell-warn { background: #fff4d6; }
+.cg-sev-critical, .cg-sev-major { color: #c62828; font-weight: 600; } .cg-sev-minor { color: #b26a00; }
+.cg-form { display: grid; grid-template-columns: 150px 1fr; gap: 6px 10px; align-items: center; max-width: 560px; }
+.cg-form input, .cg-form select { border: 1px solid #c4ccd6; border-radius: 4px; padding: 4px 6px; width: 100%; }
+.cg-btn { background: #1f6feb; color: #fff; border-radius: 4px; padding: 4px 12px; margin: 4px 0; }
+.cg-btn:disabled { background: #9aa5b1; }
+.cg-secret { font-family: monospace; background: #fff4d6; padding: 6px; word-break: break-all; }
+.cg-error { color: #c62828; } .cg-okmsg { color: #2e7d32; }
+.cg-trends { display: flex; flex-wrap: wrap; gap: 12px; }
+.cg-trend { width: 300px; } .cg-trend svg { width: 100%; height: 110px; background: #f7f9fb; }
+.cg-line { fill: none; stroke: #1f6feb; stroke-width: 1.5; }
+.cg-grid { stroke: #dde3ea; stroke-width: 1; }
+.cg-map svg { width: 100%; max-height: 420px; background: #f2f5f8; }
+.cg-dot { fill: #b8c2cc; } .cg-down { fill: #c62828; }
+</style>`;
+
+export const HEADLINE = `<template>
+  <div>
+    <div class="cg-muted" data-testid="last-update">Last update: {{ updated }}</div>
+    <div v-for="section in sections" :key="section.title">
+      <h4 style="margin: 10px 0 6px">{{ section.title }}</h4>
+      <div class="cg-cards">
+        <div v-for="i in section.items" :key="i.id" :class="['cg-card', 'cg-' + i.state]" :data-indicator="i.id">
+          <svg class="cg-gauge" viewBox="0 0 120 68">
+            <path class="cg-track" d="M10 60 A50 50 0 0 1 110 60" />
+            <path v-if="i.value !== null" class="cg-fill" :d="arc(i.value)" />
+            <line v-if="i.below !== null" class="cg-tick" :x1="tick(i.below, 40)[0]" :y1="tick(i.below, 40)[1]" :x2="tick(i.below, 58)[0]" :y2="tick(i.below, 58)[1]" />
+          </svg>
+          <div class="cg-value" data-testid="value">{{ fmt(i.value) }}</div>
+          <div class="cg-name"><b>{{ i.id }}</b> {{ i.name }}</div>
+          <div class="cg-means" title="time-weighted means"><span>mean</span><span v-for="(v, w) in i.means" :key="w">{{ w }} <b>{{ fmt(v) }}</b></span></div>
+          <div v-if="i.below !== null" class="cg-muted">alert below {{ i.below }} ({{ i.severity }})</div>
+        </div>
+      </div>
+    </div>
+  </div>
+</template>
+<script>
+export default {
+  computed: {
+    view() { return (this.msg && this.msg.payload) || {} },
+    updated() { return this.view.ts ? new Date(this.view.ts).toLocaleString() : 'waiting for the engine' },
+    sections() {
+      return [
+        { title: 'ISO/IEC 30146 live indicators', items: this.view.headline || [] },
+        { title: 'Devices online by kind', items: this.view.availability || [] },
+      ]
+    },
+  },
+  methods: {
+    fmt(v) { return v === null || v === undefined ? '—' : Number(v).toFixed(1) },
+    point(v, r) {
+      const a = Math.PI * (1 - Math.max(0, Math.min(100, v)) / 100)
+      return [60 + r * Math.cos(a), 60 - r * Math.sin(a)]
+    },
+    arc(v) { const [x, y] = this.point(v, 50); return 'M10 60 A50 50 0 0 1 ' + x.toFixed(2) + ' ' + y.toFixed(2) },
+    tick(v, r) { return this.point(v, r) },
+  },
+}
+</script>`;
+
+export const DISTRICTS = `<template>
+  <div>
+    <table class="cg-table" data-testid="districts">
+      <thead><tr><th>District</th><th v-for="c in view.columns || []" :key="c.id" :title="c.name">{{ c.id }}</th></tr></thead>
+      <tbody>
+        <tr v-for="r in view.rows || []" :key="r.district" :data-district="r.district">
+          <td>{{ r.district }}</td>
+          <td v-for="c in view.columns || []" :key="c.id" :class="r.cells[c.id] ? 'cg-cell-' + r.cells[c.id].state : ''">{{ fmt(r.cells[c.id] && r.cells[c.id].value) }}</td>
+        </tr>
+      </tbody>
+    </table>
+  </div>
+</template>
+<script>
+export default {
+  computed: { view() { return (this.msg && this.msg.payload) || {} } },
+  methods: { fmt(v) { return v === null || v === undefined ? '—' : Number(v).toFixed(1) } },
+}
+</script>`;
+
+export const ALERTS = `<template>
+  <div data-testid="alerts">
+    <div style="display: flex; gap: 8px; align-items: center; margin-bottom: 6px">
+      <label for="cg-ack-by">Acknowledge as</label>
+      <input id="cg-ack-by" v-model="by" placeholder="your name" data-testid="ack-by" style="border: 1px solid #c4ccd6; border-radius: 4px; padding: 3px 6px" />
+    </div>
+    <div v-if="notice" :class="notice.ok ? 'cg-okmsg' : 'cg-error'" data-testid="ack-notice">{{ notice.text }}</div>
+    <div v-if="!(view.alerts || []).length" class="cg-muted">No alerts.</div>
+    <table v-else class="cg-table">
+      <thead><tr><th>Severity</th><th>Indicator</th><th>Scope</th><th>Value</th><th>Raised</th><th>State</th><th></th></tr></thead>
+      <tbody>
+        <tr v-for="a in view.alerts" :key="a.alertId" :data-alert="a.alertId" :data-indicator="a.indicator">
+          <td :class="'cg-sev-' + a.severity">{{ a.severity }}</td>
+          <td>{{ a.indicator }}</td><td>{{ a.scope }}</td>
+          <td>{{ Number(a.value).toFixed(1) }} &lt; {{ a.below }}</td>
+          <td>{{ new Date(a.raisedAt).toLocaleString() }}</td>
+          <td data-testid="alert-state">{{ state(a) }}</td>
+          <td><button v-if="!a.acknowledgedAt && !a.clearedAt" class="cg-btn" :disabled="!by.trim()" @click="ack(a)" data-testid="ack">Acknowledge</button></td>
+        </tr>
+      </tbody>
+    </table>
+  </div>
+</template>
+<script>
+export default {
+  data() { return { by: '' } },
+  computed: {
+    view() { return (this.msg && this.msg.payload) || {} },
+    notice() { return this.view.notice },
+  },
+  methods: {
+    state(a) {
+      if (a.clearedAt) return 'cleared ' + new Date(a.clearedAt).toLocaleTimeString()
+      if (a.acknowledgedAt) return 'acknowledged by ' + a.acknowledgedBy
+      return 'open'
+    },
+    ack(a) { this.send({ topic: 'ack', payload: { alertId: a.alertId, by: this.by.trim() } }) },
+  },
+}
+</script>`;
+
+export const MAP = `<template>
+  <div class="cg-map" data-testid="down-map">
+    <div class="cg-muted">{{ summary }}</div>
+    <svg v-if="placed.all.length" viewBox="0 0 400 300" preserveAspectRatio="xMidYMid meet">
+      <circle v-for="d in placed.all" :key="'a' + d.id" class="cg-dot" :cx="d.x" :cy="d.y" r="1.6" />
+      <circle v-for="d in placed.down" :key="'d' + d.id" class="cg-down" :cx="d.x" :cy="d.y" r="3" :data-device="d.id">
+        <title>{{ d.id }} ({{ d.kind }}, {{ d.district || 'no district' }}): {{ d.reason }}</title>
+      </circle>
+    </svg>
+    <table class="cg-table">
+      <tr v-for="d in (view.down || []).slice(0, 12)" :key="d.id" :data-device="d.id"><td>{{ d.id }}</td><td>{{ d.kind }}</td><td>{{ d.district }}</td><td>{{ d.reason }}</td><td>{{ d.since ? new Date(d.since).toLocaleTimeString() : 'not heard since start' }}</td></tr>
+    </table>
+  </div>
+</template>
+<script>
+export default {
+  computed: {
+    view() { return (this.msg && this.msg.payload) || {} },
+    summary() {
+      const v = this.view
+      if (v.count === undefined) return 'waiting for the engine'
+      return v.count + ' of ' + v.total + ' devices down' + (v.unplaced ? ', ' + v.unplaced + ' without coordinates' : '')
+    },
+    placed() {
+      const all = (this.view.all || []).filter((d) => d.lat !== null && d.lon !== null)
+      if (!all.length) return { all: [], down: [] }
+      let [s, n, w, e] = [90, -90, 180, -180]
+      for (const d of all) { s = Math.min(s, d.lat); n = Math.max(n, d.lat); w = Math.min(w, d.lon); e = Math.max(e, d.lon) }
+      const k = Math.min(380 / Math.max(e - w, 1e-6), 280 / Math.max(n - s, 1e-6))
+      const at = (d) => ({ ...d, x: 10 + (d.lon - w) * k, y: 290 - (d.lat - s) * k })
+      return { all: all.map(at), down: (this.view.down || []).filter((d) => d.lat !== null && d.lon !== null).map(at) }
+    },
+  },
+}
+</script>`;
+
+export const TRENDS = `<template>
+  <div class="cg-trends" data-testid="trends">
+    <div v-if="!(view.series || []).length" class="cg-muted">Loading the last 24 hours from the history API…</div>
+    <div v-for="s in view.series || []" :key="s.id" class="cg-trend" :data-indicator="s.id">
+      <div><b>{{ s.id }}</b> <span class="cg-muted">{{ s.name }}</span></div>
+      <svg viewBox="0 0 300 110">
+        <line v-for="y in [0, 50, 100]" :key="y" class="cg-grid" x1="30" x2="298" :y1="yOf(y)" :y2="yOf(y)" />
+        <text v-for="y in [0, 50, 100]" :key="'t' + y" x="2" :y="yOf(y) + 4" font-size="9" fill="#5b6675">{{ y }}</text>
+        <polyline class="cg-line" :points="line(s)" />
+      </svg>
+      <div class="cg-muted">{{ s.points.length }} {{ s.points.length === 1 ? 'point' : 'points' }} since {{ since(s) }}</div>
+    </div>
+  </div>
+</template>
+<script>
+export default {
+  computed: { view() { return (this.msg && this.msg.payload) || {} } },
+  methods: {
+    yOf(v) { return 100 - v * 0.9 },
+    line(s) {
+      const to = Date.parse(this.view.to), from = Date.parse(this.view.from)
+      return s.points.filter((p) => p.value !== null)
+        .map((p) => (30 + (268 * (Date.parse(p.ts) - from)) / (to - from)).toFixed(1) + ',' + this.yOf(p.value).toFixed(1))
+        .join(' ')
+    },
+    since() { return this.view.from ? new Date(this.view.from).toLocaleString() : '' },
+  },
+}
+</script>`;
+
+export const REGISTER = `<template>
+  <form class="cg-form" data-testid="register" @submit.prevent="submit">
+    <label>Device id</label><input v-model="f.id" name="id" placeholder="e.g. cam-0421" required />
+    <label>Kind</label>
+    <select v-model="f.kind" name="kind"><option v-for="k in kinds" :key="k" :value="k">{{ k }}</option></select>
+    <label>District</label><input v-model="f.district" name="district" placeholder="gateways and beacons" />
+    <label>Asset id</label><input v-model="f.assetId" name="assetId" placeholder="area, pipe segment or site" />
+    <label>Gateway id</label><input v-model="f.gatewayId" name="gatewayId" placeholder="cameras behind a gateway" />
+    <label>HD camera</label><input v-model="f.hd" name="hd" type="checkbox" style="width: auto" />
+    <label>Reporting interval (s)</label><input v-model="f.expectedIntervalS" name="expectedIntervalS" type="number" min="1" />
+    <label>Latitude</label><input v-model="f.lat" name="lat" type="number" step="any" />
+    <label>Longitude</label><input v-model="f.lon" name="lon" type="number" step="any" />
+    <span></span><button class="cg-btn" type="submit" data-testid="register-submit">Register</button>
+  </form>
+  <div v-if="result" data-testid="register-result" style="margin-top: 8px">
+    <div v-if="result.ok">
+      <div class="cg-okmsg">Registered <b>{{ result.id }}</b>. Its secret is shown only this once: put it on the device now.</div>
+      <div class="cg-secret" data-testid="secret">{{ result.secret }}</div>
+    </div>
+    <div v-else class="cg-error" data-testid="register-error">Refused ({{ result.status }}): {{ result.message }}</div>
+  </div>
+</template>
+<script>
+export default {
+  data() {
+    return {
+      kinds: ['sensor', 'pipe-monitor', 'cctv', 'cctv-gateway', 'transit-beacon'],
+      f: { id: '', kind: 'sensor', district: '', assetId: '', gatewayId: '', hd: false, expectedIntervalS: '', lat: '', lon: '' },
+    }
+  },
+  computed: { result() { return this.msg && this.msg.topic === 'registered' ? this.msg.payload : null } },
+  methods: {
+    submit() {
+      const body = { id: this.f.id.trim(), kind: this.f.kind }
+      for (const k of ['district', 'assetId', 'gatewayId']) if (String(this.f[k]).trim()) body[k] = String(this.f[k]).trim()
+      for (const k of ['expectedIntervalS', 'lat', 'lon']) if (String(this.f[k]).trim() !== '') body[k] = Number(this.f[k])
+      if (this.f.hd) body.hd = true
+      this.send({ topic: 'register', payload: body })
+    },
+  },
+}
+</script>`;
+
+export const UPLOAD = `<template>
+  <div data-testid="upload">
+    <p class="cg-muted">areas.csv, pipe_segments.csv, routes.txt, sites.csv, devices.csv or city.json. Good rows are applied; each bad row is listed with its reason. Tick "all or nothing" to apply nothing when any row is bad.</p>
+    <input type="file" multiple data-testid="upload-files" @change="pick" />
+    <label style="margin-left: 10px"><input type="checkbox" v-model="strict" /> all or nothing</label>
+    <div><button class="cg-btn" :disabled="!files.length" @click="upload" data-testid="upload-submit">Upload</button></div>
+    <div v-if="result" data-testid="upload-result">
+      <div v-if="result.message" class="cg-error">Refused ({{ result.status }}): {{ result.message }}</div>
+      <div v-else>
+        <div :class="result.applied ? 'cg-okmsg' : 'cg-error'">{{ result.applied ? 'Applied' : 'Nothing applied' }}: {{ JSON.stringify(result.counts) }}</div>
+        <div v-if="result.errors.length" class="cg-error">{{ result.errors.length }} row(s) refused:</div>
+        <ul><li v-for="e in result.errors" :key="e.text" class="cg-error" data-testid="row-error">{{ e.text }}</li></ul>
+      </div>
+    </div>
+  </div>
+</template>
+<script>
+export default {
+  data() { return { files: [], strict: false } },
+  computed: { result() { return this.msg && this.msg.topic === 'uploaded' ? this.msg.payload : null } },
+  methods: {
+    async pick(e) {
+      this.files = await Promise.all([...e.target.files].map(async (f) => ({ name: f.name, text: await f.text() })))
+    },
+    upload() { this.send({ topic: 'upload', payload: { files: this.files, strict: this.strict } }) },
+  },
+}
+</script>`;
+
+export const LOOKUP = `<template>
+  <div data-testid="lookup">
+    <form @submit.prevent="look" style="display: flex; gap: 8px">
+      <input v-model="deviceId" placeholder="device id" data-testid="lookup-id" style="border: 1px solid #c4ccd6; border-radius: 4px; padding: 4px 6px" />
+      <button class="cg-btn" type="submit" data-testid="lookup-submit">Look up</button>
+    </form>
+    <div v-if="result" data-testid="lookup-result">
+      <div v-if="result.message" class="cg-error">{{ result.message }}</div>
+      <div v-else>
+        <table v-if="result.status" class="cg-table">
+          <tr><th>Device</th><td>{{ result.status.id }} ({{ result.status.kind }}, {{ result.status.district || 'no district' }})</td></tr>
+          <tr><th>Liveness</th><td data-testid="liveness" :class="result.status.online ? 'cg-okmsg' : 'cg-error'">{{ result.status.online ? 'online' : 'offline' }}{{ result.status.reason ? ' — ' + result.status.reason : '' }}</td></tr>
+          <tr><th>Since</th><td>{{ result.status.since || 'not heard since the engine started' }}</td></tr>
+          <tr><th>Last seen</th><td>{{ result.status.lastSeen || 'never' }}</td></tr>
+          <tr><th>Counts as offline at</th><td>{{ result.status.staleAt || '—' }}</td></tr>
+        </table>
+        <div v-else class="cg-error">Not registered: these messages were refused.</div>
+        <h4 style="margin: 8px 0 4px">Last messages</h4>
+        <div v-if="!result.messages.length" class="cg-muted">No messages since the engine started.</div>
+        <table v-else class="cg-table">
+          <tr><th>Received</th><th>Topic</th><th>Outcome</th><th>Payload</th></tr>
+          <tr v-for="(m, n) in result.messages" :key="n" data-testid="message"><td>{{ new Date(m.receivedAt).toLocaleTimeString() }}</td><td>{{ m.topic }}</td><td>{{ m.outcome }}</td><td style="font-family: monospace; font-size: 0.8em">{{ m.payload }}</td></tr>
+        </table>
+      </div>
+    </div>
+  </div>
+</template>
+<script>
+export default {
+  data() { return { deviceId: '' } },
+  computed: { result() { return this.msg && this.msg.topic === 'device' ? this.msg.payload : null } },
+  methods: { look() { const id = this.deviceId.trim(); if (id) this.send({ topic: 'lookup', payload: { id } }) } },
+}
+</script>`;

@@ -1,0 +1,407 @@
+// The ISO/IEC 30146 scorecard over HTTP (issue 6): the whole catalogue with live and administrative values,
+// roll-ups, PAS 181 maturity and composite indices; administrative inputs and settings behind the admin
+// token; and `GET /report`, the same scorecard as the self-contained HTML page `citygauge report` writes.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type InputProblem, inputsOf } from '../indicators/iso/index.js';
+import type { CredentialStore } from '../registry/credentials.js';
+import type { AdminEntry, EntryOutcome, ScorecardStore } from '../scorecard/admin-inputs.js';
+import { isPeriod, parsePeriod } from '../scorecard/period.js';
+import { renderReportHtml } from '../scorecard/report-html.js';
+import { scorecardFromStore } from '../scorecard/scorecard.js';
+import { requireAdmin } from './auth.js';
+import { sendError } from './errors.js';
+
+export interface ScorecardSource {
+  store: ScorecardStore;
+  /** The engine's latest city-scope values by indicator id. */
+  live: () => Map<string, number | null>;
+}
+
+const LIVE_NOTE = 'Live indicators: the running engine’s latest values';
+
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+const Problem = z.object({ input: z.string(), message: z.string() });
+const ProblemsBody = ErrorBody.extend({ errors: z.array(Problem) });
+const score = z.number().nullable();
+
+const Entry = z.object({
+  entryId: z.number(),
+  indicator: z.string(),
+  period: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  value: score,
+  source: z.string(),
+  enteredBy: z.string(),
+  enteredAt: z.string(),
+  supersededBy: z.number().nullable(),
+  supersededAt: z.string().nullable(),
+  current: z.boolean(),
+});
+const entryOut = (e: AdminEntry) => ({ ...e, inputs: { ...e.inputs }, current: e.supersededBy === null });
+
+const RollUpOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  level: z.enum(['overall', 'first', 'second', 'third']),
+  value: score,
+  coverage: z.number(),
+  missing: z.array(z.string()),
+  parts: z.array(z.string()),
+});
+const LevelOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  score,
+  level: z.number().nullable(),
+  levelName: z.string().nullable(),
+});
+const ScorecardOut = z.object({
+  city: z.string(),
+  period: z.string(),
+  liveNote: z.string(),
+  indicators: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      section: z.string(),
+      secondLevel: z.string(),
+      kind: z.enum(['live', 'administrative']),
+      value: score,
+      source: z.string().nullable().describe("'live' for an engine value, else the entry's source"),
+      period: z.string().nullable(),
+      enteredBy: z.string().nullable(),
+      enteredAt: z.string().nullable(),
+    }),
+  ),
+  rollUps: z.array(RollUpOut),
+  maturity: z.object({
+    bands: z.array(z.number()),
+    overall: LevelOut,
+    firstLevel: z.array(LevelOut),
+    selfAssessments: z.array(
+      z.object({
+        component: z.string(),
+        componentName: z.string(),
+        level: z.number(),
+        levelName: z.string(),
+        by: z.string(),
+        at: z.string(),
+        evidence: z.array(z.string()),
+        note: z.string().nullable(),
+        impliedLevel: z.number().nullable(),
+        impliedLevelName: z.string().nullable(),
+        meanScore: score,
+        missingEvidence: z.array(z.string()),
+        verdict: z.enum(['agrees', 'self-higher', 'self-lower', 'no-evidence']),
+      }),
+    ),
+  }),
+  composites: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      description: z.string().nullable(),
+      target: z.string().nullable(),
+      measured: z.string().nullable(),
+      value: score,
+      coverage: z.number(),
+      missing: z.array(z.string()),
+      meetsTarget: z.boolean().nullable(),
+      period: z.string().nullable(),
+      source: z.string().nullable(),
+      parts: z.array(z.object({ ref: z.string(), weight: z.number(), value: score })),
+    }),
+  ),
+  missing: z.array(z.string()),
+});
+
+const PeriodQuery = z.object({
+  period: z.string().optional().describe('"2026" or "2026-Q3"; the current year (UTC) when left out'),
+});
+const EntryBody = z.object({
+  indicator: z.string().optional().describe('a catalogue id such as "L1.1.1", or a composite index id'),
+  period: z.string().optional().describe('"2026" or "2026-Q3"'),
+  inputs: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('named as GET /api/scorecard/indicators lists'),
+  source: z.string().optional().describe('where the figures come from'),
+  by: z.string().optional().describe('the person entering them'),
+  replace: z.boolean().optional().describe('supersede the value already entered for the period'),
+});
+const CompositeValuesBody = EntryBody.omit({ indicator: true, inputs: true }).extend({
+  values: z.record(z.string(), z.unknown()).optional().describe("the index's own parts, 0-100 each"),
+});
+
+const thisYear = () => String(new Date().getUTCFullYear());
+const summary = (errors: readonly InputProblem[]) => errors.map((e) => `${e.input}: ${e.message}`).join('; ');
+
+function badRequest(reply: FastifyReply, errors: readonly InputProblem[]) {
+  return reply.code(400).send({ error: 'bad-request', message: summary(errors), errors: [...errors] });
+}
+
+function answerEntry(reply: FastifyReply, outcome: EntryOutcome) {
+  if (outcome.ok)
+    return reply.code(201).send({
+      entry: entryOut(outcome.entry),
+      superseded: outcome.superseded ? entryOut(outcome.superseded) : null,
+    });
+  if (outcome.status === 409)
+    return reply
+      .code(409)
+      .send({ error: 'conflict', message: outcome.message, current: entryOut(outcome.current) });
+  return badRequest(reply, outcome.errors);
+}
+
+export const scorecardPlugin: FastifyPluginAsync<
+  ScorecardSource & { credentials: CredentialStore; cityName: () => string }
+> = async (app, { store, live, credentials, cityName }) => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const admin = requireAdmin(credentials);
+  const tags = ['scorecard'];
+  const card = (period: string) => scorecardFromStore(store, period, live(), LIVE_NOTE);
+  const periodOf = (raw: string | undefined) => parsePeriod(raw ?? thisYear());
+
+  api.get(
+    '/api/scorecard',
+    {
+      schema: {
+        tags,
+        description:
+          'every catalogue indicator with its value and source, the roll-ups, maturity and composites',
+        querystring: PeriodQuery,
+        response: { 200: ScorecardOut, 400: ProblemsBody },
+      },
+    },
+    async (req, reply) => {
+      const period = periodOf(req.query.period);
+      if (!isPeriod(period)) return badRequest(reply, [period]);
+      // The scorecard's readonly arrays are plain arrays at run time.
+      return { city: cityName(), ...card(period.id) } as unknown as z.infer<typeof ScorecardOut>;
+    },
+  );
+
+  api.get(
+    '/api/scorecard/indicators',
+    {
+      schema: {
+        tags,
+        description: 'the ISO/IEC 30146 catalogue: measurement method and the inputs to enter',
+        response: {
+          200: z.array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              description: z.string(),
+              section: z.string(),
+              secondLevel: z.string(),
+              source: z.enum(['live', 'administrative']),
+              method: z.record(z.string(), z.unknown()),
+              inputs: z.array(z.record(z.string(), z.unknown())),
+            }),
+          ),
+        },
+      },
+    },
+    async () =>
+      store.catalogue.map((d) => ({
+        ...d,
+        method: d.method as unknown as Record<string, unknown>,
+        inputs: inputsOf(d.method) as unknown as Record<string, unknown>[],
+      })),
+  );
+
+  api.post(
+    '/api/scorecard/inputs',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description:
+          'enter the figures of an administrative indicator (or a composite index) for a period; the value is ' +
+          'computed by the measurement method. A second entry for the same period needs replace: true.',
+        body: EntryBody,
+        response: {
+          201: z.object({ entry: Entry, superseded: Entry.nullable() }),
+          400: ProblemsBody,
+          401: ErrorBody,
+          409: ErrorBody.extend({ current: Entry }),
+        },
+      },
+    },
+    async (req, reply) => answerEntry(reply, store.enter(req.body)),
+  );
+
+  api.get(
+    '/api/scorecard/inputs',
+    {
+      schema: {
+        tags,
+        description: 'entries, superseded ones included (current: false), oldest first',
+        querystring: z.object({ indicator: z.string().optional(), period: z.string().optional() }),
+        response: { 200: z.array(Entry) },
+      },
+    },
+    async (req) => store.history(req.query).map(entryOut),
+  );
+
+  api.get(
+    '/api/scorecard/weights',
+    { schema: { tags, response: { 200: z.record(z.string(), z.number()) } } },
+    async () => store.weights(),
+  );
+  api.put(
+    '/api/scorecard/weights',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description: 'weight of each node among its siblings ({"L1": 2, "L1.7.1": 0.5}); 1 when not given',
+        body: z.record(z.string(), z.unknown()),
+        response: { 200: z.record(z.string(), z.number()), 400: ProblemsBody, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const r = store.setWeights(req.body);
+      return r.ok ? r.value : badRequest(reply, r.errors);
+    },
+  );
+
+  api.get(
+    '/api/scorecard/maturity-bands',
+    { schema: { tags, response: { 200: z.array(z.number()) } } },
+    async () => [...store.maturityBands()],
+  );
+  api.put(
+    '/api/scorecard/maturity-bands',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description: 'four rising cut points between the five PAS 181 levels, e.g. [20, 40, 60, 80]',
+        body: z.unknown(),
+        response: { 200: z.array(z.number()), 400: ProblemsBody, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const r = store.setMaturityBands(req.body);
+      return r.ok ? [...r.value] : badRequest(reply, r.errors);
+    },
+  );
+
+  const Assessment = z.object({
+    component: z.string(),
+    level: z.number(),
+    by: z.string(),
+    at: z.string(),
+    evidence: z.array(z.string()),
+    note: z.string().optional(),
+  });
+  api.get(
+    '/api/scorecard/self-assessments',
+    {
+      schema: {
+        tags,
+        description: 'the latest self-assessment of each component',
+        response: { 200: z.array(Assessment) },
+      },
+    },
+    async () => store.selfAssessments(),
+  );
+  api.post(
+    '/api/scorecard/self-assessments',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description:
+          'a PAS 181 component self-assessed at a level, by a person, citing indicators as evidence',
+        body: z.record(z.string(), z.unknown()),
+        response: { 201: Assessment, 400: ProblemsBody, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const r = store.addSelfAssessment(req.body);
+      return r.ok ? reply.code(201).send(r.value) : badRequest(reply, r.errors);
+    },
+  );
+
+  const CompositeOut = z.record(z.string(), z.unknown());
+  const IdParams = z.object({ id: z.string() });
+  api.get(
+    '/api/scorecard/composites',
+    { schema: { tags, response: { 200: z.array(CompositeOut) } } },
+    async () => store.composites() as unknown as Record<string, unknown>[],
+  );
+  api.put(
+    '/api/scorecard/composites/:id',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description:
+          'define a composite index: {name, parts: [{ref, weight}], target?: {above}|{atLeast}, period?}',
+        params: IdParams,
+        body: z.record(z.string(), z.unknown()),
+        response: { 200: CompositeOut, 400: ProblemsBody, 401: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const r = store.setComposite(req.params.id, req.body);
+      return r.ok ? (r.value as unknown as Record<string, unknown>) : badRequest(reply, r.errors);
+    },
+  );
+  api.post(
+    '/api/scorecard/composites/:id/values',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        description:
+          "the values of a composite index's own parts for a period (parts that are indicators are read)",
+        params: IdParams,
+        body: CompositeValuesBody,
+        response: {
+          201: z.object({ entry: Entry, superseded: Entry.nullable() }),
+          400: ProblemsBody,
+          401: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody.extend({ current: Entry }),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!store.composite(req.params.id))
+        return sendError(
+          reply,
+          404,
+          'not-found',
+          `no composite index '${req.params.id}': define it with PUT first`,
+        );
+      const { values, ...rest } = req.body;
+      return answerEntry(reply, store.enter({ ...rest, indicator: req.params.id, inputs: values }));
+    },
+  );
+
+  api.get(
+    '/report',
+    {
+      schema: {
+        tags,
+        description: 'the scorecard as a self-contained HTML page (the current year unless ?period=)',
+        querystring: PeriodQuery,
+      },
+    },
+    async (req, reply) => {
+      const period = periodOf(req.query.period);
+      if (!isPeriod(period)) return badRequest(reply, [period]);
+      const html = renderReportHtml(card(period.id), {
+        city: cityName(),
+        generatedAt: new Date().toISOString(),
+      });
+      return reply.type('text/html; charset=utf-8').send(html);
+    },
+  );
+};

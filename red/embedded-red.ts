@@ -1,0 +1,113 @@
+// Node-RED 4 inside `citygauge start` (issue 5): the editor under /red behind the admin token, Dashboard 2.0
+// under /dashboard, both on the HTTP API's port, with the flows shipped in `flows/`. Flows reach the city
+// through the same doors as anyone else — MQTT (the retained indicators, alerts) and the HTTP API — with
+// an account issued for this process, so nothing in them is a secret and they can be shared as they are.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import express from 'express';
+import RED from 'node-red';
+import type { Logger } from 'pino';
+import { writeBrokerCredentials } from './flow-credentials.js';
+import { seedFlows } from './seed-flows.js';
+import type { SharedServer } from './shared-server.js';
+
+export interface EmbeddedRedOptions {
+  server: Server;
+  shared: SharedServer;
+  dataDir: string;
+  /** The shipped flows: `flows/citygauge.json`. */
+  flowsFile: string;
+  /** Base URL of the HTTP API as seen from this process. */
+  apiUrl: string;
+  mqttHost: string;
+  mqttPort: number;
+  /** MQTT username and token, and the HTTP bearer token, the flows use. */
+  account: { username: string; token: string };
+  /** True when `token` is the admin token: the editor's login (user `admin`) and its bearer tokens. */
+  isAdminToken: (token: string) => boolean;
+  logger: Logger;
+}
+
+export interface EmbeddedRed {
+  version: string;
+  flowFile: string;
+  stop(): Promise<void>;
+}
+
+/** Environment the flows read with `${NAME}` and `env.get(NAME)`; one city per process. */
+export const RED_ENV = {
+  api: 'CITYGAUGE_API_URL',
+  mqttHost: 'CITYGAUGE_MQTT_HOST',
+  mqttPort: 'CITYGAUGE_MQTT_PORT',
+  token: 'CITYGAUGE_RED_TOKEN',
+} as const;
+
+const ADMIN_USER = { username: 'admin', permissions: '*' };
+
+export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<EmbeddedRed> {
+  const userDir = join(opts.dataDir, 'node-red');
+  mkdirSync(userDir, { recursive: true });
+  const flowFile = join(userDir, 'flows.json');
+  seedFlows(opts.flowsFile, flowFile, opts.logger);
+  writeBrokerCredentials(flowFile, opts.account);
+
+  process.env[RED_ENV.api] = opts.apiUrl;
+  process.env[RED_ENV.mqttHost] = opts.mqttHost;
+  process.env[RED_ENV.mqttPort] = String(opts.mqttPort);
+  process.env[RED_ENV.token] = opts.account.token;
+
+  const log = opts.logger.child({ component: 'node-red' });
+  const adminLogin = async (username: string, password: string) =>
+    username === 'admin' && opts.isAdminToken(password) ? ADMIN_USER : null;
+  RED.init(opts.server, {
+    httpAdminRoot: '/red',
+    httpNodeRoot: '/',
+    userDir,
+    flowFile,
+    // Credentials in the flows are `${ENV}` references, so there is nothing to encrypt.
+    credentialSecret: false,
+    adminAuth: {
+      type: 'credentials',
+      users: async (username: string) => (username === 'admin' ? ADMIN_USER : null),
+      authenticate: adminLogin,
+      tokens: async (token: string) => (opts.isAdminToken(token) ? ADMIN_USER : null),
+    },
+    // No network here, and none assumed: no palette installs, no update checks.
+    externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
+    telemetry: { enabled: false, updateNotification: false },
+    diagnostics: { enabled: false },
+    editorTheme: {
+      page: { title: 'citygauge · Node-RED' },
+      header: { title: 'citygauge flows' },
+      projects: { enabled: false },
+      tours: false,
+    },
+    logging: {
+      pino: {
+        level: 'info',
+        metrics: false,
+        audit: false,
+        handler: () => (m: { level: number; msg: unknown; type?: string; id?: string; name?: string }) => {
+          const node = m.type ? { node: m.type, id: m.id, name: m.name } : {};
+          const text = typeof m.msg === 'string' ? m.msg : JSON.stringify(m.msg);
+          if (m.level <= 20) log.error(node, text);
+          else if (m.level <= 30) log.warn(node, text);
+          else if (m.level <= 40) log.info(node, text);
+          else log.debug(node, text);
+        },
+      },
+    },
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/red', RED.httpAdmin);
+  app.use('/', RED.httpNode);
+  opts.shared.mount(app);
+  await RED.start();
+  return {
+    version: RED.version(),
+    flowFile,
+    stop: () => RED.stop(),
+  };
+}
