@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
-import { formatScorecardError, importScorecardCsv, scorecardFiles } from '../scorecard/import-csv.js';
+import { loadUserIndicators, ScorecardFileError, userIndicatorFile } from '../scorecard/inventory-files.js';
 import { liveFromHistory } from '../scorecard/live-history.js';
 import { isPeriod, parsePeriod } from '../scorecard/period.js';
 import { renderReportCsv } from '../scorecard/report-csv.js';
 import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
-import { UsageError } from './errors.js';
+import { seedScorecard } from '../scorecard/seed.js';
+import { CliError, UsageError } from './errors.js';
 
 interface ReportOptions {
   period: string;
@@ -19,6 +20,7 @@ interface ReportOptions {
   out?: string;
   csv?: string;
   inventory?: string;
+  indicators?: string;
 }
 
 /** The registry's city name, else the inventory's city.json, else "City". */
@@ -43,28 +45,60 @@ function cityName(dataDir: string, inventory: string | undefined): string {
   return 'City';
 }
 
+/** Warnings of the seed as plain lines on stderr (`file:line: reason`, `file: entry.field: reason`). */
+const seedLog = {
+  info() {},
+  warn: (obj: object) => process.stderr.write(`${Object.values(obj).join(' ')}\n`),
+};
+
 /**
- * The data dir's scorecard store. With --inventory and no entries yet, `scorecard-*.csv` from the inventory
- * is imported into it first, as `citygauge start` does on first start; without, a data dir lacking a store
- * is read as empty and left without one.
+ * The data dir's scorecard store. With --inventory it is filled as `citygauge start` fills it
+ * (seedScorecard): the inventory's `scorecard-indicators.*` every time, `scorecard-*.csv` when the store has
+ * no entry and `self-assessments-*` when it has no self-assessment; --indicators FILE takes the place of
+ * the inventory's indicator file. Without --inventory, a data dir lacking a store is read as empty and left
+ * without one.
  */
 async function openStore(opts: ReportOptions): Promise<ScorecardStore> {
+  if (opts.indicators && !existsSync(opts.indicators))
+    throw new UsageError(`indicators file '${opts.indicators}' does not exist`);
   const exists = existsSync(join(opts.dataDir, SCORECARD_FILE));
-  if (!exists && !opts.inventory) return ScorecardStore.inMemory();
-  const store = ScorecardStore.open(opts.dataDir);
-  if (opts.inventory && store.isEmpty()) {
-    const files = scorecardFiles(opts.inventory);
-    if (files.length === 0)
+  const store = !exists && !opts.inventory ? ScorecardStore.inMemory() : ScorecardStore.open(opts.dataDir);
+  try {
+    if (!opts.inventory) {
+      if (opts.indicators)
+        loaded(
+          loadUserIndicators(store, opts.indicators).map((d) => d.id),
+          opts.indicators,
+        );
+      return store;
+    }
+    const firstStart = store.isEmpty();
+    const r = await seedScorecard(store, opts.inventory, seedLog, { indicatorsFile: opts.indicators });
+    const file = opts.indicators ?? userIndicatorFile(opts.inventory);
+    if (file) loaded(r.indicators, file);
+    if (firstStart && r.files.length === 0)
       process.stderr.write(
         `no scorecard-*.csv in ${opts.inventory}: the report has no administrative inputs\n`,
       );
-    for (const file of files) {
-      const r = await importScorecardCsv(store, file);
-      for (const e of r.errors) process.stderr.write(`${formatScorecardError(e)}\n`);
-      process.stdout.write(`imported ${r.accepted} scorecard entries from ${file} into ${store.path}\n`);
-    }
+    if (r.files.length > 0)
+      process.stdout.write(
+        `imported ${r.accepted} scorecard entries from ${r.files.join(', ')} into ${store.path}\n`,
+      );
+    if (r.selfAssessments > 0)
+      process.stdout.write(
+        `recorded ${r.selfAssessments} PAS 181 self-assessments from ${opts.inventory} into ${store.path}\n`,
+      );
+    return store;
+  } catch (err) {
+    store.close();
+    throw err instanceof ScorecardFileError ? new CliError(err.message) : err;
   }
-  return store;
+}
+
+function loaded(ids: readonly string[], file: string): void {
+  process.stdout.write(
+    `loaded ${ids.length} user-defined indicator${ids.length === 1 ? '' : 's'} from ${file}${ids.length > 0 ? `: ${ids.join(', ')}` : ''}\n`,
+  );
 }
 
 export function registerReport(program: Command): void {
@@ -77,7 +111,12 @@ export function registerReport(program: Command): void {
     .option('--csv <file>', 'the CSV file (default: the HTML file with .csv)')
     .option(
       '--inventory <dir>',
-      'import its scorecard-*.csv first when the data dir has no scorecard entries',
+      'load its scorecard-indicators.json|yaml, and import its scorecard-*.csv and self-assessments-*.json ' +
+        'when the data dir has none yet',
+    )
+    .option(
+      '--indicators <file>',
+      "the city's own ISO/IEC 30146 indicators (JSON or YAML), remembered by the data dir's store",
     )
     .action(async (opts: ReportOptions) => {
       const period = parsePeriod(opts.period);

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { formatScorecardError, importScorecardCsv } from '../scorecard/import-csv.js';
-import { UsageError } from './errors.js';
+import { loadUserIndicators, ScorecardFileError } from '../scorecard/inventory-files.js';
+import { CliError, UsageError } from './errors.js';
 
 interface ScorecardImportOptions {
   dataDir: string;
   strict?: boolean;
   dryRun?: boolean;
   replace?: boolean;
+  indicators?: string;
 }
 
 const plural = (x: number, word: string) => `${x} ${word}${x === 1 ? '' : 's'}`;
@@ -26,14 +28,27 @@ export function registerScorecard(program: Command): void {
     .option('--strict', 'all or nothing: apply no row when any row is rejected')
     .option('--dry-run', 'validate and report what would be imported; write nothing')
     .option('--replace', 'supersede values already entered for the same indicator and period')
+    .option(
+      '--indicators <file>',
+      "the city's own ISO/IEC 30146 indicators (JSON or YAML): the store remembers them (not on a dry run)",
+    )
     .action(async (file: string, opts: ScorecardImportOptions) => {
       if (!existsSync(file)) throw new UsageError(`no file '${file}'`);
+      if (opts.indicators && !existsSync(opts.indicators))
+        throw new UsageError(`indicators file '${opts.indicators}' does not exist`);
       // A dry run against a data dir without a store checks against an empty one and creates nothing.
       const store =
         opts.dryRun && !existsSync(join(opts.dataDir, SCORECARD_FILE))
           ? ScorecardStore.inMemory()
           : ScorecardStore.open(opts.dataDir);
       try {
+        if (opts.indicators) {
+          try {
+            loadUserIndicators(store, opts.indicators, { remember: !opts.dryRun });
+          } catch (err) {
+            throw err instanceof ScorecardFileError ? new CliError(err.message) : err;
+          }
+        }
         const r = await importScorecardCsv(store, file, opts);
         for (const e of r.errors) process.stderr.write(`${formatScorecardError(e)}\n`);
         const failed = r.errors.length > 0;

@@ -1,6 +1,5 @@
 // `citygauge start` (npm start): the whole city in one process on embedded defaults (CONTRACT §5) —
 // registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import { AlertLog } from '../engine/alerts/alert-log.js';
@@ -12,23 +11,23 @@ import { LiveCity } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
 import { RecentMessages } from '../engine/recent-messages.js';
 import { HistoryFeed } from '../engine/sinks/history-feed.js';
-import { ADMIN_SUBJECT, ensureAdminToken } from '../http/auth.js';
+import { ensureAdminToken } from '../http/auth.js';
 import { createMetrics } from '../http/metrics.js';
 import { buildApi } from '../http/server.js';
-import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
 import { sharedServer } from '../red/shared-server.js';
-import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
 import { liveFromSnapshot } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
+import { CliError } from './errors.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 import { startCityBroker } from './start-broker.js';
 import { startCityFleet } from './start-fleet.js';
+import { redBanner, startCityRed } from './start-red.js';
 
 interface StartOptions extends HistoryFlags {
   dataDir: string;
@@ -41,9 +40,6 @@ interface StartOptions extends HistoryFlags {
   red: boolean;
   devices?: string;
 }
-
-/** The shipped Node-RED flows (dist/cli/start.js → flows/ at the package root). */
-export const SHIPPED_FLOWS = fileURLToPath(new URL('../../flows/citygauge.json', import.meta.url));
 
 export function registerStart(program: Command): void {
   const cmd = program.command('start');
@@ -69,9 +65,11 @@ export function registerStart(program: Command): void {
         log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
       }
       const registry = new Registry(store, store.credentials());
-      // Issue 6: administrative indicator values, seeded from the inventory's scorecard-*.csv on first start.
+      // Issue 6: the inventory's scorecard-indicators.* every start, scorecard-*.csv and self-assessments-* once.
       const scorecard = ScorecardStore.open(opts.dataDir);
-      await seedScorecard(scorecard, opts.inventory, log);
+      await seedScorecard(scorecard, opts.inventory, log).catch((err: Error) => {
+        throw new CliError(err.message);
+      });
       const adminToken = ensureAdminToken(registry.credentials);
       const catalogue = loadCatalogue(opts.inventory);
       let engine = new CityEngine(registry.inventory, catalogue);
@@ -177,24 +175,18 @@ export function registerStart(program: Command): void {
       await api.listen({ port: Number(opts.httpPort), host: opts.host });
       const http = `http://${opts.host}:${Number(opts.httpPort)}`;
 
-      let red: EmbeddedRed | undefined;
-      if (shared) {
-        red = await startEmbeddedRed({
-          server: api.server,
-          shared,
-          dataDir: opts.dataDir,
-          flowsFile: SHIPPED_FLOWS,
-          apiUrl: `http://127.0.0.1:${Number(opts.httpPort)}`,
-          mqttHost: '127.0.0.1',
-          mqttPort: broker.mqttPort,
-          account: {
-            username: EMBEDDED_RED_SUBJECT,
-            token: registry.credentials.issue(EMBEDDED_RED_SUBJECT, 'service'),
-          },
-          isAdminToken: (token) => registry.credentials.verify(ADMIN_SUBJECT, token) === 'admin',
-          logger: log,
-        });
-      }
+      const red = shared
+        ? await startCityRed({
+            server: api.server,
+            shared,
+            registry,
+            dataDir: opts.dataDir,
+            host: opts.host,
+            httpPort: Number(opts.httpPort),
+            mqttPort: broker.mqttPort,
+            logger: log,
+          })
+        : undefined;
 
       const fleet = opts.sim
         ? await startCityFleet({
@@ -210,9 +202,7 @@ export function registerStart(program: Command): void {
         [
           '',
           `citygauge is running — ${registry.inventory.city.name}, ${registry.inventory.devices.size.toLocaleString('en')} devices`,
-          red
-            ? `  dashboard      ${http}/dashboard   flows: ${http}/red (user admin, the admin token)`
-            : '  dashboard      off (--no-red)',
+          ...redBanner(http, red),
           `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
           `  scorecard      ${http}/report   (ISO/IEC 30146 roll-ups and PAS 181 maturity)`,
           `  health         ${http}/healthz   metrics: ${http}/metrics`,
@@ -237,7 +227,7 @@ export function registerStart(program: Command): void {
         const stop = async () => {
           log.info('stopping');
           await fleet?.stop();
-          await red?.stop();
+          await red?.red.stop();
           shared?.closeWebSockets();
           live.stop();
           await history.close();

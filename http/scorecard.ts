@@ -68,6 +68,7 @@ const ScorecardOut = z.object({
       section: z.string(),
       secondLevel: z.string(),
       kind: z.enum(['live', 'administrative']),
+      userDefined: z.boolean().describe("the city's own indicator, not one of the standard's"),
       value: score,
       source: z.string().nullable().describe("'live' for an engine value, else the entry's source"),
       period: z.string().nullable(),
@@ -188,7 +189,8 @@ export const scorecardPlugin: FastifyPluginAsync<
     {
       schema: {
         tags,
-        description: 'the ISO/IEC 30146 catalogue: measurement method and the inputs to enter',
+        description:
+          "the ISO/IEC 30146 catalogue and the city's own indicators: measurement method and the inputs to enter",
         response: {
           200: z.array(
             z.object({
@@ -198,6 +200,9 @@ export const scorecardPlugin: FastifyPluginAsync<
               section: z.string(),
               secondLevel: z.string(),
               source: z.enum(['live', 'administrative']),
+              userDefined: z
+                .boolean()
+                .describe("the city's own (scorecard-indicators.json|yaml), e.g. cyber security L6.2.x"),
               method: z.record(z.string(), z.unknown()),
               inputs: z.array(z.record(z.string(), z.unknown())),
             }),
@@ -208,6 +213,7 @@ export const scorecardPlugin: FastifyPluginAsync<
     async () =>
       store.catalogue.map((d) => ({
         ...d,
+        userDefined: store.isUserDefined(d.id),
         method: d.method as unknown as Record<string, unknown>,
         inputs: inputsOf(d.method) as unknown as Record<string, unknown>[],
       })),

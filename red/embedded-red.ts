@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import express from 'express';
 import RED from 'node-red';
 import type { Logger } from 'pino';
+import { type DashboardAccess, dashboardSettings } from './dashboard-auth.js';
 import { writeBrokerCredentials } from './flow-credentials.js';
 import { seedFlows } from './seed-flows.js';
 import type { SharedServer } from './shared-server.js';
@@ -26,6 +27,8 @@ export interface EmbeddedRedOptions {
   account: { username: string; token: string };
   /** True when `token` is the admin token: the editor's login (user `admin`) and its bearer tokens. */
   isAdminToken: (token: string) => boolean;
+  /** Who may open /dashboard (red/dashboard-auth.ts). */
+  dashboard: DashboardAccess;
   logger: Logger;
 }
 
@@ -73,6 +76,7 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
       authenticate: adminLogin,
       tokens: async (token: string) => (opts.isAdminToken(token) ? ADMIN_USER : null),
     },
+    dashboard: dashboardSettings(opts.dashboard),
     // No network here, and none assumed: no palette installs, no update checks.
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
     telemetry: { enabled: false, updateNotification: false },

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  buildRollUpTree,
   CITIZEN_EMPOWERMENT_INDEX,
   type CompositeIndex,
   computeComposite,
@@ -15,9 +16,11 @@ import {
   type IsoIndicator,
   type MaturityBands,
   parseCompositeIndex,
+  parseIsoIndicators,
   parseMaturityBands,
   parseRollUpWeights,
   parseSelfAssessment,
+  type RollUpTree,
   type RollUpWeights,
   type SelfAssessment,
   shown,
@@ -140,15 +143,24 @@ function compositeInputs(
 }
 
 export interface ScorecardStoreOptions {
-  /** The indicators entries may be made for; the standard catalogue by default. */
+  /**
+   * The indicators entries may be made for, before the city's own (setUserIndicators); the standard
+   * catalogue by default.
+   */
   readonly catalogue?: readonly IsoIndicator[];
   /** Wall clock for `enteredAt`; tests pass a fixed one. */
   readonly now?: () => number;
 }
 
+const USER_INDICATORS = 'user-indicators';
+
 export class ScorecardStore {
-  readonly catalogue: readonly IsoIndicator[];
-  private readonly byId: ReadonlyMap<string, IsoIndicator>;
+  /** The standard's indicators (or those given in the options), which the city's own may not reuse. */
+  private readonly base: readonly IsoIndicator[];
+  private user: readonly IsoIndicator[] = [];
+  private all: readonly IsoIndicator[] = [];
+  private byId: ReadonlyMap<string, IsoIndicator> = new Map();
+  private rollUpTree: RollUpTree = new Map();
   private readonly now: () => number;
 
   private constructor(
@@ -157,9 +169,56 @@ export class ScorecardStore {
     readonly path: string,
     options: ScorecardStoreOptions,
   ) {
-    this.catalogue = options.catalogue ?? ISO30146_CATALOGUE;
-    this.byId = new Map(this.catalogue.map((d) => [d.id, d]));
+    this.base = options.catalogue ?? ISO30146_CATALOGUE;
     this.now = options.now ?? Date.now;
+    const stored = this.setting<unknown>(USER_INDICATORS) ?? [];
+    const checked = parseIsoIndicators(stored, { existing: this.base });
+    // They were checked when stored; only a catalogue that has since taken their ids refuses them.
+    if (!checked.ok)
+      throw new Error(
+        `${path}: the stored user-defined indicators no longer fit the catalogue: ` +
+          `${checked.errors.map((e) => `${e.input}: ${e.message}`).join('; ')}; load a corrected file`,
+      );
+    this.useIndicators(checked.value);
+  }
+
+  private useIndicators(user: readonly IsoIndicator[]): void {
+    this.user = user;
+    this.all = [...this.base, ...user];
+    this.byId = new Map(this.all.map((d) => [d.id, d]));
+    this.rollUpTree = buildRollUpTree(this.all);
+  }
+
+  /** The indicators of this store: the standard's, then the city's own (user-defined) ones. */
+  get catalogue(): readonly IsoIndicator[] {
+    return this.all;
+  }
+
+  /** The roll-up tree of the catalogue: user-defined indicators sit in their second-level group. */
+  get tree(): RollUpTree {
+    return this.rollUpTree;
+  }
+
+  /** The city's own indicators, as last set. */
+  userIndicators(): readonly IsoIndicator[] {
+    return this.user;
+  }
+
+  isUserDefined(id: string): boolean {
+    return this.user.some((d) => d.id === id);
+  }
+
+  /**
+   * Replace the city's own indicators (a list, or `{ "indicators": [...] }`, checked by parseIsoIndicators:
+   * ids the standard uses are refused). The store remembers them unless `remember` is false (dry runs), so
+   * the API, CSV imports and reports on this data dir see them until the next set.
+   */
+  setUserIndicators(raw: unknown, options: { remember?: boolean } = {}): Checked<IsoIndicator[]> {
+    const checked = parseIsoIndicators(raw, { existing: this.base });
+    if (!checked.ok) return { ok: false, errors: [...checked.errors] };
+    if (options.remember !== false) this.putSetting(USER_INDICATORS, checked.value);
+    this.useIndicators(checked.value);
+    return { ok: true, value: checked.value };
   }
 
   static open(dataDir: string, options: ScorecardStoreOptions = {}): ScorecardStore {
@@ -344,7 +403,7 @@ export class ScorecardStore {
   }
 
   setWeights(raw: unknown): Checked<RollUpWeights> {
-    const checked = parseRollUpWeights(raw);
+    const checked = parseRollUpWeights(raw, this.rollUpTree);
     if (!checked.ok) return { ok: false, errors: [...checked.errors] };
     this.putSetting('weights', checked.value);
     return { ok: true, value: checked.value };

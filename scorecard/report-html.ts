@@ -111,7 +111,8 @@ export function renderReportHtml(card: Scorecard, meta: ReportMeta): string {
   const indicatorRows = card.indicators
     .map(
       (l) =>
-        `<tr id="row-${esc(l.id)}" data-indicator="${esc(l.id)}"><td>${esc(l.id)}</td><td>${esc(l.name)}</td>` +
+        `<tr id="row-${esc(l.id)}" data-indicator="${esc(l.id)}"${l.userDefined ? ' data-user-defined' : ''}><td>${esc(l.id)}</td>` +
+        `<td>${esc(l.name)}${l.userDefined ? ' <span class="note">(user-defined)</span>' : ''}</td>` +
         `<td class="num">${num(l.value)}</td>` +
         `<td class="${l.kind === 'live' ? 'live' : ''}">${esc(l.source ?? (l.kind === 'live' ? 'no live data' : 'not entered'))}</td>` +
         `<td>${esc(l.period ?? '—')}</td><td>${esc(l.enteredBy ?? (l.kind === 'live' ? 'engine' : '—'))}</td></tr>`,

@@ -1,13 +1,16 @@
 // The scorecard of a period: every catalogue indicator's value (live from the engine or entered), the
 // roll-ups, PAS 181 maturity and composite indices, as one plain object the API serves and the report prints.
 import {
+  buildRollUpTree,
   type CompositeIndex,
   compareWithEvidence,
   computeComposite,
   ISO_HIERARCHY,
+  ISO30146_CATALOGUE,
   type IsoIndicator,
   type MaturityBands,
   maturityLevel,
+  OVERALL,
   PAS181_COMPONENTS,
   type RollUpNode,
   type RollUpWeights,
@@ -37,6 +40,8 @@ export interface IndicatorLine {
   readonly section: string;
   readonly secondLevel: string;
   readonly kind: 'live' | 'administrative';
+  /** The city's own indicator (e.g. cyber security, 7.6.2), not one of the standard's in our copy. */
+  readonly userDefined: boolean;
   readonly value: number | null;
   /** 'live' for an engine value, else the entry's source; null when there is no value. */
   readonly source: string | null;
@@ -136,8 +141,11 @@ const rollUpLine = (n: RollUpNode): RollUpLine => ({
   parts: n.parts,
 });
 
+const STANDARD_IDS: ReadonlySet<string> = new Set(ISO30146_CATALOGUE.map((d) => d.id));
+
 export function buildScorecard(input: ScorecardInputs): Scorecard {
   const indicators: IndicatorLine[] = input.catalogue.map((d) => {
+    const userDefined = !STANDARD_IDS.has(d.id);
     if (d.source === 'live') {
       const value = score(input.live.get(d.id));
       return {
@@ -146,6 +154,7 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
         section: d.section,
         secondLevel: d.secondLevel,
         kind: 'live',
+        userDefined,
         value,
         source: value === null ? null : 'live',
         period: value === null ? null : input.period,
@@ -160,6 +169,7 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
       section: d.section,
       secondLevel: d.secondLevel,
       kind: 'administrative',
+      userDefined,
       value: score(e?.value),
       source: e?.source ?? null,
       period: e?.period ?? null,
@@ -169,8 +179,13 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
   });
   const scores = new Map(indicators.map((l) => [l.id, l.value]));
 
-  // Values are sanitised above and weights checked when stored, so a refusal here is a bug.
-  const rolled = rollUp(scores, input.weights);
+  // User-defined indicators roll up into their second-level group. Values are sanitised above and weights
+  // checked when stored, so a refusal here is a bug; weights of user-defined nodes since dropped are ignored.
+  const tree = buildRollUpTree(input.catalogue);
+  const weights = Object.fromEntries(
+    Object.entries(input.weights).filter(([id]) => tree.has(id) && id !== OVERALL),
+  );
+  const rolled = rollUp(scores, weights, tree);
   if (!rolled.ok) throw new Error(`scorecard roll-up: ${rolled.errors.map((e) => e.message).join('; ')}`);
   const { overall, nodes } = rolled.value;
   const rollUps: RollUpLine[] = [rollUpLine(overall)];

@@ -182,7 +182,8 @@ export const TRENDS = `<template>
       <svg viewBox="0 0 300 110">
         <line v-for="y in [0, 50, 100]" :key="y" class="cg-grid" x1="30" x2="298" :y1="yOf(y)" :y2="yOf(y)" />
         <text v-for="y in [0, 50, 100]" :key="'t' + y" x="2" :y="yOf(y) + 4" font-size="9" fill="#5b6675">{{ y }}</text>
-        <polyline class="cg-line" :points="line(s)" />
+        <polyline class="cg-line" :points="line(s).join(' ')" />
+        <circle v-if="line(s).length === 1" :cx="line(s)[0].split(',')[0]" :cy="line(s)[0].split(',')[1]" r="2.5" fill="#1f6feb" />
       </svg>
       <div class="cg-muted">{{ s.points.length }} {{ s.points.length === 1 ? 'point' : 'points' }} since {{ since(s) }}</div>
     </div>
@@ -197,7 +198,6 @@ export default {
       const to = Date.parse(this.view.to), from = Date.parse(this.view.from)
       return s.points.filter((p) => p.value !== null)
         .map((p) => (30 + (268 * (Date.parse(p.ts) - from)) / (to - from)).toFixed(1) + ',' + this.yOf(p.value).toFixed(1))
-        .join(' ')
     },
     since() { return this.view.from ? new Date(this.view.from).toLocaleString() : '' },
   },

@@ -8,6 +8,9 @@ import { launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
 
 const ADMIN = 'browser-admin-token-0123456789abcdef';
+// The duty officer logs in to the dashboard with their name and the dashboard password.
+const DASHBOARD = 'dashboard-password-for-the-ops-room';
+const officer = { username: 'Dana Duty', password: DASHBOARD };
 const TOWN = 'test/fixtures/town';
 let city: CityProcess;
 let browser: Browser;
@@ -47,10 +50,13 @@ let gateway: MqttClient;
 const status = (state: string) => JSON.stringify({ state, ts: Date.now() });
 
 beforeAll(async () => {
-  city = await startCity(['--inventory', TOWN, '--no-sim'], { CITYGAUGE_ADMIN_TOKEN: ADMIN });
+  city = await startCity(['--inventory', TOWN, '--no-sim'], {
+    CITYGAUGE_ADMIN_TOKEN: ADMIN,
+    CITYGAUGE_DASHBOARD_PASSWORD: DASHBOARD,
+  });
   await until(
     async () => (await fetch(`${city.http}/dashboard/`)).status,
-    (s) => s === 200,
+    (s) => s === 401,
     'Node-RED serving /dashboard',
     30_000,
   );
@@ -85,7 +91,7 @@ afterAll(async () => {
 
 describe('the mayor’s dashboard', () => {
   it('shows the live values the engine publishes, city-wide and per district', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser, officer);
     await page.goto(`${city.http}/dashboard/city`);
     const card = (id: string) => page.locator(`[data-indicator="${id}"] [data-testid=value]`).first();
     await expect
@@ -129,7 +135,7 @@ describe('the mayor’s dashboard', () => {
     );
     await watcher.subscribeAsync('city/alerts/notify/#', { qos: 1 });
 
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser, officer);
     await page.goto(`${city.http}/dashboard/city`);
     // The outage: the gateway's connection drops without a goodbye, so the broker publishes its Last Will.
     gateway.stream.destroy();
@@ -159,7 +165,7 @@ describe('the mayor’s dashboard', () => {
 
 describe('the field engineers’ pages', () => {
   it('registers a device, shows its secret once, and the device logs in with it', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser, officer);
     await page.goto(`${city.http}/dashboard/field`);
     const form = page.locator('[data-testid=register]');
     await form.locator('input[name=id]').fill('sen-9');
@@ -187,7 +193,7 @@ describe('the field engineers’ pages', () => {
   });
 
   it('uploads an inventory file and lists each refused row with its reason', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser, officer);
     await page.goto(`${city.http}/dashboard/field`);
     const csv = [
       'id,kind,district,asset_id,gateway_id,hd,expected_interval_s,lat,lon',
@@ -211,7 +217,7 @@ describe('the field engineers’ pages', () => {
   });
 
   it('looks up a device: liveness and its last messages', async () => {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser, officer);
     await page.goto(`${city.http}/dashboard/field`);
     await page.locator('[data-testid=lookup-id]').fill('gw-1');
     await page.locator('[data-testid=lookup-submit]').click();
@@ -223,6 +229,44 @@ describe('the field engineers’ pages', () => {
     await screenshot(page, 'field-lookup.png');
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+describe('who may open the dashboard', () => {
+  it('asks for the dashboard password, and refuses a wrong one', async () => {
+    const basic = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const open = (authorization?: string) =>
+      fetch(`${city.http}/dashboard/city`, { headers: authorization ? { authorization } : {} });
+    const anonymous = await open();
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm="citygauge dashboard"/);
+    expect(await anonymous.text()).toContain('CITYGAUGE_DASHBOARD_PASSWORD');
+    expect((await open(basic('Dana Duty', 'guess'))).status).toBe(401);
+    expect((await open(basic('Dana Duty', DASHBOARD))).status).toBe(200);
+    expect(city.output()).toContain('log in with your name and CITYGAUGE_DASHBOARD_PASSWORD');
+  });
+
+  it('gives a browser without the password nothing', async () => {
+    const { page } = await openPage(browser);
+    // Headless Chromium cancels the login prompt, as a person who has no password would.
+    await expect(page.goto(`${city.http}/dashboard/city`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    await page.close();
+  });
+
+  it('refuses the live data channel (socket.io) without the password', async () => {
+    // The Engine.IO handshake over HTTP long-polling, then a connect to the default namespace.
+    const socketIo = async (authorization?: string) => {
+      const base = `${city.http}/dashboard/socket.io/?EIO=4&transport=polling`;
+      const headers: Record<string, string> = authorization ? { authorization } : {};
+      const open = await (await fetch(base, { headers })).text();
+      const sid = JSON.parse(open.slice(1)).sid as string;
+      await fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body: '40' });
+      return (await fetch(`${base}&sid=${sid}`, { headers })).text();
+    };
+    expect(await socketIo()).toMatch(/^44.*log in to the dashboard first/);
+    const basic = `Basic ${Buffer.from(`Dana Duty:${DASHBOARD}`).toString('base64')}`;
+    expect(await socketIo(basic)).toMatch(/^40\{"sid"/);
   });
 });
 

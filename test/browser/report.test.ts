@@ -45,9 +45,12 @@ describe('the HTML scorecard in a browser', () => {
     expect(await page.locator('#overall-maturity').textContent()).toMatch(
       /^\d (lagging|developing|competent|progressive|excelling)$/,
     );
-    expect(await page.locator('tr[data-indicator]').count()).toBe(52);
+    // The standard's 52 and the sample city's own L6.2.1 and L6.2.2, marked user-defined.
+    expect(await page.locator('tr[data-indicator]').count()).toBe(54);
     for (const d of ISO30146_CATALOGUE)
       expect(await page.locator(`tr[data-indicator="${d.id}"]`).count()).toBe(1);
+    expect(await page.locator('tr[data-user-defined]').count()).toBe(2);
+    expect(await page.locator('tr[data-component]').count()).toBe(6);
     expect(await page.locator('#first-level svg rect').count()).toBeGreaterThan(0);
     expect(await page.locator('#second-level svg').isVisible()).toBe(true);
     // Nothing fetched but the file itself: the page is self-contained.

@@ -1,6 +1,7 @@
 // `citygauge scorecard import FILE.csv` as a statistics officer runs it: bad rows as file:line: reason.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ScorecardStore } from '../../scorecard/admin-inputs.js';
 import { runCli } from '../support/cli.js';
@@ -84,6 +85,28 @@ describe('citygauge scorecard import', () => {
     ]);
     expect(replaced.code).toBe(0);
     expect(entriesIn(data)).toEqual(['L1.1.1@2026=75', 'L1.3.1@2026=50', 'L1.1.1@2026=75']);
+  });
+
+  it("takes the city's own indicators with --indicators FILE, which the store then remembers", async () => {
+    const data = tempDir();
+    const own = fileURLToPath(
+      new URL('../../examples/sample-city/scorecard-indicators.json', import.meta.url),
+    );
+    const rows = [
+      'indicator,period,source,entered_by,systemsWithTestedBackup,criticalSystems',
+      'L6.2.1,2026,Chief information security office,A. Okafor,38,46',
+    ];
+    const file = join(inventoryDir({ 'scorecard-l6.csv': `${rows.join('\n')}\n` }), 'scorecard-l6.csv');
+    const without = await runCli(['scorecard', 'import', file, '--data-dir', data]);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain("scorecard-l6.csv:2: indicator: unknown indicator 'L6.2.1'");
+    const r = await runCli(['scorecard', 'import', file, '--data-dir', data, '--indicators', own]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(entriesIn(data)).toEqual([`L6.2.1@2026=${(38 / 46) * 100}`]);
+    const store = ScorecardStore.open(data);
+    expect(store.userIndicators().map((d) => d.id)).toEqual(['L6.2.1', 'L6.2.2']);
+    store.close();
   });
 
   it('writes nothing on --dry-run, not even the database file', async () => {

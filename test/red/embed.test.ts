@@ -4,6 +4,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { connectableHost } from '../../cli/start-red.js';
+import { basicUser, dashboardAccess } from '../../red/dashboard-auth.js';
 import { EMBEDDED_BROKER_HOST, writeBrokerCredentials } from '../../red/flow-credentials.js';
 import { seedFlows } from '../../red/seed-flows.js';
 import { isRedPath } from '../../red/shared-server.js';
@@ -72,5 +74,45 @@ describe('writeBrokerCredentials', () => {
       mail: { userid: 'x' },
     });
     expect(statSync(credFile).mode & 0o077).toBe(0);
+  });
+});
+
+describe('dashboardAccess', () => {
+  const isAdmin = (t: string) => t === 'admin-token';
+
+  it('is open only on a loopback-only city without a dashboard password', () => {
+    expect(dashboardAccess('127.0.0.1', isAdmin, undefined).mode).toBe('open');
+    expect(dashboardAccess('localhost', isAdmin, undefined).mode).toBe('open');
+  });
+
+  it('asks for the admin token when the city is reachable from the network and no password is set', () => {
+    const access = dashboardAccess('0.0.0.0', isAdmin, undefined);
+    if (access.mode !== 'password') throw new Error('expected a password');
+    expect(access.hint).toBe('your name and the admin token');
+    expect(basicUser(basic('Dana', 'admin-token'), access.verify)).toBe('Dana');
+    expect(basicUser(basic('Dana', 'nope'), access.verify)).toBeUndefined();
+  });
+
+  it('takes CITYGAUGE_DASHBOARD_PASSWORD wherever it listens, and a name of the person’s choosing', () => {
+    const access = dashboardAccess('127.0.0.1', isAdmin, 'ops-room');
+    if (access.mode !== 'password') throw new Error('expected a password');
+    expect(basicUser(basic('Dana Duty', 'ops-room'), access.verify)).toBe('Dana Duty');
+    expect(basicUser(basic('Dana Duty', 'ops-roo'), access.verify)).toBeUndefined();
+    expect(basicUser(basic('', 'ops-room'), access.verify)).toBeUndefined();
+    expect(basicUser('Bearer ops-room', access.verify)).toBeUndefined();
+    expect(basicUser(undefined, access.verify)).toBeUndefined();
+  });
+});
+
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+describe('connectableHost', () => {
+  it('reaches a wildcard listener on loopback and a named address as it is', () => {
+    expect(connectableHost('0.0.0.0')).toBe('127.0.0.1');
+    expect(connectableHost('::')).toBe('127.0.0.1');
+    expect(connectableHost('10.1.2.3')).toBe('10.1.2.3');
+    expect(connectableHost('127.0.0.1')).toBe('127.0.0.1');
   });
 });

@@ -37,8 +37,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page that records console errors and uncaught exceptions, which the tests then assert are absent. */
-export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+export async function openPage(
+  browser: Browser,
+  httpCredentials?: { username: string; password: string },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, httpCredentials });
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());

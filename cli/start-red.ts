@@ -1,0 +1,67 @@
+// Node-RED inside `citygauge start` (issue 5): the editor and the dashboard on the API's port, its flows
+// talking to this city's broker and API with an account issued for this process.
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { ADMIN_SUBJECT } from '../http/auth.js';
+import { type DashboardAccess, dashboardAccess } from '../red/dashboard-auth.js';
+import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
+import type { SharedServer } from '../red/shared-server.js';
+import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
+import type { Registry } from '../registry/registry-service.js';
+
+/** The shipped Node-RED flows (dist/cli/start-red.js → flows/ at the package root). */
+export const SHIPPED_FLOWS = fileURLToPath(new URL('../../flows/citygauge.json', import.meta.url));
+
+export interface CityRedOptions {
+  server: Server;
+  shared: SharedServer;
+  registry: Registry;
+  dataDir: string;
+  /** Where the API and the broker listen. */
+  host: string;
+  httpPort: number;
+  mqttPort: number;
+  logger: Logger;
+}
+
+/** A wildcard address is not one to connect to; this process reaches itself on loopback then. */
+export function connectableHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+}
+
+export async function startCityRed(
+  o: CityRedOptions,
+): Promise<{ red: EmbeddedRed; dashboard: DashboardAccess }> {
+  const isAdminToken = (token: string) => o.registry.credentials.verify(ADMIN_SUBJECT, token) === 'admin';
+  const dashboard = dashboardAccess(o.host, isAdminToken);
+  const self = connectableHost(o.host);
+  const red = await startEmbeddedRed({
+    server: o.server,
+    shared: o.shared,
+    dataDir: o.dataDir,
+    flowsFile: SHIPPED_FLOWS,
+    apiUrl: `http://${self.includes(':') ? `[${self}]` : self}:${o.httpPort}`,
+    mqttHost: self,
+    mqttPort: o.mqttPort,
+    account: {
+      username: EMBEDDED_RED_SUBJECT,
+      token: o.registry.credentials.issue(EMBEDDED_RED_SUBJECT, 'service'),
+    },
+    isAdminToken,
+    dashboard,
+    logger: o.logger,
+  });
+  return { red, dashboard };
+}
+
+/** The start banner's lines for Node-RED. */
+export function redBanner(http: string, started: { dashboard: DashboardAccess } | undefined): string[] {
+  if (!started) return ['  dashboard      off (--no-red)'];
+  const { dashboard } = started;
+  const access = dashboard.mode === 'open' ? 'open to this machine only' : `log in with ${dashboard.hint}`;
+  return [
+    `  dashboard      ${http}/dashboard   (${access})`,
+    `  flows editor   ${http}/red   (user admin, the admin token)`,
+  ];
+}
