@@ -1,7 +1,4 @@
-// Administrative inputs from a CSV file: `indicator,period,source,entered_by,<input columns…>`, the input
-// columns named as the methods' inputs (inputsOf). Bad rows are reported as `file:line: reason`.
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { type InputSpec, inputsOf } from '../indicators/iso/index.js';
 import { csvRows } from '../registry/csv-rows.js';
 import type { AdminEntry, ScorecardStore } from './admin-inputs.js';
@@ -148,18 +145,4 @@ export async function importScorecardCsv(
     errors,
     entries: applied ? entries : [],
   };
-}
-
-/** `scorecard-*.csv` in an inventory folder, in name order. */
-export function scorecardFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => /^scorecard-.*\.csv$/i.test(n))
-    .sort()
-    .map((n) => join(dir, n));
 }

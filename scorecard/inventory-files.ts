@@ -59,8 +59,8 @@ export function loadUserIndicators(
   return r.value;
 }
 
-/** `self-assessments-*.json|yaml|yml` in an inventory folder, in name order. */
-export function selfAssessmentFiles(dir: string): string[] {
+/** Files in an inventory folder whose names match, in name order; none when the folder is missing. */
+export function filesMatching(dir: string, name: RegExp): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -68,10 +68,17 @@ export function selfAssessmentFiles(dir: string): string[] {
     return [];
   }
   return names
-    .filter((n) => /^self-assessments-.*\.(json|ya?ml)$/i.test(n))
+    .filter((n) => name.test(n))
     .sort()
     .map((n) => join(dir, n));
 }
+
+/** `self-assessments-*.json|yaml|yml` in an inventory folder, in name order. */
+export const selfAssessmentFiles = (dir: string) =>
+  filesMatching(dir, /^self-assessments-.*\.(json|ya?ml)$/i);
+
+/** `scorecard-*.csv` in an inventory folder, in name order. */
+export const scorecardFiles = (dir: string) => filesMatching(dir, /^scorecard-.*\.csv$/i);
 
 export interface AssessmentImport {
   readonly accepted: number;

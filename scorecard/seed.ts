@@ -1,9 +1,10 @@
 // `citygauge start` and `report --inventory`: the inventory's scorecard files fill the scorecard store.
 import type { ScorecardStore } from './admin-inputs.js';
-import { formatScorecardError, importScorecardCsv, scorecardFiles } from './import-csv.js';
+import { formatScorecardError, importScorecardCsv } from './import-csv.js';
 import {
   importSelfAssessments,
   loadUserIndicators,
+  scorecardFiles,
   selfAssessmentFiles,
   userIndicatorFile,
 } from './inventory-files.js';

@@ -1,7 +1,8 @@
 // The mayor's dashboard and the field engineers' pages in Debian's Chromium, against `citygauge start` on
 // free ports (issue 5): live values on the page match the API, an outage raises an alert that a person
 // acknowledges from the page, a device registered from the page can log in with the secret it was shown.
-import mqtt, { type MqttClient } from 'mqtt';
+import type mqtt from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot } from '../support/browser.js';
@@ -15,25 +16,8 @@ const TOWN = 'test/fixtures/town';
 let city: CityProcess;
 let browser: Browser;
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(city.http + path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
-  return { status: res.status, body: (await res.json()) as any };
-};
-
-const connect = (opts: mqtt.IClientOptions) =>
-  new Promise<MqttClient>((resolve, reject) => {
-    const c = mqtt.connect(city.mqttUrl, { reconnectPeriod: 0, ...opts });
-    c.once('connect', () => resolve(c));
-    c.once('error', (err) => {
-      c.end(true);
-      reject(err);
-    });
-  });
+const api = (method: string, path: string, body?: unknown) => city.api(method, path, body);
+const connect = (opts: mqtt.IClientOptions) => city.connect(opts);
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000) {
   const deadline = Date.now() + ms;

@@ -1,44 +1,26 @@
 // `citygauge start` end to end, as a process on free ports: a device registered over HTTP publishes with
 // its secret and the retained indicator changes; spoofed topics, wrong secrets, oversized payloads and
 // unknown devices are refused and counted; a Last Will flips availability.
-import mqtt, { type MqttClient } from 'mqtt';
+import type mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CityProcess, startCity } from '../support/city-process.js';
 
 const ADMIN = 'test-admin-token-0123456789abcdef';
 let city: CityProcess;
 let http: string;
-let mqttUrl: string;
 const output = () => city.output();
 
 beforeAll(async () => {
   city = await startCity(['--no-sim'], { CITYGAUGE_ADMIN_TOKEN: ADMIN });
-  ({ http, mqttUrl } = city);
+  ({ http } = city);
 }, 60_000);
 
 afterAll(async () => {
   await city?.stop();
 });
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(http + path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
-  return { status: res.status, body: (await res.json()) as any };
-};
-
-const connect = (opts: mqtt.IClientOptions) =>
-  new Promise<MqttClient>((resolve, reject) => {
-    const c = mqtt.connect(mqttUrl, { reconnectPeriod: 0, ...opts });
-    c.once('connect', () => resolve(c));
-    c.once('error', (err) => {
-      c.end(true);
-      reject(err);
-    });
-  });
+const api = (method: string, path: string, body?: unknown) => city.api(method, path, body);
+const connect = (opts: mqtt.IClientOptions) => city.connect(opts);
 
 const metric = async (name: string) => {
   const text = await (await fetch(`${http}/metrics`)).text();

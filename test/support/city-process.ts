@@ -1,6 +1,7 @@
 // `citygauge start` as a process on free loopback ports, for end-to-end tests: its URLs, what it printed,
 // and a clean stop (SIGINT, as Ctrl-C).
 import { type ChildProcess, spawn } from 'node:child_process';
+import mqtt, { type MqttClient } from 'mqtt';
 import { CLI } from './cli.js';
 import { freePort, waitForPort } from './ports.js';
 import { tempDir } from './tmp.js';
@@ -10,6 +11,11 @@ export interface CityProcess {
   mqttUrl: string;
   /** Everything printed so far, stdout and stderr. */
   output(): string;
+  /** An HTTP API call with the admin token given in CITYGAUGE_ADMIN_TOKEN, if any. */
+  // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** An MQTT client connected to the city's broker (no reconnects), or the broker's refusal. */
+  connect(opts: mqtt.IClientOptions): Promise<MqttClient>;
   stop(): Promise<void>;
 }
 
@@ -37,10 +43,33 @@ export async function startCity(extraArgs: string[], env: Record<string, string>
   });
   await waitForPort(httpPort, 30_000);
   await waitForPort(mqttPort, 30_000);
+  const http = `http://127.0.0.1:${httpPort}`;
+  const mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+  const admin = env.CITYGAUGE_ADMIN_TOKEN;
   return {
-    http: `http://127.0.0.1:${httpPort}`,
-    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    http,
+    mqttUrl,
     output: () => output,
+    api: async (method, path, body) => {
+      const res = await fetch(http + path, {
+        method,
+        headers: {
+          ...(admin ? { authorization: `Bearer ${admin}` } : {}),
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    connect: (opts) =>
+      new Promise<MqttClient>((resolve, reject) => {
+        const c = mqtt.connect(mqttUrl, { reconnectPeriod: 0, ...opts });
+        c.once('connect', () => resolve(c));
+        c.once('error', (err) => {
+          c.end(true);
+          reject(err);
+        });
+      }),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
