@@ -48,6 +48,40 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
     async () => [...registry.inventory.devices.values()],
   );
 
+  // For maps: every device with coordinates, as compact rows, thinned evenly to at most `max` so a city of
+  // a million devices still draws (the devices that are down come separately, from /api/devices/down).
+  api.get(
+    '/api/devices/positions',
+    {
+      schema: {
+        tags: ['registry'],
+        querystring: z.object({ max: z.coerce.number().int().min(1).max(1_000_000).default(5000) }),
+        response: {
+          200: z.object({
+            total: z.number().describe('registered devices'),
+            placed: z.number().describe('devices with coordinates'),
+            sampled: z.boolean().describe('true when fewer than `placed` rows are returned'),
+            devices: z.array(z.tuple([z.string(), z.number(), z.number()])).describe('[id, lat, lon]'),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const placed: [string, number, number][] = [];
+      for (const d of registry.inventory.devices.values())
+        if (d.lat !== undefined && d.lon !== undefined) placed.push([d.id, d.lat, d.lon]);
+      const step = Math.max(1, placed.length / req.query.max);
+      const devices =
+        step === 1 ? placed : Array.from({ length: req.query.max }, (_, i) => placed[Math.floor(i * step)]);
+      return {
+        total: registry.inventory.devices.size,
+        placed: placed.length,
+        sampled: devices.length < placed.length,
+        devices,
+      };
+    },
+  );
+
   api.get(
     '/api/devices/:id',
     { schema: { tags: ['registry'], params: IdParams, response: { 200: DeviceOut, ...Errors } } },

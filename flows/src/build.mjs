@@ -449,11 +449,11 @@ inject('cg-inj-devs', z, 'at start, every 5 min', 150, 520, 300, [['cg-fn-devs-r
 fn(
   'cg-fn-devs-req',
   z,
-  'GET /api/devices',
+  'GET /api/devices/positions',
   380,
   520,
   `${API}msg.method = 'GET';
-msg.url = api + '/api/devices';
+msg.url = api + '/api/devices/positions?max=5000';
 return msg;`,
   [['cg-http-devs']],
 );
@@ -468,12 +468,15 @@ fn(
   `// The map draws every registered device faintly and the ones down in red, so the shape of the city
 // shows even when little is down.
 if (msg.topic === 'city/devices/down') flow.set('down', msg.payload);
-else if (msg.statusCode === 200) flow.set('devices', msg.payload.map((d) => ({ id: d.id, lat: d.lat ?? null, lon: d.lon ?? null })));
+else if (msg.statusCode === 200) {
+  flow.set('devices', msg.payload.devices.map(([id, lat, lon]) => ({ id, lat, lon })));
+  flow.set('sampled', msg.payload.sampled ? msg.payload.placed : 0);
+}
 else { node.warn('devices: HTTP ' + msg.statusCode); return null; }
 const down = flow.get('down') || {};
 const all = flow.get('devices') || [];
 return { topic: 'map', payload: { all, down: down.devices || [], count: down.count, total: down.total,
-  unplaced: (down.devices || []).filter((d) => d.lat === null || d.lon === null).length } };`,
+  unplaced: (down.devices || []).filter((d) => d.lat === null || d.lon === null).length, sampled: flow.get('sampled') || 0 } };`,
   [['cg-tpl-map']],
 );
 tpl('cg-tpl-map', z, 'cg-grp-map', 'devices down map', 1, 6, T.MAP, 950, 550, [[]]);

@@ -141,7 +141,7 @@ export default {
 export const MAP = `<template>
   <div class="cg-map" data-testid="down-map">
     <div class="cg-muted">{{ summary }}</div>
-    <svg v-if="placed.all.length" viewBox="0 0 400 300" preserveAspectRatio="xMidYMid meet">
+    <svg v-if="placed.any" viewBox="0 0 400 300" preserveAspectRatio="xMidYMid meet">
       <circle v-for="d in placed.all" :key="'a' + d.id" class="cg-dot" :cx="d.x" :cy="d.y" r="1.6" />
       <circle v-for="d in placed.down" :key="'d' + d.id" class="cg-down" :cx="d.x" :cy="d.y" r="3" :data-device="d.id">
         <title>{{ d.id }} ({{ d.kind }}, {{ d.district || 'no district' }}): {{ d.reason }}</title>
@@ -159,16 +159,20 @@ export default {
     summary() {
       const v = this.view
       if (v.count === undefined) return 'waiting for the engine'
-      return v.count + ' of ' + v.total + ' devices down' + (v.unplaced ? ', ' + v.unplaced + ' without coordinates' : '')
+      return v.count + ' of ' + v.total + ' devices down' + (v.unplaced ? ', ' + v.unplaced + ' without coordinates' : '') +
+        (v.sampled ? '; grey: ' + (v.all || []).length + ' of ' + v.sampled + ' devices drawn' : '')
     },
     placed() {
-      const all = (this.view.all || []).filter((d) => d.lat !== null && d.lon !== null)
-      if (!all.length) return { all: [], down: [] }
+      const has = (d) => d.lat !== null && d.lon !== null && d.lat !== undefined && d.lon !== undefined
+      const all = (this.view.all || []).filter(has)
+      const down = (this.view.down || []).filter(has)
+      const both = all.concat(down)
+      if (!both.length) return { all: [], down: [], any: false }
       let [s, n, w, e] = [90, -90, 180, -180]
-      for (const d of all) { s = Math.min(s, d.lat); n = Math.max(n, d.lat); w = Math.min(w, d.lon); e = Math.max(e, d.lon) }
+      for (const d of both) { s = Math.min(s, d.lat); n = Math.max(n, d.lat); w = Math.min(w, d.lon); e = Math.max(e, d.lon) }
       const k = Math.min(380 / Math.max(e - w, 1e-6), 280 / Math.max(n - s, 1e-6))
       const at = (d) => ({ ...d, x: 10 + (d.lon - w) * k, y: 290 - (d.lat - s) * k })
-      return { all: all.map(at), down: (this.view.down || []).filter((d) => d.lat !== null && d.lon !== null).map(at) }
+      return { all: all.map(at), down: down.map(at), any: true }
     },
   },
 }

@@ -156,13 +156,22 @@ describe('the field engineers’ pages', () => {
     await form.locator('select[name=kind]').selectOption('sensor');
     await form.locator('input[name=assetId]').fill('smelter');
     await form.locator('input[name=expectedIntervalS]').fill('60');
+    await form.locator('input[name=lat]').fill('37.3301');
+    await form.locator('input[name=lon]').fill('-121.8855');
     await page.locator('[data-testid=register-submit]').click();
     const secret =
       (await page.locator('[data-testid=secret]').textContent({ timeout: 10_000 }))?.trim() ?? '';
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const { status, body } = await api('GET', '/api/devices/sen-9');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ id: 'sen-9', kind: 'sensor', assetId: 'smelter', expectedIntervalS: 60 });
+    expect(body).toMatchObject({
+      id: 'sen-9',
+      kind: 'sensor',
+      assetId: 'smelter',
+      expectedIntervalS: 60,
+      lat: 37.3301,
+      lon: -121.8855,
+    });
     const device = await connect({ clientId: 'sen-9', username: 'sen-9', password: secret });
     device.end(true);
     await screenshot(page, 'field-register.png');
@@ -174,6 +183,17 @@ describe('the field engineers’ pages', () => {
       .toMatch(/Refused \(409\).*sen-9/);
     expect(errors).toEqual([]);
     await page.close();
+
+    // Never heard since it was registered, it shows as down on the mayor's map, where it stands.
+    const map = await openPage(browser, officer);
+    await map.page.goto(`${city.http}/dashboard/city`);
+    await expect
+      .poll(() => map.page.locator('[data-testid=down-map] circle[data-device="sen-9"]').count(), {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    expect(map.errors).toEqual([]);
+    await map.page.close();
   });
 
   it('uploads an inventory file and lists each refused row with its reason', async () => {

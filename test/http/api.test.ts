@@ -112,6 +112,30 @@ describe('HTTP API', () => {
     expect((await call('GET', '/api/devices/nope')).status).toBe(404);
   });
 
+  it('gives map positions of the devices with coordinates, thinned evenly to at most max', async () => {
+    for (const [id, lat, lon] of [
+      ['sen-7', 37.1, -121.1],
+      ['sen-8', 37.2, -121.2],
+      ['sen-9', 37.3, -121.3],
+    ] as const)
+      expect(
+        (await call('POST', '/api/devices', { id, kind: 'sensor', assetId: 'smelter', lat, lon })).status,
+      ).toBe(201);
+    const all = (await call('GET', '/api/devices/positions')).body;
+    expect(all).toMatchObject({ placed: 3, sampled: false });
+    expect(all.devices).toEqual([
+      ['sen-7', 37.1, -121.1],
+      ['sen-8', 37.2, -121.2],
+      ['sen-9', 37.3, -121.3],
+    ]);
+    expect(all.total).toBe((await call('GET', '/api/devices')).body.length);
+    const two = (await call('GET', '/api/devices/positions?max=2')).body;
+    expect(two).toMatchObject({ placed: 3, sampled: true });
+    expect(two.devices.map((d: string[]) => d[0])).toEqual(['sen-7', 'sen-8']);
+    expect((await call('GET', '/api/devices/positions?max=0')).status).toBe(400);
+    for (const id of ['sen-7', 'sen-8', 'sen-9']) await call('DELETE', `/api/devices/${id}`);
+  });
+
   it('updates and deletes devices, but not a gateway that still has cameras', async () => {
     expect((await call('PATCH', '/api/devices/cam-9', { hd: false })).body).toMatchObject({ hd: false });
     expect((await call('DELETE', '/api/devices/gw-1')).status).toBe(409);
