@@ -720,8 +720,25 @@ fn(
   'status and messages',
   790,
   180,
-  `msg.topic = 'device';
-if (msg.statusCode !== 200) msg.payload = { message: (msg.payload && msg.payload.message) || 'HTTP ' + msg.statusCode };
+  `// Say in words why a device is down: the API's reason, told apart by what the engine last heard.
+msg.topic = 'device';
+if (msg.statusCode !== 200) {
+  msg.payload = { message: (msg.payload && msg.payload.message) || 'HTTP ' + msg.statusCode };
+  return msg;
+}
+const st = msg.payload.status;
+if (st && st.reason) {
+  const silent = st.staleAt && Date.parse(st.staleAt) <= Date.now();
+  st.why = {
+    offline: !st.lastSeen ? 'never heard since the engine started'
+      : silent ? 'silent: nothing for 3 × its interval (' + st.expectedIntervalS + ' s)'
+      : 'said offline (its status message or its Last Will)',
+    'behind-offline-gateway': 'its gateway is offline',
+    'video-lost': 'online, but its video is lost',
+    'not-shared': 'online, not connected to the sharing platform',
+    'not-hd': 'not an HD camera',
+  }[st.reason] || st.reason;
+}
 return msg;`,
   [['cg-tpl-lookup']],
 );

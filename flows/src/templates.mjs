@@ -291,7 +291,7 @@ export const LOOKUP = `<template>
       <div v-else>
         <table v-if="result.status" class="cg-table">
           <tr><th>Device</th><td>{{ result.status.id }} ({{ result.status.kind }}, {{ result.status.district || 'no district' }})</td></tr>
-          <tr><th>Liveness</th><td data-testid="liveness" :class="result.status.online ? 'cg-okmsg' : 'cg-error'">{{ result.status.online ? 'online' : 'offline' }}{{ result.status.reason ? ' — ' + result.status.reason : '' }}</td></tr>
+          <tr><th>Liveness</th><td data-testid="liveness" :class="result.status.online ? 'cg-okmsg' : 'cg-error'">{{ result.status.online ? 'online' : 'offline' }}{{ result.status.why ? ': ' + result.status.why : '' }}</td></tr>
           <tr><th>Since</th><td>{{ result.status.since || 'not heard since the engine started' }}</td></tr>
           <tr><th>Last seen</th><td>{{ result.status.lastSeen || 'never' }}</td></tr>
           <tr><th>Counts as offline at</th><td>{{ result.status.staleAt || '—' }}</td></tr>

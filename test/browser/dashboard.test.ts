@@ -227,7 +227,7 @@ describe('the field engineers’ pages', () => {
     await page.locator('[data-testid=lookup-submit]').click();
     await expect
       .poll(() => page.locator('[data-testid=liveness]').textContent(), { timeout: 10_000 })
-      .toMatch(/^offline/);
+      .toBe('offline: said offline (its status message or its Last Will)');
     const topics = await page.locator('[data-testid=message] td:nth-child(2)').allTextContents();
     expect(topics).toContain('city/cctv-gateway/gw-1/status');
     await screenshot(page, 'field-lookup.png');
