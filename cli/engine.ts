@@ -1,14 +1,29 @@
-// `citygauge engine --mqtt-url URL`: the engine alone, beside any MQTT broker (CONTRACT §5).
+// `citygauge engine --mqtt-url URL`: the engine alone, beside any MQTT broker (CONTRACT §5) — the
+// deployment for cities whose devices need MQTT 5 (Mosquitto, EMQX). Indicators retained on the broker,
+// history (the embedded store or InfluxDB), threshold alerts on `city/alerts/<id>`, the devices down on
+// `city/devices/down`, and with --http-port the HTTP API: the same parts as `citygauge start`
+// (cli/city-services.ts), without the embedded broker, the simulated fleet, Node-RED or the scorecard.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import type { MqttClient } from 'mqtt';
+import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
-import { LiveCity } from '../engine/live.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
+import { ensureAdminToken } from '../http/auth.js';
+import { buildApi } from '../http/server.js';
+import type { Inventory } from '../registry/inventory.js';
+import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
+import { type CityMessage, CityServices, spoolAlertMessage } from './city-services.js';
 import { UsageError } from './errors.js';
+import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 
-interface EngineOptions {
+interface EngineOptions extends HistoryFlags {
   mqttUrl: string;
   dataDir: string;
   inventory?: string;
@@ -16,19 +31,77 @@ interface EngineOptions {
   password?: string;
   clientId: string;
   indicators?: string;
+  httpPort?: string;
+  host: string;
+}
+
+function portNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`${flag} '${value}' must be a port (0-65535)`);
+  return n;
+}
+
+/**
+ * The inventory, and for the HTTP API a registry to serve and change it. From the registry in the data
+ * dir; or, with --inventory, from the folder, changes through the API then living in a scratch registry
+ * until the engine stops (the folder stays the source). Credentials (the admin token) are always the data
+ * dir's, so the token outlives a restart.
+ */
+async function openCity(opts: EngineOptions, withApi: boolean) {
+  const fromFolder = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
+  if (fromFolder && !withApi) return { inventory: fromFolder, close: () => {} };
+  const store = RegistryStore.open(opts.dataDir);
+  if (!fromFolder && store.isEmpty()) {
+    store.close();
+    throw new UsageError(
+      `the registry in '${opts.dataDir}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
+    );
+  }
+  const inventory: Inventory = fromFolder ?? store.load();
+  if (!withApi) {
+    store.close();
+    return { inventory, close: () => {} };
+  }
+  const scratchDir = fromFolder ? mkdtempSync(join(tmpdir(), 'citygauge-engine-registry-')) : undefined;
+  const scratch = scratchDir ? RegistryStore.open(scratchDir) : undefined;
+  const registry = new Registry(scratch ?? store, store.credentials(), inventory);
+  return {
+    inventory,
+    registry,
+    storeOpen: () => store.isOpen(),
+    close: () => {
+      scratch?.close();
+      if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+      store.close();
+    },
+  };
+}
+
+/** Disconnect after the publishes in flight are acknowledged; forced if the broker does not answer in 5 s. */
+function endClient(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => client.end(true, {}, () => resolve()), 5000);
+    client.end(false, {}, () => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
 }
 
 export function registerEngine(program: Command): void {
-  program
-    .command('engine')
+  const cmd = program.command('engine');
+  addHistoryOptions(cmd);
+  cmd
     .description('run the indicator engine against an MQTT broker (Mosquitto, EMQX, the embedded one)')
     .requiredOption('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883')
-    .option('--data-dir <dir>', 'registry to read devices and assets from', './data')
+    .option('--data-dir <dir>', 'registry, history, alert log and credentials', './data')
     .option('--inventory <dir>', 'read the inventory from this folder instead of the registry')
     .option('--username <name>', 'MQTT username (default service:engine)', 'service:engine')
     .option('--password <token>', 'MQTT password (or CITYGAUGE_MQTT_PASSWORD)')
     .option('--client-id <id>', 'MQTT client id of the persistent session', 'citygauge-engine')
     .option('--indicators <file>', 'user-defined indicators (JSON or YAML)')
+    .option('--http-port <port>', 'serve the HTTP API and /docs on this port (default: no HTTP server)')
+    .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
     .action(async (opts: EngineOptions) => {
       const log = createLogger('engine');
       if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.mqttUrl)) {
@@ -36,44 +109,110 @@ export function registerEngine(program: Command): void {
           `--mqtt-url '${opts.mqttUrl}' must start with mqtt://, mqtts://, ws:// or wss://`,
         );
       }
-      let inventory = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
-      if (!inventory) {
-        const store = RegistryStore.open(opts.dataDir);
-        if (store.isEmpty())
-          throw new UsageError(
-            `the registry in '${opts.dataDir}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
-          );
-        inventory = store.load();
-        store.close();
-      }
+      const httpPort = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort, '--http-port');
+      const city = await openCity(opts, httpPort !== undefined);
+      const { inventory } = city;
       const catalogue = loadCatalogue(opts.inventory, opts.indicators);
       const engine = new CityEngine(inventory, catalogue);
+
+      // Indicators and the devices down retained, alert events not; QoS 1 so the broker takes each for sure.
+      let publish = (_m: CityMessage): void => {};
+      // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
+      const history = openHistory(opts, opts.dataDir, log, (full, dir) =>
+        publish(spoolAlertMessage(full, dir)),
+      );
       const client = connectEngineClient({
         url: opts.mqttUrl,
         username: opts.username,
         password: opts.password ?? process.env.CITYGAUGE_MQTT_PASSWORD,
         clientId: opts.clientId,
       });
+      publish = (m) => void client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
       client.on('connect', () => log.info({ url: opts.mqttUrl }, 'connected to the broker'));
       client.on('error', (err) =>
         log.error({ err: err.message }, 'MQTT error: check --mqtt-url, --username and --password'),
       );
-      const live = new LiveCity({
+
+      const services = new CityServices({
         engine,
+        catalogue,
+        thresholds: inventory.city.thresholds,
         messages$: mqttMessages(client),
-        publish: (topic, payload) => client.publish(topic, payload, { retain: true, qos: 1 }),
-        meta: new Map(catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
+        history: history.sink,
+        alertLog: new AlertLog(opts.dataDir),
+        publish: (m) => publish(m),
       });
-      live.start();
-      log.info({ devices: inventory.devices.size, indicators: catalogue.length }, 'engine running');
+
+      let api: FastifyInstance | undefined;
+      let adminToken: string | undefined;
+      let http: string | undefined;
+      if (httpPort !== undefined && city.registry) {
+        const registry = city.registry;
+        services.follow(registry);
+        adminToken = ensureAdminToken(registry.credentials);
+        api = await buildApi({
+          registry,
+          indicators: services.indicators,
+          deviceStatus: services.deviceStatus,
+          metrics: services.metrics(),
+          history: history.reader,
+          alerts: services.alerts,
+          health: {
+            broker: () => ({
+              ok: client.connected,
+              ...(client.connected ? {} : { detail: opts.mqttUrl }),
+            }),
+            engine: services.engineHealth,
+            store: () => ({ ok: city.storeOpen?.() ?? false }),
+          },
+        });
+        await api.listen({ port: httpPort, host: opts.host });
+        const address = api.server.address();
+        const port = typeof address === 'object' && address ? address.port : httpPort;
+        http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+      }
+
+      log.info(
+        { devices: inventory.devices.size, indicators: catalogue.length, history: history.where, http },
+        'engine running',
+      );
+      process.stdout.write(
+        [
+          '',
+          `citygauge engine is running — ${inventory.city.name}, ${inventory.devices.size.toLocaleString('en')} devices, broker ${opts.mqttUrl}`,
+          ...(http
+            ? [
+                `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
+                `  health         ${http}/healthz   metrics: ${http}/metrics`,
+                adminToken
+                  ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
+                  : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+              ]
+            : ['  HTTP API       off (--http-port N serves it)']),
+          '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
+          `  history        ${history.where}`,
+          '  Ctrl-C stops it cleanly.',
+          '',
+        ].join('\n'),
+      );
+
       await new Promise<void>((resolve) => {
-        const stop = () => {
-          live.stop();
-          client.end(false, {}, () => resolve());
+        const stop = async () => {
+          log.info('stopping');
+          try {
+            await api?.close();
+            await services.close();
+            await endClient(client);
+            city.close();
+          } catch (err) {
+            log.error({ err: (err as Error).message }, 'error while stopping');
+            process.exitCode = 1;
+          }
+          resolve();
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      log.info({ accepted: engine.accepted, rejected: engine.rejected }, 'engine stopped');
+      log.info({ accepted: services.engine.accepted, rejected: services.engine.rejected }, 'engine stopped');
     });
 }

@@ -1,5 +1,6 @@
-// Where `citygauge start` keeps history (issue 4): InfluxDB when --influx-url is given (the v2 write API
-// for InfluxDB 2.x, 3.x, Cloud and 1.8+; --influx-api v1 for 1.x before 1.8), else the embedded SQLite store.
+// Where `citygauge start` and `citygauge engine` keep history (issue 4): InfluxDB when --influx-url is
+// given (the v2 write API for InfluxDB 2.x, 3.x, Cloud and 1.8+; --influx-api v1 for 1.x before 1.8),
+// else the embedded SQLite store.
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { InfluxQLReader } from '../engine/sinks/influx-reader.js';

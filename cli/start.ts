@@ -3,16 +3,9 @@
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import { AlertLog } from '../engine/alerts/alert-log.js';
-import { AlertService } from '../engine/alerts/alert-service.js';
-import { rebuildEngine } from '../engine/carry-over.js';
 import { CityEngine } from '../engine/city-engine.js';
-import { DownPublisher } from '../engine/down-publisher.js';
-import { LiveCity } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
-import { RecentMessages } from '../engine/recent-messages.js';
-import { HistoryFeed } from '../engine/sinks/history-feed.js';
 import { ensureAdminToken } from '../http/auth.js';
-import { createMetrics } from '../http/metrics.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
 import { Registry } from '../registry/registry-service.js';
@@ -20,6 +13,7 @@ import { RegistryStore } from '../registry/store.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
 import { liveFromSnapshot } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
+import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
 import { CliError } from './errors.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
@@ -72,32 +66,16 @@ export function registerStart(program: Command): void {
       });
       const adminToken = ensureAdminToken(registry.credentials);
       const catalogue = loadCatalogue(opts.inventory);
-      let engine = new CityEngine(registry.inventory, catalogue);
-      // History: the embedded store unless InfluxDB is configured (issue 4).
+      // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
+      let publishSpool: ((topic: string, payload: string) => void) | undefined;
       const {
         sink: history,
         reader: historyReader,
         where: historyWhere,
-      } = openHistory(opts, opts.dataDir, log, (full, dir) => spoolAlert(full, dir));
-      const feed = new HistoryFeed(history);
-      feed.attach(engine);
-
-      // Issue 4: a full spool is an alert (CONTRACT §4 alert events on city/alerts/<id>) and a metric.
-      let publishAlert: ((topic: string, payload: string) => void) | undefined;
-      function spoolAlert(full: boolean, dir: string) {
-        publishAlert?.(
-          'city/alerts/history.spool',
-          JSON.stringify({
-            id: 'history.spool',
-            event: full ? 'raise' : 'clear',
-            severity: 'major',
-            message: full
-              ? `history spool ${dir} is full: raw device states are being dropped; bring InfluxDB back or raise --spool-max-mb`
-              : 'history spool below its limit again',
-            ts: new Date().toISOString(),
-          }),
-        );
-      }
+      } = openHistory(opts, opts.dataDir, log, (full, dir) => {
+        const m = spoolAlertMessage(full, dir);
+        publishSpool?.(m.topic, m.payload);
+      });
 
       const messages$ = new Subject<RawMessage>();
       const broker = await startCityBroker({
@@ -108,67 +86,33 @@ export function registerStart(program: Command): void {
         logger: log,
         onPublish: (topic, payload) => messages$.next({ topic, payload }),
       });
-      publishAlert = (topic, payload) => void broker.publish(topic, payload);
-      // CONTRACT §4 thresholds: raise, acknowledge and clear are logged and published on city/alerts/<id>.
-      const alertLog = new AlertLog(opts.dataDir);
-      const alerts = new AlertService(
-        registry.inventory.city.thresholds,
-        alertLog,
-        (e) =>
-          void broker.publishEvent(
-            `city/alerts/${e.alert.indicator}`,
-            JSON.stringify({ event: e.type, at: new Date(e.at).toISOString(), ...e.alert }),
-          ),
-      );
-      alerts.attach(engine);
-      // For field engineers and the map: each device's last messages, and the devices down.
-      const recent = new RecentMessages();
-      const down = new DownPublisher(engine, (topic, payload) => void broker.publish(topic, payload));
-      let live = startLive();
-      function startLive() {
-        const l = new LiveCity({
-          engine,
-          messages$,
-          publish: (topic, payload) => void broker.publish(topic, payload),
-          meta: new Map(catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
-          onIngested: (msg, receivedAt, outcome) => recent.record(msg, receivedAt, outcome),
-          onSnapshot: (snapshot) => {
-            feed.onSnapshot(snapshot);
-            alerts.onSnapshot(snapshot);
-            down.onSnapshot(snapshot);
-          },
-        });
-        l.start();
-        return l;
-      }
-      registry.onChange((inv) => {
-        live.stop();
-        engine = rebuildEngine(engine, inv, catalogue);
-        down.setEngine(engine);
-        feed.attach(engine);
-        alerts.setThresholds(inv.city.thresholds, engine);
-        live = startLive();
+      publishSpool = (topic, payload) => void broker.publish(topic, payload);
+      // The engine fed in process by the broker, with history, alerts, device memory and the devices down.
+      const city = new CityServices({
+        engine: new CityEngine(registry.inventory, catalogue),
+        catalogue,
+        thresholds: registry.inventory.city.thresholds,
+        messages$,
+        history,
+        alertLog: new AlertLog(opts.dataDir),
+        publish: (m) =>
+          void (m.retain ? broker.publish(m.topic, m.payload) : broker.publishEvent(m.topic, m.payload)),
       });
+      city.follow(registry);
 
       const shared = opts.red ? sharedServer() : undefined;
       const api = await buildApi({
         registry,
         serverFactory: shared?.factory,
-        deviceStatus: { engine: () => engine, recent },
-        scorecard: { store: scorecard, live: () => liveFromSnapshot(live.latest?.indicators) },
-        // Between a registry change and the next tick there is no snapshot yet: take one on the wall clock.
-        indicators: { engine: () => engine, latest: () => live.latest ?? engine.snapshot(Date.now()) },
-        metrics: createMetrics({
-          engine: () => engine,
-          evaluationLagMs: () => live.lastEvaluationMs,
-          broker: () => broker.stats(),
-          history: () => history.stats(),
-        }),
+        deviceStatus: city.deviceStatus,
+        scorecard: { store: scorecard, live: () => liveFromSnapshot(city.live.latest?.indicators) },
+        indicators: city.indicators,
+        metrics: city.metrics({ broker: () => broker.stats() }),
         history: historyReader,
-        alerts,
+        alerts: city.alerts,
         health: {
           broker: () => ({ ok: broker.listening() }),
-          engine: () => ({ ok: live.latest !== undefined && Date.now() - live.latest.at < 5000 }),
+          engine: city.engineHealth,
           store: () => ({ ok: store.isOpen() }),
         },
       });
@@ -229,9 +173,7 @@ export function registerStart(program: Command): void {
           await fleet?.stop();
           await red?.red.stop();
           shared?.closeWebSockets();
-          live.stop();
-          await history.close();
-          alertLog.close();
+          await city.close();
           scorecard.close();
           await api.close();
           await broker.close();

@@ -7,6 +7,8 @@ import { type Alert, type AlertEvent, AlertMachine } from './alert-machine.js';
 
 export class AlertService {
   private machine: AlertMachine;
+  /** An engine attached before its first input: its values are fed to the machine at the next snapshot. */
+  private unprimed: CityEngine | undefined;
 
   constructor(
     thresholds: readonly Threshold[],
@@ -30,18 +32,16 @@ export class AlertService {
       const scope = m.scopes[s];
       if (this.machine.watched(id, scope)) this.handle(this.machine.onValue(id, scope, value, t));
     };
-    if (engine.origin === undefined) return;
-    for (let k = 0; k < m.indicators.length; k++) {
-      for (let s = 0; s < m.scopes.length; s++) {
-        const id = m.indicators[k].def.id;
-        if (this.machine.watched(id, m.scopes[s])) {
-          this.handle(this.machine.onValue(id, m.scopes[s], engine.indicators.valueOf(k, s), engine.now));
-        }
-      }
-    }
+    // Before its first input the engine has no time to stamp its values with: the live clock's first
+    // snapshot gives one, so a value that is below from the start (every sensor down) still raises.
+    this.unprimed = engine.origin === undefined ? engine : undefined;
+    if (!this.unprimed) this.feedValues(engine, engine.now);
   }
 
   onSnapshot(s: Snapshot): void {
+    const unprimed = this.unprimed;
+    this.unprimed = undefined;
+    if (unprimed) this.feedValues(unprimed, s.at);
     this.handle(this.machine.onTime(s.at));
   }
 
@@ -57,6 +57,19 @@ export class AlertService {
 
   get(alertId: string): Alert | undefined {
     return this.log.get(alertId);
+  }
+
+  /** The current values of the watched indicators, as if they changed at t (a value kept keeps its time). */
+  private feedValues(engine: CityEngine, t: number): void {
+    const m = engine.model;
+    for (let k = 0; k < m.indicators.length; k++) {
+      for (let s = 0; s < m.scopes.length; s++) {
+        const id = m.indicators[k].def.id;
+        if (this.machine.watched(id, m.scopes[s])) {
+          this.handle(this.machine.onValue(id, m.scopes[s], engine.indicators.valueOf(k, s), t));
+        }
+      }
+    }
   }
 
   private handle(events: AlertEvent[]): void {

@@ -97,4 +97,18 @@ describe('AlertService', () => {
     });
     reopened.close();
   });
+
+  it('raises a value that is below from the start, before any device message, forS after the first snapshot', () => {
+    const c = new TestCity({ devices: [{ id: 'sen-1', kind: 'sensor', expectedIntervalS: 60 }] });
+    const events: AlertEvent[] = [];
+    const log = new AlertLog(tempDir());
+    const alerts = new AlertService([threshold], log, (e) => events.push(e));
+    alerts.attach(c.engine); // no input yet: availability.sensor is 0 % with no time to stamp it
+    alerts.onSnapshot(c.engine.snapshot(at(10)));
+    alerts.onSnapshot(c.engine.snapshot(at(69)));
+    expect(events).toEqual([]);
+    alerts.onSnapshot(c.engine.snapshot(at(71)));
+    expect(events.map((e) => [e.type, e.at, e.alert.value])).toEqual([['raise', at(70), 0]]);
+    log.close();
+  });
 });

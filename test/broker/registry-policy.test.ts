@@ -47,7 +47,7 @@ describe('authenticate', () => {
     expect(login('service:engine', tokens['service:engine'])).toMatchObject({
       type: 'service',
       read: ['city/#'],
-      write: ['city/indicators/#', 'city/alerts/#'],
+      write: ['city/indicators/#', 'city/alerts/#', 'city/devices/down'],
     });
     expect(login('service:other', tokens['service:other'])).toBe('unknown-user');
     expect(login('admin', tokens.admin)).toBe('unknown-user');

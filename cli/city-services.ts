@@ -1,0 +1,170 @@
+// What `citygauge start` and `citygauge engine` run around the live engine alike: the history feed, the
+// threshold alerts, the devices down and each device's last messages, fed from every snapshot and
+// re-attached when a registry change rebuilds the engine; and the HTTP API's view of all of it.
+import type { Observable } from 'rxjs';
+import type { AlertLog } from '../engine/alerts/alert-log.js';
+import type { AlertEvent } from '../engine/alerts/alert-machine.js';
+import { AlertService } from '../engine/alerts/alert-service.js';
+import { rebuildEngine } from '../engine/carry-over.js';
+import type { CityEngine } from '../engine/city-engine.js';
+import { DownPublisher } from '../engine/down-publisher.js';
+import type { RetainedPublish } from '../engine/indicator-publisher.js';
+import { LiveCity } from '../engine/live.js';
+import type { RawMessage } from '../engine/pipeline.js';
+import { RecentMessages } from '../engine/recent-messages.js';
+import { HistoryFeed } from '../engine/sinks/history-feed.js';
+import type { HistorySink } from '../engine/sinks/points.js';
+import type { DeviceStatusSource } from '../http/device-status.js';
+import type { HealthCheck } from '../http/health.js';
+import type { IndicatorSource } from '../http/indicators.js';
+import { createMetrics, type MetricsSource } from '../http/metrics.js';
+import type { IndicatorDef } from '../indicators/definition.js';
+import type { Inventory, Threshold } from '../registry/inventory.js';
+import type { Registry } from '../registry/registry-service.js';
+
+/** A message for the broker: `retain` for state (indicators, devices down), not for events (alerts). */
+export interface CityMessage {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
+
+/** CONTRACT §4: an alert event on `city/alerts/<indicatorId>`, not retained. */
+export function alertMessage(e: AlertEvent): CityMessage {
+  return {
+    topic: `city/alerts/${e.alert.indicator}`,
+    payload: JSON.stringify({ event: e.type, at: new Date(e.at).toISOString(), ...e.alert }),
+    retain: false,
+  };
+}
+
+/** Issue 4: the InfluxDB spool filled up (raise) or drained (clear), on `city/alerts/history.spool`, retained. */
+export function spoolAlertMessage(full: boolean, spoolDir: string, at = Date.now()): CityMessage {
+  return {
+    topic: 'city/alerts/history.spool',
+    payload: JSON.stringify({
+      id: 'history.spool',
+      event: full ? 'raise' : 'clear',
+      severity: 'major',
+      message: full
+        ? `history spool ${spoolDir} is full: raw device states are being dropped; bring InfluxDB back or raise --spool-max-mb`
+        : 'history spool below its limit again',
+      ts: new Date(at).toISOString(),
+    }),
+    retain: true,
+  };
+}
+
+export interface CityServicesOptions {
+  engine: CityEngine;
+  catalogue: readonly IndicatorDef[];
+  /** The city's thresholds (city.json or the API). */
+  thresholds: readonly Threshold[];
+  /** Device messages from the broker. */
+  messages$: Observable<RawMessage>;
+  /** Where history goes (cli/history-options.ts `openHistory`); closed by `close()`. */
+  history: HistorySink;
+  /** Closed by `close()`. */
+  alertLog: AlertLog;
+  /** Indicators, `city/devices/down` and alert events, each with whether the broker should retain it. */
+  publish: (message: CityMessage) => void;
+  /** Snapshot period (1 s). */
+  everyMs?: number;
+}
+
+export class CityServices {
+  /** The current engine: replaced when a registry change rebuilds it. */
+  engine: CityEngine;
+  live: LiveCity;
+  readonly feed: HistoryFeed;
+  readonly alerts: AlertService;
+  readonly recent = new RecentMessages();
+  readonly down: DownPublisher;
+  /** Wall-clock time of the latest snapshot, across rebuilds (health). */
+  lastSnapshotAt: number | undefined;
+  private readonly retained: RetainedPublish;
+
+  constructor(private readonly opts: CityServicesOptions) {
+    this.engine = opts.engine;
+    this.retained = (topic, payload) => opts.publish({ topic, payload, retain: true });
+    this.feed = new HistoryFeed(opts.history);
+    this.feed.attach(this.engine);
+    this.alerts = new AlertService(opts.thresholds, opts.alertLog, (e) => opts.publish(alertMessage(e)));
+    this.alerts.attach(this.engine);
+    this.down = new DownPublisher(this.engine, this.retained);
+    this.live = this.startLive();
+  }
+
+  /** A registry change: rebuild the engine with its live state carried over, and follow the new one. */
+  rebuild(inventory: Inventory): void {
+    this.live.stop();
+    this.engine = rebuildEngine(this.engine, inventory, this.opts.catalogue);
+    this.down.setEngine(this.engine);
+    this.feed.attach(this.engine);
+    this.alerts.setThresholds(inventory.city.thresholds, this.engine);
+    this.live = this.startLive();
+  }
+
+  /** Rebuild on every registry change (devices, inventory uploads, thresholds through the API). */
+  follow(registry: Registry): () => void {
+    return registry.onChange((inv) => this.rebuild(inv));
+  }
+
+  /** For buildApi's `indicators`: between a rebuild and its first tick, a snapshot on the wall clock. */
+  readonly indicators: IndicatorSource = {
+    engine: () => this.engine,
+    latest: () => this.live.latest ?? this.engine.snapshot(Date.now()),
+  };
+
+  /** For buildApi's `deviceStatus`. */
+  readonly deviceStatus: DeviceStatusSource = { engine: () => this.engine, recent: this.recent };
+
+  /** For buildApi's `health`: a snapshot within the last 5 s. */
+  readonly engineHealth: HealthCheck = () => ({
+    ok: this.lastSnapshotAt !== undefined && Date.now() - this.lastSnapshotAt < 5000,
+  });
+
+  /** For buildApi's `metrics`: the engine's, the evaluation lag and the history sink's, plus a broker's. */
+  metrics(extra: Pick<MetricsSource, 'broker'> = {}) {
+    return createMetrics({
+      engine: () => this.engine,
+      evaluationLagMs: () => this.live.lastEvaluationMs,
+      history: () => this.opts.history.stats(),
+      ...extra,
+    });
+  }
+
+  /** Stop the engine's clock and input. */
+  stop(): void {
+    this.live.stop();
+  }
+
+  /** Stop, then flush and close the history store and the alert log. */
+  async close(): Promise<void> {
+    this.stop();
+    try {
+      await this.opts.history.close();
+    } finally {
+      this.opts.alertLog.close();
+    }
+  }
+
+  private startLive(): LiveCity {
+    const live = new LiveCity({
+      engine: this.engine,
+      messages$: this.opts.messages$,
+      publish: this.retained,
+      meta: new Map(this.opts.catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
+      everyMs: this.opts.everyMs,
+      onIngested: (msg, receivedAt, outcome) => this.recent.record(msg, receivedAt, outcome),
+      onSnapshot: (snapshot) => {
+        this.lastSnapshotAt = Date.now();
+        this.feed.onSnapshot(snapshot);
+        this.alerts.onSnapshot(snapshot);
+        this.down.onSnapshot(snapshot);
+      },
+    });
+    live.start();
+    return live;
+  }
+}
