@@ -1,6 +1,8 @@
 // What `citygauge start` and `citygauge engine` run around the live engine alike: the history feed, the
 // threshold alerts, the devices down and each device's last messages, fed from every snapshot and
 // re-attached when a registry change rebuilds the engine; and the HTTP API's view of all of it.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Observable } from 'rxjs';
 import type { AlertLog } from '../engine/alerts/alert-log.js';
 import type { AlertEvent } from '../engine/alerts/alert-machine.js';
@@ -14,6 +16,7 @@ import type { RawMessage } from '../engine/pipeline.js';
 import { RecentMessages } from '../engine/recent-messages.js';
 import { HistoryFeed } from '../engine/sinks/history-feed.js';
 import type { HistorySink } from '../engine/sinks/points.js';
+import { EngineStatePersistence, STATE_FILE_NAME } from '../engine/state-file.js';
 import type { DeviceStatusSource } from '../http/device-status.js';
 import type { HealthCheck } from '../http/health.js';
 import type { IndicatorSource } from '../http/indicators.js';
@@ -70,6 +73,9 @@ export interface CityServicesOptions {
   publish: (message: CityMessage) => void;
   /** Snapshot period (1 s). */
   everyMs?: number;
+  /** Keep device liveness across restarts in `<dataDir>/engine-state.bin`, saved every minute and at close. */
+  dataDir?: string;
+  logger?: Logger;
 }
 
 export class CityServices {
@@ -83,10 +89,29 @@ export class CityServices {
   /** Wall-clock time of the latest snapshot, across rebuilds (health). */
   lastSnapshotAt: number | undefined;
   private readonly retained: RetainedPublish;
+  private readonly liveness: EngineStatePersistence | undefined;
 
   constructor(private readonly opts: CityServicesOptions) {
     this.engine = opts.engine;
     this.retained = (topic, payload) => opts.publish({ topic, payload, retain: true });
+    // Restore before the history and alerts attach: they should hear only what lapsed while the city was
+    // down (at its real times), not every device coming back as it was.
+    if (opts.dataDir) {
+      const log = opts.logger;
+      this.liveness = new EngineStatePersistence(
+        join(opts.dataDir, STATE_FILE_NAME),
+        () => this.engine,
+        60_000,
+        {
+          onError: (message) => log?.warn(message),
+        },
+      );
+      const restored = this.liveness.restore();
+      if (!restored.ok) log?.warn(restored.message);
+      else if (restored.found)
+        log?.info({ ...restored, ok: undefined }, 'device liveness restored from the last run');
+      this.liveness.start();
+    }
     this.feed = new HistoryFeed(opts.history);
     this.feed.attach(this.engine);
     this.alerts = new AlertService(opts.thresholds, opts.alertLog, (e) => opts.publish(alertMessage(e)));
@@ -142,6 +167,11 @@ export class CityServices {
   /** Stop, then flush and close the history store and the alert log. */
   async close(): Promise<void> {
     this.stop();
+    try {
+      await this.liveness?.stop();
+    } catch (err) {
+      this.opts.logger?.warn({ err }, 'device liveness could not be saved; the next start begins fresh');
+    }
     try {
       await this.opts.history.close();
     } finally {

@@ -140,6 +140,8 @@ export function registerEngine(program: Command): void {
         messages$: mqttMessages(client),
         history: history.sink,
         alertLog: new AlertLog(opts.dataDir),
+        dataDir: opts.dataDir,
+        logger: log,
         publish: (m) => publish(m),
       });
 

@@ -95,6 +95,8 @@ export function registerStart(program: Command): void {
         messages$,
         history,
         alertLog: new AlertLog(opts.dataDir),
+        dataDir: opts.dataDir,
+        logger: log,
         publish: (m) =>
           void (m.retain ? broker.publish(m.topic, m.payload) : broker.publishEvent(m.topic, m.payload)),
       });

@@ -21,11 +21,17 @@ export function rebuildEngine(
   next.accepted = old.accepted;
   Object.assign(next.rejected, old.rejected);
 
+  const carried: [number, number][] = [];
   for (let d = 0; d < nm.deviceIds.length; d++) {
     const o = om.deviceIndex.get(nm.deviceIds[d]);
-    if (o !== undefined) next.devices.restore(d, old.devices, o);
+    if (o === undefined) continue;
+    next.devices.restore(d, old.devices, o);
+    carried.push([d, o]);
   }
   next.devices.refreshAll(t);
+  // "Since when" survives the rebuild for every device whose condition it did not change.
+  for (const [d, o] of carried)
+    if (next.devices.mask[d] === old.devices.mask[o]) next.devices.changedAt[d] = old.devices.changedAt[o];
 
   const oldEvent = new Map(om.eventCoverages.map((e, i) => [om.indicators[e.indicator].def.id, i]));
   nm.eventCoverages.forEach((e, ne) => {

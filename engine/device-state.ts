@@ -96,6 +96,33 @@ export class DeviceState {
     }
   }
 
+  /**
+   * Take over device d's state from a saved file (see state-file.ts): its fields as of `at`, the save time
+   * (flags 0 or 1, video as coded here). It is alive only if the old engine still counted it and `at` is
+   * within its deadline under today's interval; an alive device's deadline is re-armed. Follow with
+   * refreshAll(at).
+   */
+  restoreSaved(
+    d: number,
+    at: number,
+    lastSeen: number,
+    alive: number,
+    saidOffline: number,
+    video: number,
+    shared: number,
+  ): void {
+    this.lastSeen[d] = lastSeen;
+    this.staleAt[d] = lastSeen + this.model.staleAfterMs[d];
+    this.alive[d] = alive === 1 && at <= this.staleAt[d] ? 1 : 0;
+    this.saidOffline[d] = saidOffline;
+    this.video[d] = video;
+    this.shared[d] = shared;
+    if (this.alive[d] === 1 && this.queued[d] === 0) {
+      this.queued[d] = 1;
+      this.deadlines.push(this.staleAt[d], d);
+    }
+  }
+
   /** Recompute every device's condition at t, after a restore. */
   refreshAll(t: number): void {
     for (let d = 0; d < this.mask.length; d++) this.update(d, t);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rebuildEngine } from '../../engine/carry-over.js';
+import { deviceStatus } from '../../engine/device-status.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
 import { buildCatalogue } from '../../indicators/load-definitions.js';
 import { at, makeInventory, TestCity } from '../support/city.js';
@@ -41,5 +42,28 @@ describe('rebuilding the engine on a registry change', () => {
       next.snapshot(at(181)).indicators.find((i) => i.id === 'availability.sensor' && i.scope === 'city')!
         .value,
     ).toBe(0);
+  });
+
+  it('keeps when each device entered its condition, for the gaps and the device lookup', () => {
+    const spec = {
+      devices: [
+        { id: 'sen-1', kind: 'sensor' as const, district: 'east' },
+        { id: 'sen-2', kind: 'sensor' as const, district: 'east' },
+      ],
+    };
+    const c = new TestCity(spec);
+    c.heartbeat(10, 'sensor', 'sen-1');
+    c.engine.advanceTo(at(60));
+    const bigger = makeInventory({
+      devices: [...spec.devices, { id: 'sen-3', kind: 'sensor', district: 'west' }],
+    });
+    const next = rebuildEngine(c.engine, bigger, buildCatalogue(LIVE_CATALOGUE));
+    // sen-1 came online at 10 s, before the rebuild at 60 s; sen-2 and sen-3 have never been heard.
+    expect(deviceStatus(next, 'sen-1')).toMatchObject({
+      online: true,
+      since: new Date(at(10)).toISOString(),
+    });
+    expect(deviceStatus(next, 'sen-2')).toMatchObject({ online: false, since: null });
+    expect(deviceStatus(next, 'sen-3')).toMatchObject({ online: false, since: null });
   });
 });

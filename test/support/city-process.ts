@@ -19,13 +19,17 @@ export interface CityProcess {
   stop(): Promise<void>;
 }
 
-export async function startCity(extraArgs: string[], env: Record<string, string> = {}): Promise<CityProcess> {
+export async function startCity(
+  extraArgs: string[],
+  env: Record<string, string> = {},
+  dataDir = tempDir(),
+): Promise<CityProcess> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   let output = '';
   const args = [
     'start',
     '--data-dir',
-    tempDir(),
+    dataDir,
     '--http-port',
     String(httpPort),
     '--mqtt-port',
