@@ -7,6 +7,7 @@ import { Guard } from './guard.js';
 import { listen } from './listeners.js';
 import type { BrokerPolicy } from './policy.js';
 import { type RefusalReason, Refusals } from './refusals.js';
+import { openRetainedStore } from './retained-store.js';
 
 export interface BrokerOptions {
   policy: BrokerPolicy;
@@ -27,6 +28,8 @@ export interface BrokerOptions {
   floodDisconnectAfterS?: number;
   /** Failed logins per minute per client address and per username before further attempts are refused. */
   loginFailuresPerMinute?: number;
+  /** Keep retained messages in `<dataDir>/retained.sqlite` across restarts; in memory only without it. */
+  dataDir?: string;
   logger?: Logger;
 }
 
@@ -105,7 +108,13 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     refusals,
     log,
   );
-  const aedes = await Aedes.createBroker({ ...AEDES_OPTIONS, ...guard.hooks() });
+  const retained = opts.dataDir ? openRetainedStore(opts.dataDir) : undefined;
+  if (retained) log.info({ topics: retained.loaded }, 'retained messages loaded');
+  const aedes = await Aedes.createBroker({
+    ...AEDES_OPTIONS,
+    ...guard.hooks(),
+    ...(retained ? { persistence: retained.persistence } : {}),
+  });
   // Dies early, not at the first device, if aedes' internals the gate relies on have changed.
   const probe = aedes.handle(new PassThrough());
   guard.attach(probe, 'self-check');
@@ -164,6 +173,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     );
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    retained?.close();
     guard.close();
     refusals.close();
     throw err;
@@ -220,6 +230,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
           new Promise<boolean>((resolve) => setTimeout(resolve, 3000, false).unref()),
         ]);
         if (!closed) log.warn('the broker did not close within 3 s; stopping anyway');
+        retained?.close();
         guard.close();
         refusals.close();
       })();

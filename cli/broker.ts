@@ -55,17 +55,23 @@ export function registerBroker(program: Command): void {
         );
       }
 
-      const broker = await startBroker({ policy, host: opts.host, mqttPort, wsPort, tls, logger: log }).catch(
-        (err: NodeJS.ErrnoException) => {
-          store.close();
-          if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-            throw new CliError(
-              `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
-            );
-          }
-          throw err;
-        },
-      );
+      const broker = await startBroker({
+        policy,
+        host: opts.host,
+        mqttPort,
+        wsPort,
+        tls,
+        logger: log,
+        dataDir: opts.dataDir,
+      }).catch((err: NodeJS.ErrnoException) => {
+        store.close();
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+          throw new CliError(
+            `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
+          );
+        }
+        throw err;
+      });
 
       const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
       const lines = [

@@ -15,6 +15,8 @@ export interface CityBrokerOptions {
   /** Device traffic only: the engine's own indicators and the alert routes never loop back into it. */
   onPublish: (topic: string, payload: Buffer) => void;
   publishRatePerClient?: number;
+  /** Where retained messages are kept across restarts. */
+  dataDir?: string;
 }
 
 export async function startCityBroker(opts: CityBrokerOptions) {
@@ -28,6 +30,7 @@ export async function startCityBroker(opts: CityBrokerOptions) {
     wsPort: opts.wsPort,
     logger: opts.logger,
     publishRatePerClient: opts.publishRatePerClient,
+    dataDir: opts.dataDir,
   });
   broker.onPublish((topic, payload) => {
     if (!topic.startsWith('city/indicators/') && !topic.startsWith('city/alerts/'))

@@ -84,6 +84,7 @@ export function registerStart(program: Command): void {
         wsPort: opts.wsPort ? Number(opts.wsPort) : undefined,
         host: opts.host,
         logger: log,
+        dataDir: opts.dataDir,
         onPublish: (topic, payload) => messages$.next({ topic, payload }),
       });
       publishSpool = (topic, payload) => void broker.publish(topic, payload);

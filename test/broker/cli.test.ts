@@ -104,7 +104,8 @@ describe('citygauge broker', () => {
     });
     await waitForOutput(child, /Ctrl-C/);
     expect(stderr).toMatch(/--allow-anonymous: ANYONE/);
-    expect(stderr).toMatch(/ANONYMOUS ACCESS IS ON/); // and in the structured log
+    // And in the structured log, which pino writes asynchronously: it may land just after the banner.
+    await expect.poll(() => stderr, { timeout: 5000 }).toMatch(/ANONYMOUS ACCESS IS ON/);
     const anon = await connectClient(`mqtt://127.0.0.1:${mqttPort}`, {});
     anon.end(true);
     const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
