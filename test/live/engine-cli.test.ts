@@ -6,6 +6,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { type Mosquitto, startMosquitto } from '../support/mosquitto.js';
+import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 let broker: Mosquitto;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   broker = await startMosquitto();
   child = spawn(
     process.execPath,
-    [CLI, 'engine', '--mqtt-url', broker.url, '--inventory', TOWN, '--username', ''],
+    [CLI, 'engine', '--mqtt-url', broker.url, '--inventory', TOWN, '--username', '', '--data-dir', tempDir()],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
