@@ -70,6 +70,14 @@ const results = {
     peakRssMiB: replayPeakRss / 2 ** 20,
   },
   memory: { devices: mem.devices, rssMiB: mem.rssBytes / 2 ** 20, heapUsedMiB: mem.heapUsedBytes / 2 ** 20 },
+  liveness: {
+    devices: mem.devices,
+    stateMiB: mem.stateBytes / 2 ** 20,
+    saveMs: mem.saveMs,
+    rawWriteMs: mem.rawWriteMs,
+    restoreMs: mem.restoreMs,
+    rawReadMs: mem.rawReadMs,
+  },
   ingest,
   history,
 };
@@ -88,6 +96,9 @@ process.stdout.write(
     `memory with ${fmt(mem.devices)} registered devices, each heard once:`,
     `  RSS ${results.memory.rssMiB.toFixed(0)} MiB (heap used ${results.memory.heapUsedMiB.toFixed(0)} MiB)`,
     `  target: <= 1 GiB: ${verdict(mem.rssBytes <= 2 ** 30)}`,
+    `liveness across a restart, ${fmt(mem.devices)} devices (${results.liveness.stateMiB.toFixed(1)} MiB engine-state.bin):`,
+    `  save ${fmt(mem.saveMs)} ms (raw write + fsync of the same bytes ${fmt(mem.rawWriteMs)} ms)`,
+    `  restore into a new engine ${fmt(mem.restoreMs)} ms (raw read ${fmt(mem.rawReadMs)} ms)`,
     'live ingest, 4 publishing processes, messages/s into indicator state (citygauge) or to one raw subscriber:',
     ...([0, 1] as const).map(
       (q) =>
