@@ -608,7 +608,9 @@ fn(
   'e-mail text',
   600,
   170,
-  `msg.to = env.get('CITYGAUGE_ALERT_EMAIL') || 'duty-officers@example.org';
+  `// Recipients and sender from the environment, so the same flows serve every city.
+msg.to = env.get('CITYGAUGE_ALERT_EMAIL') || 'duty-officers@example.org';
+msg.from = env.get('CITYGAUGE_ALERT_FROM') || 'citygauge@example.org';
 msg.payload = msg.topic + '\\n\\nOpen the dashboard to acknowledge it.';
 return msg;`,
   [['cg-email']],
@@ -625,7 +627,8 @@ add({
   token: 'oauth2Response.access_token',
   secure: false,
   tls: true,
-  name: 'duty-officers@example.org',
+  // Empty: the recipients are msg.to (CITYGAUGE_ALERT_EMAIL); a name here would override them.
+  name: '',
   dname: 'e-mail duty officers (off)',
   x: 860,
   y: 170,

@@ -55,7 +55,7 @@ describe('citygauge start', () => {
     expect(output()).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:\d+\/dashboard/);
     // Node-RED serves the dashboard on the API's port once its flows have started.
     const page = await eventually(
-      async () => (await fetch(`${http}/dashboard/city`)).status,
+      async () => (await fetch(`${http}/dashboard/city`).catch(() => undefined))?.status,
       (s) => s === 200,
       'the dashboard',
       20_000,
