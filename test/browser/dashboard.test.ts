@@ -19,16 +19,8 @@ let browser: Browser;
 const api = (method: string, path: string, body?: unknown) => city.api(method, path, body);
 const connect = (opts: mqtt.IClientOptions) => city.connect(opts);
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still ${JSON.stringify(v)}\n${city.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms?: number) =>
+  city.until(read, ok, what, ms);
 
 let gateway: MqttClient;
 const status = (state: string) => JSON.stringify({ state, ts: Date.now() });

@@ -13,16 +13,8 @@ afterAll(async () => {
   await city?.stop();
 });
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still ${JSON.stringify(v)}\n${city?.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms?: number) =>
+  city!.until(read, ok, what, ms);
 
 describe('citygauge start, stopped and started again', () => {
   it('keeps a device that was online online, with the time it was last heard', async () => {

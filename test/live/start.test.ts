@@ -27,21 +27,8 @@ const metric = async (name: string) => {
   return Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 };
 
-const eventually = async <T>(
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms\n${output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const eventually = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs?: number) =>
+  city.until(read, ok, what, timeoutMs);
 
 describe('citygauge start', () => {
   it('prints the URLs a newcomer needs', async () => {

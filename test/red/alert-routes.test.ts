@@ -13,16 +13,8 @@ let smtp: SmtpReceiver;
 let hookServer: Server;
 const hooks: { path: string; body: { text: string; alert: Record<string, unknown> } }[] = [];
 
-async function until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still ${JSON.stringify(v)}\n${city.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms?: number) =>
+  city.until(read, ok, what, ms);
 
 beforeAll(async () => {
   smtp = await startSmtpReceiver();

@@ -16,6 +16,8 @@ export interface CityProcess {
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** An MQTT client connected to the city's broker (no reconnects), or the broker's refusal. */
   connect(opts: mqtt.IClientOptions): Promise<MqttClient>;
+  /** Polls `read` until `ok`; on timeout fails with the last value and the end of the city's output. */
+  until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,18 @@ export async function startCity(
         body: body ? JSON.stringify(body) : undefined,
       });
       return { status: res.status, body: await res.json() };
+    },
+    until: async (read, ok, what, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const v = await read();
+        if (ok(v)) return v;
+        if (Date.now() > deadline)
+          throw new Error(
+            `${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms\n${output.slice(-3000)}`,
+          );
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     connect: (opts) =>
       new Promise<MqttClient>((resolve, reject) => {
