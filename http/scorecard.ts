@@ -6,12 +6,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type InputProblem, inputsOf } from '../indicators/iso/index.js';
 import type { CredentialStore } from '../registry/credentials.js';
-import type { AdminEntry, EntryOutcome, ScorecardStore } from '../scorecard/admin-inputs.js';
+import type { EntryOutcome, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { isPeriod, parsePeriod } from '../scorecard/period.js';
 import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
 import { requireAdmin } from './auth.js';
 import { sendError } from './errors.js';
+import {
+  CompositeValuesBody,
+  Entry,
+  EntryBody,
+  ErrorBody,
+  entryOut,
+  PeriodQuery,
+  ProblemsBody,
+  ScorecardOut,
+} from './scorecard-schemas.js';
 
 export interface ScorecardSource {
   store: ScorecardStore;
@@ -20,121 +30,6 @@ export interface ScorecardSource {
 }
 
 const LIVE_NOTE = 'Live indicators: the running engine’s latest values';
-
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
-const Problem = z.object({ input: z.string(), message: z.string() });
-const ProblemsBody = ErrorBody.extend({ errors: z.array(Problem) });
-const score = z.number().nullable();
-
-const Entry = z.object({
-  entryId: z.number(),
-  indicator: z.string(),
-  period: z.string(),
-  inputs: z.record(z.string(), z.unknown()),
-  value: score,
-  source: z.string(),
-  enteredBy: z.string(),
-  enteredAt: z.string(),
-  supersededBy: z.number().nullable(),
-  supersededAt: z.string().nullable(),
-  current: z.boolean(),
-});
-const entryOut = (e: AdminEntry) => ({ ...e, inputs: { ...e.inputs }, current: e.supersededBy === null });
-
-const RollUpOut = z.object({
-  id: z.string(),
-  name: z.string(),
-  level: z.enum(['overall', 'first', 'second', 'third']),
-  value: score,
-  coverage: z.number(),
-  missing: z.array(z.string()),
-  parts: z.array(z.string()),
-});
-const LevelOut = z.object({
-  id: z.string(),
-  name: z.string(),
-  score,
-  level: z.number().nullable(),
-  levelName: z.string().nullable(),
-});
-const ScorecardOut = z.object({
-  city: z.string(),
-  period: z.string(),
-  liveNote: z.string(),
-  indicators: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      section: z.string(),
-      secondLevel: z.string(),
-      kind: z.enum(['live', 'administrative']),
-      userDefined: z.boolean().describe("the city's own indicator, not one of the standard's"),
-      value: score,
-      source: z.string().nullable().describe("'live' for an engine value, else the entry's source"),
-      period: z.string().nullable(),
-      enteredBy: z.string().nullable(),
-      enteredAt: z.string().nullable(),
-    }),
-  ),
-  rollUps: z.array(RollUpOut),
-  maturity: z.object({
-    bands: z.array(z.number()),
-    overall: LevelOut,
-    firstLevel: z.array(LevelOut),
-    selfAssessments: z.array(
-      z.object({
-        component: z.string(),
-        componentName: z.string(),
-        level: z.number(),
-        levelName: z.string(),
-        by: z.string(),
-        at: z.string(),
-        evidence: z.array(z.string()),
-        note: z.string().nullable(),
-        impliedLevel: z.number().nullable(),
-        impliedLevelName: z.string().nullable(),
-        meanScore: score,
-        missingEvidence: z.array(z.string()),
-        verdict: z.enum(['agrees', 'self-higher', 'self-lower', 'no-evidence']),
-      }),
-    ),
-  }),
-  composites: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      description: z.string().nullable(),
-      target: z.string().nullable(),
-      measured: z.string().nullable(),
-      value: score,
-      coverage: z.number(),
-      missing: z.array(z.string()),
-      meetsTarget: z.boolean().nullable(),
-      period: z.string().nullable(),
-      source: z.string().nullable(),
-      parts: z.array(z.object({ ref: z.string(), weight: z.number(), value: score })),
-    }),
-  ),
-  missing: z.array(z.string()),
-});
-
-const PeriodQuery = z.object({
-  period: z.string().optional().describe('"2026" or "2026-Q3"; the current year (UTC) when left out'),
-});
-const EntryBody = z.object({
-  indicator: z.string().optional().describe('a catalogue id such as "L1.1.1", or a composite index id'),
-  period: z.string().optional().describe('"2026" or "2026-Q3"'),
-  inputs: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('named as GET /api/scorecard/indicators lists'),
-  source: z.string().optional().describe('where the figures come from'),
-  by: z.string().optional().describe('the person entering them'),
-  replace: z.boolean().optional().describe('supersede the value already entered for the period'),
-});
-const CompositeValuesBody = EntryBody.omit({ indicator: true, inputs: true }).extend({
-  values: z.record(z.string(), z.unknown()).optional().describe("the index's own parts, 0-100 each"),
-});
 
 const thisYear = () => String(new Date().getUTCFullYear());
 const summary = (errors: readonly InputProblem[]) => errors.map((e) => `${e.input}: ${e.message}`).join('; ');

@@ -7,12 +7,12 @@ import { ONLINE } from '../../engine/city-model.js';
 import { deviceStatus } from '../../engine/device-status.js';
 import { Decoded } from '../../engine/inbound.js';
 import {
-  EngineStatePersistence,
   type RestoreResult,
   restoreEngineState,
   STATE_FILE_NAME,
   saveEngineState,
 } from '../../engine/state-file.js';
+import { EngineStatePersistence } from '../../engine/state-persistence.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
 import { buildCatalogue } from '../../indicators/load-definitions.js';
 import { at, type CitySpec, makeInventory, TestCity } from '../support/city.js';
