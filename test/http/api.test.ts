@@ -15,6 +15,7 @@ import { buildCatalogue } from '../../indicators/load-definitions.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
+import { apiCall } from '../support/http.js';
 import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
@@ -62,18 +63,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-const call = async (method: string, path: string, body?: unknown, auth = true) => {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body ? { 'content-type': 'application/json' } : {}),
-      ...(auth ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-};
+const call = (method: string, path: string, body?: unknown, auth = true) =>
+  apiCall(base, token, method, path, body, auth);
 
 describe('HTTP API', () => {
   it('refuses writes without the admin token, with a JSON error naming the fix', async () => {

@@ -13,6 +13,7 @@ import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
 import { ScorecardStore } from '../../scorecard/admin-inputs.js';
+import { apiCall } from '../support/http.js';
 import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
@@ -57,23 +58,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-const call = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      authorization: `Bearer ${token}`,
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    text,
-    // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
-    body: (/json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : null) as any,
-  };
-};
+const call = (method: string, path: string, body?: unknown) => apiCall(base, token, method, path, body);
 const entry = (indicator: string, inputs: Record<string, unknown>) => ({
   indicator,
   period: '2026',
