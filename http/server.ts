@@ -44,11 +44,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  acceptEmptyJsonBodies(app);
   app.setErrorHandler(
-    (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
+    (
+      err: Error & { statusCode?: number; validation?: unknown; validationContext?: string; code?: string },
+      req,
+      reply,
+    ) => {
       const status = err.validation ? 400 : (err.statusCode ?? 500);
       if (status >= 500) app.log.error(err);
-      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message: err.message });
+      // A route that needs a body and got none (now that empty JSON bodies parse): say so, not zod's words.
+      const message =
+        err.validationContext === 'body' && req.body === undefined
+          ? `${req.method} ${req.routeOptions.url} needs a JSON body: see /docs for its fields`
+          : err.message;
+      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message });
     },
   );
   app.setNotFoundHandler((req, reply) =>
@@ -77,7 +87,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       knownScope: (scope) => model().scopes.includes(scope),
     });
   }
-  await app.register(devicesPlugin, { registry: deps.registry });
+  await app.register(devicesPlugin, { registry: deps.registry, engine: () => deps.indicators.engine() });
   if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
   if (deps.alerts)
     await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });
@@ -94,4 +104,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     knownScope: (scope) => current().scopes.includes(scope),
   });
   return app;
+}
+
+/**
+ * `content-type: application/json` with an empty body is what many clients send for a POST that takes no
+ * body (secret rotation): fastify refuses it (FST_ERR_CTP_EMPTY_JSON_BODY). Parse it as no body instead;
+ * routes that need one still answer 400 from their schema.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    json(req, text, done);
+  });
 }
