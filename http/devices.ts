@@ -261,13 +261,13 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
         errors: result.errors.map((e) => ({ ...e, text: `${e.file}:${e.line}: ${e.reason}` })),
       };
       if (applied) return answer;
-      const refused = result.errors.length;
+      const errorCount = result.errors.length;
       return reply.code(422).send({
         error: 'nothing-applied' as const,
         message:
-          refused === 0
+          errorCount === 0
             ? 'the upload held no rows: nothing was applied'
-            : `nothing was applied: ${refused} error${refused === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
+            : `nothing was applied: ${errorCount} error${errorCount === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
         ...answer,
       });
     },
