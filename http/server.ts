@@ -11,7 +11,7 @@ import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
-import { STATUS_CODE } from './errors.js';
+import { STATUS_CODE, sendError } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
@@ -46,19 +46,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   acceptEmptyJsonBodies(app);
   app.setErrorHandler(
-    (
-      err: Error & { statusCode?: number; validation?: unknown; validationContext?: string; code?: string },
-      req,
-      reply,
-    ) => {
+    (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
       const status = err.validation ? 400 : (err.statusCode ?? 500);
       if (status >= 500) app.log.error(err);
-      // A route that needs a body and got none (now that empty JSON bodies parse): say so, not zod's words.
-      const message =
-        err.validationContext === 'body' && req.body === undefined
-          ? `${req.method} ${req.routeOptions.url} needs a JSON body: see /docs for its fields`
-          : err.message;
-      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message });
+      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message: err.message });
     },
   );
   app.setNotFoundHandler((req, reply) =>
@@ -118,5 +109,12 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     json(req, text, done);
+  });
+  // A route with a body schema that got an empty one: say so plainly rather than in the schema's words.
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.body !== undefined || !req.routeOptions.schema?.body) return;
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return;
+    const route = `${req.method} ${req.routeOptions.url}`;
+    return sendError(reply, 400, 'bad-request', `${route} needs a JSON body: see /docs for its fields`);
   });
 }
