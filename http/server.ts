@@ -100,7 +100,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 /**
  * `content-type: application/json` with an empty body is what many clients send for a POST that takes no
  * body (secret rotation): fastify refuses it (FST_ERR_CTP_EMPTY_JSON_BODY). Parse it as no body instead;
- * routes that need one still answer 400 from their schema.
+ * routes that need one still answer 400, saying so.
  */
 function acceptEmptyJsonBodies(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');

@@ -150,6 +150,10 @@ describe('empty JSON bodies', () => {
         message: 'POST /api/devices needs a JSON body: see /docs for its fields',
       },
     });
+    const withCharset = await raw('PATCH', '/api/devices/cam-4', '', 'application/json; charset=utf-8');
+    expect(withCharset.body.message).toBe(
+      'PATCH /api/devices/:id needs a JSON body: see /docs for its fields',
+    );
     const bad = await raw('POST', '/api/devices', '{"id":');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('bad-request');
