@@ -27,6 +27,8 @@ interface ConnectionState {
   principal?: Principal;
   /** The CONNECT had no client id and aedes made one up: it cannot collide with anyone's session. */
   emptyClientId: boolean;
+  /** No client id but clean session 0: a session nobody could resume, refused [MQTT-3.1.3-8]. */
+  persistentWithoutId: boolean;
   rate?: PublishRate;
   disconnecting: boolean;
 }
@@ -58,7 +60,12 @@ export class Guard {
 
   /** Call with the client aedes.handle() returned, before any I/O: installs the gate on its parser. */
   attach(client: Client, address: string): void {
-    const state: ConnectionState = { address, emptyClientId: false, disconnecting: false };
+    const state: ConnectionState = {
+      address,
+      emptyClientId: false,
+      persistentWithoutId: false,
+      disconnecting: false,
+    };
     this.connections.set(client, state);
     gateConnection(client, {
       maxPacketBytes: this.limits.maxPayloadBytes + PACKET_OVERHEAD_ALLOWANCE_BYTES,
@@ -72,7 +79,11 @@ export class Guard {
     return {
       preConnect: (client, packet, callback) => {
         const state = this.connections.get(client);
-        if (state) state.emptyClientId = !packet.clientId;
+        if (state) {
+          state.emptyClientId = !packet.clientId;
+          state.persistentWithoutId = !packet.clientId && !packet.clean;
+        }
+        // Refused from authenticate, not here: an error in preConnect closes the socket with no CONNACK.
         callback(null, true);
       },
       authenticate: (client, username, password, done) => {
@@ -100,6 +111,15 @@ export class Guard {
   private authenticate(client: Client, username: string | undefined, password: Buffer | undefined): number {
     const state = this.connections.get(client);
     if (!state) return SERVER_UNAVAILABLE;
+    // [MQTT-3.1.3-8]: a zero-byte client id with CleanSession 0 gets CONNACK 0x02, then the close. aedes
+    // would make an id up and keep a session no one can ever resume.
+    if (state.persistentWithoutId) {
+      this.refuse('bad-client-id', client, state, {
+        username,
+        action: 'refused: an empty client id needs clean session 1 [MQTT-3.1.3-8]',
+      });
+      return IDENTIFIER_REJECTED;
+    }
     const now = Date.now();
     if (this.throttle.isBlocked(state.address, username, now)) {
       this.refuse('rate-limited-login', client, state, { username });

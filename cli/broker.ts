@@ -7,16 +7,20 @@ import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
 import { RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
+import { portFlag } from './flags.js';
 import { createLogger } from './logger.js';
+
+/** The broker prints the ports it listens on, so 0 (a free one) is fine. */
+const ANY_PORT = portFlag({ allowZero: true });
 
 interface BrokerCliOptions {
   dataDir: string;
   host: string;
-  mqttPort: string;
-  wsPort?: string;
+  mqttPort: number;
+  wsPort?: number;
   tlsCert?: string;
   tlsKey?: string;
-  tlsPort: string;
+  tlsPort: number;
   allowAnonymous?: boolean;
 }
 
@@ -26,15 +30,14 @@ export function registerBroker(program: Command): void {
     .description('run the embedded MQTT broker alone, admitting the devices registered in --data-dir')
     .option('--data-dir <dir>', 'registry with the devices and their credentials', './data')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
-    .option('--mqtt-port <port>', 'MQTT over TCP', '1883')
-    .option('--ws-port <port>', 'MQTT over WebSocket (off unless given)')
+    .option('--mqtt-port <port>', 'MQTT over TCP', ANY_PORT, 1883)
+    .option('--ws-port <port>', 'MQTT over WebSocket (off unless given)', ANY_PORT)
     .option('--tls-cert <file>', 'PEM certificate; with --tls-key, also MQTT over TLS')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
-    .option('--tls-port <port>', 'MQTT over TLS', '8883')
+    .option('--tls-port <port>', 'MQTT over TLS', ANY_PORT, 8883)
     .option('--allow-anonymous', 'DEVELOPMENT ONLY: anyone may connect without credentials and do anything')
     .action(async (opts: BrokerCliOptions) => {
-      const mqttPort = port(opts.mqttPort, '--mqtt-port');
-      const wsPort = opts.wsPort === undefined ? undefined : port(opts.wsPort, '--ws-port');
+      const { mqttPort, wsPort } = opts;
       const tls = tlsFiles(opts);
       const log = createLogger('citygauge');
 
@@ -113,14 +116,6 @@ export function registerBroker(program: Command): void {
     });
 }
 
-function port(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new UsageError(`${flag} '${value}' is not a port number (0–65535; 0 picks a free one)`);
-  }
-  return n;
-}
-
 function tlsFiles(opts: BrokerCliOptions): { cert: Buffer; key: Buffer; port: number } | undefined {
   if (!opts.tlsCert && !opts.tlsKey) return undefined;
   if (!opts.tlsCert || !opts.tlsKey) throw new UsageError('TLS needs both --tls-cert and --tls-key');
@@ -134,6 +129,6 @@ function tlsFiles(opts: BrokerCliOptions): { cert: Buffer; key: Buffer; port: nu
   return {
     cert: read(opts.tlsCert, '--tls-cert'),
     key: read(opts.tlsKey, '--tls-key'),
-    port: port(opts.tlsPort, '--tls-port'),
+    port: opts.tlsPort,
   };
 }

@@ -9,6 +9,7 @@ import { replayRecording } from '../engine/replay.js';
 import { formatTime } from '../engine/time.js';
 import { recordSampleTraffic } from '../examples/record.js';
 import { RegistryStore } from '../registry/store.js';
+import { positiveFlag, SEED_MAX, wholeFlag } from './flags.js';
 import { indicatorTable } from './indicator-table.js';
 import type { City } from './load-city.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
@@ -19,8 +20,8 @@ export const SAMPLE_CITY_DIR = fileURLToPath(new URL('../../examples/sample-city
 interface StartOptions {
   dataDir: string;
   inventory: string;
-  hours: string;
-  seed: string;
+  hours: number;
+  seed: number;
 }
 
 export function registerDemo(program: Command): void {
@@ -29,11 +30,10 @@ export function registerDemo(program: Command): void {
     .description('replay hours of the sample city in seconds and print its indicators per district')
     .option('--data-dir <dir>', 'where recordings and the registry live', './data')
     .option('--inventory <dir>', 'inventory folder', SAMPLE_CITY_DIR)
-    .option('--hours <n>', 'hours of sample traffic to record and replay', '3')
-    .option('--seed <n>', 'seed of the sample recording', '42')
+    .option('--hours <n>', 'hours of sample traffic to record and replay', positiveFlag(24 * 366), 3)
+    .option('--seed <n>', 'seed of the sample recording', wholeFlag(0, SEED_MAX), 42)
     .action(async (opts: StartOptions) => {
-      const hours = Number(opts.hours);
-      const seed = Number(opts.seed);
+      const { hours, seed } = opts;
       const city = await registryCity(opts.dataDir, opts.inventory);
       mkdirSync(opts.dataDir, { recursive: true });
       const recording = resolve(join(opts.dataDir, `sample-${seed}-${hours}h.jsonl`));

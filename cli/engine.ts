@@ -19,6 +19,7 @@ import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
 import { type CityMessage, CityServices, spoolAlertMessage } from './city-services.js';
 import { UsageError } from './errors.js';
+import { portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
@@ -31,14 +32,8 @@ interface EngineOptions extends HistoryFlags {
   password?: string;
   clientId: string;
   indicators?: string;
-  httpPort?: string;
+  httpPort?: number;
   host: string;
-}
-
-function portNumber(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`${flag} '${value}' must be a port (0-65535)`);
-  return n;
 }
 
 /**
@@ -100,7 +95,11 @@ export function registerEngine(program: Command): void {
     .option('--password <token>', 'MQTT password (or CITYGAUGE_MQTT_PASSWORD)')
     .option('--client-id <id>', 'MQTT client id of the persistent session', 'citygauge-engine')
     .option('--indicators <file>', 'user-defined indicators (JSON or YAML)')
-    .option('--http-port <port>', 'serve the HTTP API and /docs on this port (default: no HTTP server)')
+    .option(
+      '--http-port <port>',
+      'serve the HTTP API and /docs on this port (default: no HTTP server)',
+      portFlag({ allowZero: true }),
+    )
     .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
     .action(async (opts: EngineOptions) => {
       const log = createLogger('engine');
@@ -109,7 +108,7 @@ export function registerEngine(program: Command): void {
           `--mqtt-url '${opts.mqttUrl}' must start with mqtt://, mqtts://, ws:// or wss://`,
         );
       }
-      const httpPort = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort, '--http-port');
+      const { httpPort } = opts;
       const city = await openCity(opts, httpPort !== undefined);
       const { inventory } = city;
       const catalogue = loadCatalogue(opts.inventory, opts.indicators);

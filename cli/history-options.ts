@@ -10,6 +10,7 @@ import { InfluxV2Transport } from '../engine/sinks/influx-v2.js';
 import type { HistoryReader, HistorySink } from '../engine/sinks/points.js';
 import { SqliteHistory } from '../engine/sinks/sqlite-history.js';
 import { UsageError } from './errors.js';
+import { MAX_SPOOL_MB, positiveFlag } from './flags.js';
 
 export interface HistoryFlags {
   influxUrl?: string;
@@ -19,7 +20,7 @@ export interface HistoryFlags {
   influxToken?: string;
   influxDb?: string;
   influxRp?: string;
-  spoolMaxMb: string;
+  spoolMaxMb: number;
 }
 
 export function addHistoryOptions(cmd: Command): Command {
@@ -35,7 +36,12 @@ export function addHistoryOptions(cmd: Command): Command {
     .option('--influx-token <token>', 'API token (or CITYGAUGE_INFLUX_TOKEN); v1: user:password')
     .option('--influx-db <db>', 'v1: database')
     .option('--influx-rp <rp>', 'v1: retention policy')
-    .option('--spool-max-mb <n>', 'on-disk spool for points InfluxDB could not take yet', '1024');
+    .option(
+      '--spool-max-mb <n>',
+      'on-disk spool for points InfluxDB could not take yet',
+      positiveFlag(MAX_SPOOL_MB),
+      1024,
+    );
 }
 
 export function openHistory(
@@ -70,7 +76,7 @@ export function openHistory(
   const sink = new InfluxSink({
     transport,
     dataDir,
-    spoolMaxBytes: Number(flags.spoolMaxMb) * 2 ** 20,
+    spoolMaxBytes: flags.spoolMaxMb * 2 ** 20,
     logger: log,
   });
   sink.spool.on('full', (full: boolean) => {

@@ -11,9 +11,11 @@ import { registerReport } from './report.js';
 import { registerScorecard } from './scorecard.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
+import { packageVersion } from './version.js';
 
 const program = new Command('citygauge')
   .description('IoT edge telemetry and live ISO/IEC 30146 city indicators')
+  .version(packageVersion(), '-V, --version', 'print the version of citygauge')
   .showHelpAfterError()
   .exitOverride();
 

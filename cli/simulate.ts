@@ -10,6 +10,7 @@ import type { EdgeLogger } from '../edge/logger.js';
 import type { Inventory } from '../registry/inventory.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
+import { MAX_TIMER_S, positiveFlag, SEED_MAX, wholeFlag } from './flags.js';
 import { createLogger } from './logger.js';
 import { progressBar } from './progress.js';
 
@@ -101,24 +102,15 @@ export function startFleetFromInventory(options: InventoryFleetOptions): Fleet {
 
 interface SimulateOptions {
   url: string;
-  devices?: string;
+  devices?: number;
   dataDir: string;
-  seed: string;
-  duration?: string;
-  speed: string;
+  seed: number;
+  duration?: number;
+  speed: number;
   faults: boolean;
 }
 
 const n = (x: number) => x.toLocaleString('en');
-
-function positive(name: string, value: string | undefined, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  if (!(x > 0) || (integer && !Number.isInteger(x))) {
-    throw new UsageError(`${name} must be a positive ${integer ? 'whole ' : ''}number, got '${value}'`);
-  }
-  return x;
-}
 
 function statusLine(s: FleetStats): string {
   const faults = Object.entries(s.faults)
@@ -143,11 +135,12 @@ export function registerSimulate(program: Command): void {
     .option(
       '--devices <n>',
       'simulate the first N devices of the registry; a gateway counts once and brings its cameras',
+      wholeFlag(1),
     )
     .option('--data-dir <dir>', 'where the registry and the simulated devices’ outboxes live', './data')
-    .option('--seed <n>', 'seed of behaviour and faults', '42')
-    .option('--duration <s>', 'stop after S seconds (default: run until Ctrl-C)')
-    .option('--speed <x>', 'run simulated time X times as fast as real time', '1')
+    .option('--seed <n>', 'seed of behaviour and faults', wholeFlag(0, SEED_MAX), 42)
+    .option('--duration <s>', 'stop after S seconds (default: run until Ctrl-C)', positiveFlag(MAX_TIMER_S))
+    .option('--speed <x>', 'run simulated time X times as fast as real time', positiveFlag(1_000_000), 1)
     .option('--no-faults', 'a calm fleet: no outages, flaps, failures or lost video')
     .action(async (opts: SimulateOptions) => {
       if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.url)) {
@@ -155,11 +148,7 @@ export function registerSimulate(program: Command): void {
           `--url must be an mqtt://, mqtts://, ws:// or wss:// address, got '${opts.url}'`,
         );
       }
-      const limit = positive('--devices', opts.devices, true);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got '${opts.seed}'`);
-      const durationS = positive('--duration', opts.duration, false);
-      const speed = positive('--speed', opts.speed, false) ?? 1;
+      const { devices: limit, seed, duration: durationS, speed } = opts;
       if (!existsSync(join(opts.dataDir, REGISTRY_FILE))) {
         throw new CliError(
           `no registry in '${opts.dataDir}': import the city first (citygauge import DIR --data-dir ${opts.dataDir})`,

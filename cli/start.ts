@@ -16,6 +16,7 @@ import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
 import { CliError } from './errors.js';
+import { portFlag, wholeFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
@@ -26,13 +27,13 @@ import { redBanner, startCityRed } from './start-red.js';
 interface StartOptions extends HistoryFlags {
   dataDir: string;
   inventory: string;
-  mqttPort: string;
-  wsPort?: string;
-  httpPort: string;
+  mqttPort: number;
+  wsPort?: number;
+  httpPort: number;
   host: string;
   sim: boolean;
   red: boolean;
-  devices?: string;
+  devices?: number;
 }
 
 export function registerStart(program: Command): void {
@@ -44,13 +45,13 @@ export function registerStart(program: Command): void {
     )
     .option('--data-dir <dir>', 'registry, credentials and state', './data')
     .option('--inventory <dir>', 'inventory imported on first start', SAMPLE_CITY_DIR)
-    .option('--mqtt-port <port>', 'MQTT over TCP', '1883')
-    .option('--ws-port <port>', 'MQTT over WebSocket')
-    .option('--http-port <port>', 'HTTP API and /docs', '8080')
+    .option('--mqtt-port <port>', 'MQTT over TCP', portFlag(), 1883)
+    .option('--ws-port <port>', 'MQTT over WebSocket', portFlag())
+    .option('--http-port <port>', 'HTTP API and /docs', portFlag(), 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--no-sim', 'leave the simulated fleet out')
     .option('--no-red', 'leave Node-RED (the /red editor and the /dashboard) out')
-    .option('--devices <n>', 'simulate only the first N devices')
+    .option('--devices <n>', 'simulate only the first N devices', wholeFlag(1))
     .action(async (opts: StartOptions) => {
       const log = createLogger('citygauge');
       const store = RegistryStore.open(opts.dataDir);

@@ -3,11 +3,13 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { CityEngine } from '../engine/city-engine.js';
 import type { Device } from '../registry/inventory.js';
 import { DEVICE_KINDS } from '../registry/inventory.js';
 import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { requireAdmin } from './auth.js';
+import { decodeCursor, devicePage, knownDistricts, PAGE_DEFAULT, PAGE_MAX } from './device-page.js';
 import { sendError } from './errors.js';
 
 const DeviceBody = z.object({
@@ -28,13 +30,59 @@ const DeviceOut = DeviceBody.extend({
 });
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const IdParams = z.object({ id: z.string() });
+const LIMIT_RULE = `limit is a whole number from 1 to ${PAGE_MAX}`;
+const ListQuery = z.object({
+  limit: z.coerce
+    .number({ error: LIMIT_RULE })
+    .int({ error: LIMIT_RULE })
+    .min(1, { error: LIMIT_RULE })
+    .max(PAGE_MAX, { error: LIMIT_RULE })
+    .default(PAGE_DEFAULT)
+    .describe(`devices per page, 1 to ${PAGE_MAX} (default ${PAGE_DEFAULT})`),
+  cursor: z.string().optional().describe('`next` of the page before; absent for the first page'),
+  kind: z.enum(DEVICE_KINDS, { error: `kind is one of ${DEVICE_KINDS.join(', ')}` }).optional(),
+  district: z
+    .string()
+    .optional()
+    .describe("only devices in this district (a device's asset's district first)"),
+  down: z
+    .enum(['true', 'false'], { error: 'down is true or false' })
+    .optional()
+    .describe('true: only devices not online now (as GET /api/devices/down); false: only those online'),
+});
+const DevicePageOut = z.object({
+  devices: z.array(DeviceOut).describe('ordered by id'),
+  next: z.string().nullable().describe('cursor of the next page; null on the last'),
+  total: z.number().describe('devices matching the filters, over all pages'),
+});
 const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Secret = z.object({ id: z.string(), secret: z.string() });
+const Tally = z.object({ accepted: z.number(), rejected: z.number() });
+const Upload = z.object({
+  applied: z.boolean(),
+  counts: z.object({ areas: Tally, pipeSegments: Tally, routes: Tally, sites: Tally, devices: Tally }),
+  errors: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number(),
+      reason: z.string(),
+      text: z.string().describe('file:line: reason'),
+    }),
+  ),
+});
+/** Nothing applied: the one error shape, with the same tallies and per-row errors. */
+const NothingApplied = Upload.extend({ error: z.literal('nothing-applied'), message: z.string() });
 
 const INVENTORY_FILE_NAMES: ReadonlySet<string> = new Set(INVENTORY_FILES);
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
-export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {
+export interface DevicesPluginOptions {
+  registry: Registry;
+  /** Where a device stands and whether it is online, for the `district` and `down` filters. */
+  engine?: () => CityEngine;
+}
+
+export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (app, { registry, engine }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const admin = requireAdmin(registry.credentials);
   const refused = (status: number, reasons: string[]) => ({
@@ -44,8 +92,32 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
 
   api.get(
     '/api/devices',
-    { schema: { tags: ['registry'], response: { 200: z.array(DeviceOut) } } },
-    async () => [...registry.inventory.devices.values()],
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'The registered devices, a page at a time (keyset by id), filtered by kind, district, down',
+        querystring: ListQuery,
+        response: { 200: DevicePageOut, 400: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const inv = registry.inventory;
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (q.cursor !== undefined && after === undefined)
+        return sendError(
+          reply,
+          400,
+          'bad-request',
+          `cursor '${q.cursor}' is not one this API gave: use a page's next, or none to start`,
+        );
+      if (q.district !== undefined && !knownDistricts(inv).has(q.district)) {
+        const known = [...knownDistricts(inv)].join(', ') || 'none';
+        return sendError(reply, 400, 'bad-request', `unknown district '${q.district}' (known: ${known})`);
+      }
+      const down = q.down === undefined ? undefined : q.down === 'true';
+      return devicePage(inv, engine?.(), { kind: q.kind, district: q.district, down }, q.limit, after);
+    },
   );
 
   // For maps: every device with coordinates, as compact rows, thinned evenly to at most `max` so a city of
@@ -157,6 +229,7 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
         description:
           'multipart upload of inventory files (areas.csv, pipe_segments.csv, routes.txt, sites.csv, devices.csv, city.json); ?strict=true for all-or-nothing',
         querystring: z.object({ strict: z.enum(['true', 'false']).optional() }),
+        response: { 200: Upload, 400: ErrorBody, 422: NothingApplied },
       },
     },
     async (req, reply) => {
@@ -178,12 +251,25 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
         return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
       const strict = req.query.strict === 'true';
       const result = await registry.importFiles(files, strict);
-      const applied = !(strict && result.errors.length > 0);
-      return {
+      // Nothing applied (strict with an error, or not one row nor city.json taken) is a 422, not a 200.
+      const cityTaken = 'city.json' in files && !result.errors.some((e) => e.file === 'city.json');
+      const rowsTaken = Object.values(result.counts).some((c) => c.accepted > 0);
+      const applied = !(strict && result.errors.length > 0) && (cityTaken || rowsTaken);
+      const answer = {
         applied,
         counts: result.counts,
         errors: result.errors.map((e) => ({ ...e, text: `${e.file}:${e.line}: ${e.reason}` })),
       };
+      if (applied) return answer;
+      const errorCount = result.errors.length;
+      return reply.code(422).send({
+        error: 'nothing-applied' as const,
+        message:
+          errorCount === 0
+            ? 'the upload held no rows: nothing was applied'
+            : `nothing was applied: ${errorCount} error${errorCount === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
+        ...answer,
+      });
     },
   );
 };

@@ -47,6 +47,27 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
+const describeStep = (ms: number) =>
+  ms % DAY_MS === 0 ? 'days' : ms % 3_600_000 === 0 ? 'hours' : ms % 60_000 === 0 ? 'minutes' : `${ms} ms`;
+/** Nice steps that are whole multiples of `stepMs`, as a person writes them. */
+const examples = (stepMs: number) =>
+  NICE_STEPS_MS.filter((s) => s % stepMs === 0)
+    .filter((_, i, all) => i === 0 || i === 3 || i === 6 || i === all.length - 1)
+    .map(formatDuration)
+    .join(', ');
+
+/** 60000 → `1m`, 86400000 → `1d`: the largest unit that divides it. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** RFC 3339 (with its zone) or epoch ms → epoch ms; undefined otherwise. */
@@ -71,7 +92,14 @@ const Query = z.object({
   scope: z.string().default('city').describe('`city` or a district'),
   from: z.string().optional().describe('RFC 3339 or epoch ms; default `to` − 24 h'),
   to: z.string().optional().describe('RFC 3339 or epoch ms; default now'),
-  every: z.string().optional().describe('bucket width like `30s`, `5m`, `1h`; default gives ≤ ~300 points'),
+  every: z
+    .string()
+    .optional()
+    .describe(
+      'bucket width: a whole number and ms, s, m, h or d, like `30s`, `5m`, `1h`; default gives ≤ ~300 points. ' +
+        'The embedded store answers a range starting past its raw retention (7 days) in whole minutes only; ' +
+        'another width is a 400',
+    ),
 });
 const Point = z.object({ ts: z.string(), value: z.number().nullable() });
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
@@ -103,9 +131,21 @@ export const historyPlugin: FastifyPluginAsync<HistoryPluginOptions> = async (ap
       const from = q.from === undefined ? to - DAY_MS : parseTime(q.from);
       if (from === undefined) return bad(`from '${q.from}' is not a time: give RFC 3339 or epoch ms`);
       if (from >= to) return bad('from must be before to: swap them or widen the range');
-      const everyMs = q.every === undefined ? defaultEvery(to - from) : parseDuration(q.every);
+      const step = opts.reader.buckets?.(from) ?? { stepMs: 1, why: '' };
+      const everyMs =
+        q.every === undefined
+          ? Math.ceil(defaultEvery(to - from) / step.stepMs) * step.stepMs
+          : parseDuration(q.every);
       if (everyMs === undefined)
-        return bad(`every '${q.every}' is not a duration: give a number and a unit, like 30s, 5m, 1h or 1d`);
+        return bad(
+          `every '${q.every}' is not a duration: give a whole number and one of ms, s, m, h, d, like 30s, 5m, 1h or 1d`,
+        );
+      // A width the store cannot answer would come back silently coarser (10s as 1-minute buckets): refuse it.
+      if (everyMs % step.stepMs !== 0)
+        return bad(
+          `every '${q.every}' is not supported from ${new Date(from).toISOString()}: ${step.why}; ` +
+            `give a whole number of ${describeStep(step.stepMs)}, like ${examples(step.stepMs)}, or a later from`,
+        );
       const buckets = bucketCount(from, to, everyMs);
       if (buckets > MAX_BUCKETS) {
         const least = NICE_STEPS_MS.find((s) => bucketCount(from, to, s) <= MAX_BUCKETS);

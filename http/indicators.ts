@@ -13,6 +13,8 @@ export interface IndicatorSource {
 
 const Value = z.object({
   id: z.string(),
+  name: z.string().describe("the indicator's name, as in the catalogue"),
+  unit: z.string().describe('`%` for the ISO/IEC 30146 shares'),
   scope: z.string(),
   value: z.number().nullable(),
   numerator: z.number().nullable(),
@@ -48,6 +50,14 @@ const stamp = (at: number) => new Date(Number.isFinite(at) ? at : Date.now()).to
 export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> = async (app, { source }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const current = () => source.latest() ?? source.engine().snapshot();
+  // Name and unit as on the retained topic (CONTRACT §2), from the engine's catalogue of the moment.
+  const described = () => {
+    const defs = new Map(source.engine().model.indicators.map((c) => [c.def.id, c.def]));
+    return <V extends { id: string }>(v: V) => {
+      const def = defs.get(v.id);
+      return { ...v, name: def?.name ?? v.id, unit: def?.unit ?? '%' };
+    };
+  };
 
   api.get(
     '/api/indicators',
@@ -55,7 +65,8 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
     async () => {
       const s = current();
       const ts = stamp(s.at);
-      return s.indicators.map((i) => ({ ...i, ts }));
+      const describe = described();
+      return s.indicators.map((i) => describe({ ...i, ts }));
     },
   );
 
@@ -82,7 +93,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
         );
       }
       const gap = indicatorGap(source.engine(), v.id, v.scope)!;
-      return { ...v, ts: stamp(s.at), gap };
+      return described()({ ...v, ts: stamp(s.at), gap });
     },
   );
 };

@@ -14,7 +14,13 @@ export interface MetricsSource {
 
 export function createMetrics(source: MetricsSource): PromRegistry {
   const registry = new PromRegistry();
-  collectDefaultMetrics({ register: registry, prefix: 'citygauge_process_' });
+  // The process and Node.js metrics under the names every Prometheus client library and Node.js
+  // dashboard uses (process_cpu_seconds_total, nodejs_heap_size_used_bytes), without our prefix.
+  collectDefaultMetrics({ register: registry });
+  // prom-client's nodejs_active_*_total are gauges, and a gauge must not end in _total (promtool check
+  // metrics): the same counts stay in nodejs_active_* by type.
+  for (const name of ['handles', 'requests', 'resources'])
+    registry.removeSingleMetric(`nodejs_active_${name}_total`);
   // Counters read from the engine's own tallies at scrape time: nothing on the message path.
   new Counter({
     name: 'citygauge_messages_accepted_total',

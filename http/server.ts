@@ -11,7 +11,7 @@ import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
-import { STATUS_CODE } from './errors.js';
+import { STATUS_CODE, sendError } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
@@ -44,6 +44,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  acceptEmptyJsonBodies(app);
   app.setErrorHandler(
     (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
       const status = err.validation ? 400 : (err.statusCode ?? 500);
@@ -77,7 +78,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       knownScope: (scope) => model().scopes.includes(scope),
     });
   }
-  await app.register(devicesPlugin, { registry: deps.registry });
+  await app.register(devicesPlugin, { registry: deps.registry, engine: () => deps.indicators.engine() });
   if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
   if (deps.alerts)
     await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });
@@ -94,4 +95,26 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     knownScope: (scope) => current().scopes.includes(scope),
   });
   return app;
+}
+
+/**
+ * `content-type: application/json` with an empty body is what many clients send for a POST that takes no
+ * body (secret rotation): fastify refuses it (FST_ERR_CTP_EMPTY_JSON_BODY). Parse it as no body instead;
+ * routes that need one still answer 400, saying so.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    json(req, text, done);
+  });
+  // A route with a body schema that got an empty one: say so plainly rather than in the schema's words.
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.body !== undefined || !req.routeOptions.schema?.body) return;
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return;
+    const route = `${req.method} ${req.routeOptions.url}`;
+    return sendError(reply, 400, 'bad-request', `${route} needs a JSON body: see /docs for its fields`);
+  });
 }

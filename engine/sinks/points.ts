@@ -62,6 +62,11 @@ export interface HistoryQuery {
 /** The history API's answer, the same from every store: `[{ts, value}]` with ts in RFC 3339. */
 export interface HistoryReader {
   history(q: HistoryQuery): Promise<{ ts: string; value: number | null }[]>;
+  /**
+   * The bucket widths the store can answer for a range starting at `from`: whole multiples of `stepMs`,
+   * and why. Absent: any width (InfluxDB groups by any duration).
+   */
+  buckets?(from: number): { stepMs: number; why: string };
 }
 
 /** The indicator points of a snapshot. */

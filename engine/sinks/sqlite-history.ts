@@ -164,6 +164,17 @@ export class SqliteHistory implements HistorySink, HistoryReader {
     return deleted;
   }
 
+  /** Any width on raw points; past raw retention only the 1-minute means are left, so whole minutes. */
+  buckets(from: number): { stepMs: number; why: string } {
+    if (from >= this.opts.now() - this.opts.rawRetentionMs) return { stepMs: 1, why: 'raw points' };
+    const ms = this.opts.rawRetentionMs;
+    const span = ms >= DAY_MS ? `${+(ms / DAY_MS).toFixed(1)} days` : `${+(ms / 3_600_000).toFixed(1)} hours`;
+    return {
+      stepMs: MINUTE_MS,
+      why: `the embedded store keeps only 1-minute means of what is older than ${span}`,
+    };
+  }
+
   /** Raw points while the range lies within raw retention, else the 1-minute means. */
   async history(q: HistoryQuery): Promise<{ ts: string; value: number | null }[]> {
     const sid = this.sql.sid.get(q.id, q.scope) as number | undefined;

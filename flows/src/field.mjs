@@ -122,8 +122,9 @@ fn(
   'counts and row errors',
   780,
   260,
-  `msg.topic = 'uploaded';
-if (msg.statusCode !== 200) msg.payload = { status: msg.statusCode, message: (msg.payload && msg.payload.message) || String(msg.payload) };
+  `// 422: nothing applied, with the same counts and row errors as a 200.
+msg.topic = 'uploaded';
+if (msg.statusCode !== 200 && msg.statusCode !== 422) msg.payload = { status: msg.statusCode, message: (msg.payload && msg.payload.message) || String(msg.payload) };
 return msg;`,
   [['cg-tpl-upload']],
 );

@@ -258,7 +258,7 @@ export const UPLOAD = `<template>
     <label style="margin-left: 10px"><input type="checkbox" v-model="strict" /> all or nothing</label>
     <div><button class="cg-btn" :disabled="!files.length" @click="upload" data-testid="upload-submit">Upload</button></div>
     <div v-if="result" data-testid="upload-result">
-      <div v-if="result.message" class="cg-error">Refused ({{ result.status }}): {{ result.message }}</div>
+      <div v-if="!result.counts" class="cg-error">Refused ({{ result.status }}): {{ result.message }}</div>
       <div v-else>
         <div :class="result.applied ? 'cg-okmsg' : 'cg-error'">{{ result.applied ? 'Applied' : 'Nothing applied' }}: {{ JSON.stringify(result.counts) }}</div>
         <div v-if="result.errors.length" class="cg-error">{{ result.errors.length }} row(s) refused:</div>

@@ -119,7 +119,7 @@ describe('HTTP API', () => {
       ['sen-8', 37.2, -121.2],
       ['sen-9', 37.3, -121.3],
     ]);
-    expect(all.total).toBe((await call('GET', '/api/devices')).body.length);
+    expect(all.total).toBe((await call('GET', '/api/devices')).body.total);
     const two = (await call('GET', '/api/devices/positions?max=2')).body;
     expect(two).toMatchObject({ placed: 3, sampled: true });
     expect(two.devices.map((d: string[]) => d[0])).toEqual(['sen-7', 'sen-8']);
