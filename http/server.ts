@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Registry as PromRegistry } from 'prom-client';
 import type { AlertService } from '../engine/alerts/alert-service.js';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
@@ -86,6 +87,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...deps.scorecard,
       credentials: deps.registry.credentials,
       cityName: () => deps.registry.inventory.city.name,
+      timeZone: () => cityTimeZone(deps.registry.inventory.city),
     });
   const current = () => deps.indicators.engine().model;
   await app.register(thresholdsPlugin, {
