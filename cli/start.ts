@@ -2,6 +2,7 @@
 // registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
+import { BUS_SERVICE_HOURS } from '../edge/behaviour.js';
 import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import type { RawMessage } from '../engine/pipeline.js';
@@ -110,6 +111,7 @@ export function registerStart(program: Command): void {
         registry,
         serverFactory: shared?.factory,
         deviceStatus: city.deviceStatus,
+        simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
         scorecard: {
           store: scorecard,
           live: (period) => liveFromReader(historyReader, historyWhere, period, scorecard.catalogue),

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CityEngine, Snapshot } from '../engine/city-engine.js';
 import { indicatorGap } from '../engine/gap.js';
+import { type WhyContext, whyZero } from '../engine/why.js';
 import { sendError } from './errors.js';
 
 export interface IndicatorSource {
@@ -19,6 +20,10 @@ const Value = z.object({
   denominator: z.number().nullable(),
   means: z.record(z.string(), z.number().nullable()),
   ts: z.string(),
+  why: z
+    .string()
+    .optional()
+    .describe('when the value is 0 or null, why in a line: "0 of 60 routes have a bus in service (…)"'),
 });
 const Gap = z.object({
   devices: z.array(
@@ -45,9 +50,22 @@ const ErrorBody = z.object({ error: z.string(), message: z.string() });
 /** Before the engine's first input its clock is at -Infinity: report the time of the answer instead. */
 const stamp = (at: number) => new Date(Number.isFinite(at) ? at : Date.now()).toISOString();
 
-export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> = async (app, { source }) => {
+export const indicatorsPlugin: FastifyPluginAsync<{
+  source: IndicatorSource;
+  why?: () => WhyContext;
+}> = async (app, { source, why }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const current = () => source.latest() ?? source.engine().snapshot();
+  /** The row with its `why` when it reads 0 or has no value. */
+  const explained = <
+    T extends { id: string; value: number | null; numerator: number | null; denominator: number | null },
+  >(
+    row: T,
+  ): T & { why?: string } => {
+    const def = why && source.engine().model.indicators.find((c) => c.def.id === row.id)?.def;
+    const text = def ? whyZero(def, row, why()) : undefined;
+    return text === undefined ? row : { ...row, why: text };
+  };
 
   api.get(
     '/api/indicators',
@@ -55,7 +73,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
     async () => {
       const s = current();
       const ts = stamp(s.at);
-      return s.indicators.map((i) => ({ ...i, ts }));
+      return s.indicators.map((i) => explained({ ...i, ts }));
     },
   );
 
@@ -82,7 +100,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> =
         );
       }
       const gap = indicatorGap(source.engine(), v.id, v.scope)!;
-      return { ...v, ts: stamp(s.at), gap };
+      return { ...explained(v), ts: stamp(s.at), gap };
     },
   );
 };
