@@ -33,11 +33,12 @@ export function whyZero(def: IndicatorDef, row: WhyRow, ctx: WhyContext): string
     const kind = def.devices.kind ?? 'device';
     if (!row.denominator)
       return `no ${kind} devices in the inventory${def.devices.assetClass ? ` in ${def.devices.assetClass} areas` : ''}`;
-    return `0 of ${count(row.denominator)} ${kind} devices are ${def.numerator.condition}${def.numerator.hd ? ' and HD' : ''}`;
+    const are = row.denominator === 1 ? 'device is' : 'devices are';
+    return `0 of ${count(row.denominator)} ${kind} ${are} ${def.numerator.condition}${def.numerator.hd ? ' and HD' : ''}`;
   }
   const noun = ASSET_NOUNS[def.asset.type] ?? def.asset.type;
   if (!row.denominator) return `no ${noun} in the inventory`;
-  const of = def.weightBy ? `of the ${noun} (by ${def.weightBy})` : `of ${count(row.denominator)} ${noun}`;
+  const of = `of ${count(row.denominator)} ${noun}`;
   if ('channel' in def.coveredBy) {
     // L1.2.2: a route counts while a bus on it sent an arrival forecast in the last withinS seconds.
     const hours = ctx.simulatedBusHours
@@ -45,5 +46,7 @@ export function whyZero(def: IndicatorDef, row: WhyRow, ctx: WhyContext): string
       : `no arrival forecast in the last ${Math.round(def.coveredBy.withinS / 60)} min`;
     return `0 ${of} have a bus in service (${hours})`;
   }
-  return `none ${of} has a ${def.coveredBy.device.kind ?? 'device'} that is ${def.coveredBy.condition}`;
+  const cond = def.coveredBy.condition;
+  const by = `covered by ${/^[aeiou]/.test(cond) ? 'an' : 'a'} ${cond} ${def.coveredBy.device.kind ?? 'device'}`;
+  return def.weightBy ? `no ${def.asset.type} ${by}` : `0 ${of} ${by}`;
 }

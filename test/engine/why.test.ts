@@ -30,5 +30,11 @@ describe('why an indicator reads 0', () => {
     expect(whyZero(def('L2.2.1.b4'), { value: 0, numerator: 0, denominator: 40 }, LA)).toBe(
       '0 of 40 cctv devices are available',
     );
+    expect(whyZero(def('L2.1.1'), { value: 0, numerator: 0, denominator: 5200 }, LA)).toBe(
+      'no pipe-segment covered by an online pipe-monitor',
+    );
+    expect(whyZero(def('L2.2.1.b1'), { value: 0, numerator: 0, denominator: 3 }, LA)).toBe(
+      '0 of 3 areas covered by a registered cctv',
+    );
   });
 });
