@@ -22,6 +22,7 @@ import { UsageError } from './errors.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags {
   mqttUrl: string;
@@ -112,6 +113,7 @@ export function registerEngine(program: Command): void {
       const httpPort = opts.httpPort === undefined ? undefined : portNumber(opts.httpPort, '--http-port');
       const city = await openCity(opts, httpPort !== undefined);
       const { inventory } = city;
+      const timeZone = cityTimeZoneLogged(inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory, opts.indicators);
       const engine = new CityEngine(inventory, catalogue);
 
@@ -193,6 +195,7 @@ export function registerEngine(program: Command): void {
             : ['  HTTP API       off (--http-port N serves it)']),
           '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
           `  history        ${history.where}`,
+          `  time zone      ${timeZone}   (times shown to people; APIs answer in UTC)`,
           '  Ctrl-C stops it cleanly.',
           '',
         ].join('\n'),

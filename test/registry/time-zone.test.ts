@@ -1,8 +1,12 @@
 // The city's time zone: validation in city.json and the wall-clock arithmetic periods and pages rely on.
 import { describe, expect, it } from 'vitest';
+import { cityTimeZoneLogged } from '../../cli/time-zone-log.js';
 import { parseCityJson } from '../../registry/city-file.js';
 import { cityTimeZone } from '../../registry/inventory.js';
+import { formatRowError, loadInventoryDir } from '../../registry/load-inventory.js';
 import { formatInZone, wallClockToInstant, zoneOffsetMs } from '../../registry/time-zone.js';
+
+import { inventoryDir } from '../support/tmp.js';
 
 const iso = (t: number) => new Date(t).toISOString();
 const LA = 'America/Los_Angeles';
@@ -52,5 +56,26 @@ describe('wall clock in a zone', () => {
     expect(zoneOffsetMs(Date.UTC(2026, 0, 1, 0, 0, 0, 500), 'Europe/Paris')).toBe(3_600_000);
     expect(formatInZone(Date.UTC(2026, 0, 5, 6), LA)).toBe('2026-01-04 22:00 PST');
     expect(formatInZone(Date.UTC(2026, 6, 5, 6), 'UTC')).toBe('2026-07-05 06:00 UTC');
+  });
+});
+
+describe('a city without a zone, or with a wrong one', () => {
+  it('refuses an unknown zone at import, naming the file, the key and an example', async () => {
+    const dir = inventoryDir({ 'city.json': '{"name":"X","timeZone":"Europe/Pariss"}' });
+    const { errors } = await loadInventoryDir(dir);
+    expect(errors.map(formatRowError)).toEqual([
+      expect.stringMatching(/^city\.json:1: .*timeZone.*unknown time zone "Europe\/Pariss".*"Europe\/Paris"/),
+    ]);
+  });
+
+  it('says once in the log that times are shown in UTC, and how to name the zone', () => {
+    const warnings: string[] = [];
+    const log = { warn: (_obj: object, message: string) => warnings.push(message) };
+    expect(cityTimeZoneLogged({}, log)).toBe('UTC');
+    expect(warnings).toEqual([
+      'city.json names no timeZone; times are shown in UTC; add "timeZone": "Europe/Paris" (its IANA name) to city.json and run citygauge import',
+    ]);
+    expect(cityTimeZoneLogged({ timeZone: 'Asia/Tokyo' }, log)).toBe('Asia/Tokyo');
+    expect(warnings).toHaveLength(1);
   });
 });
