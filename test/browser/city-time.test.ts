@@ -82,6 +82,19 @@ describe("the city's time zone on the pages", () => {
     await page.close();
   });
 
+  it('shows when an alert was raised in the city zone', async () => {
+    // No sensor is online in the town: this threshold raises its alert after a second.
+    const put = await city.api('PUT', '/api/thresholds', [
+      { indicator: 'availability.sensor', scope: 'city', below: 50, clearAt: 60, forS: 1, severity: 'major' },
+    ]);
+    expect(put.status).toBe(200);
+    const { page, errors } = await open('/dashboard/city');
+    const raised = page.locator('[data-indicator="availability.sensor"][data-alert] [data-testid=raised-at]');
+    await expect.poll(() => raised.first().textContent(), { timeout: 30_000 }).toMatch(TOKYO);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows device lookup times in the city zone', async () => {
     const { page, errors } = await open('/dashboard/field');
     await page.locator('[data-testid=lookup-id]').fill('gw-1');
