@@ -48,8 +48,8 @@ export async function liveFromReader(
   return {
     values,
     note: any
-      ? `live values: mean of hourly means over ${period.id}${sofar} from ${where}`
-      : `no live data for ${period.id} in ${where}`,
+      ? `Live values: mean of hourly means over ${period.id}${sofar} from ${where}`
+      : `No live data for ${period.id} in ${where}`,
   };
 }
 
@@ -65,7 +65,7 @@ export async function liveFromHistory(
 ): Promise<LiveValues> {
   const file = join(dataDir, HISTORY_FILE);
   if (!existsSync(file))
-    return { values: new Map(), note: `no history store at ${file}: citygauge start records one` };
+    return { values: new Map(), note: `No history store at ${file}: citygauge start records one` };
   const history = new SqliteHistory(dataDir);
   try {
     return await liveFromReader(history, `the history store ${file}`, period, catalogue, now);
