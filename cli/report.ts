@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { readCityFile } from '../registry/city-file.js';
 import { type CityConfig, cityTimeZone } from '../registry/inventory.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
+import { TIME_ZONE_EXAMPLE } from '../registry/time-zone.js';
 import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { loadUserIndicators, ScorecardFileError, userIndicatorFile } from '../scorecard/inventory-files.js';
 import { liveFromHistory } from '../scorecard/live-history.js';
@@ -147,6 +148,10 @@ export function registerReport(program: Command): void {
           `wrote ${out} and ${csv}: ${city.name} ${period.id}, overall ${o.score === null ? 'no score' : o.score.toFixed(1)}` +
             `${o.level === null ? '' : ` (maturity ${o.level} ${o.levelName})`}, ${valued} of ${card.indicators.length} indicators with a value\n`,
         );
+        if (city.timeZone === undefined)
+          process.stdout.write(
+            `  ${period.id} read in UTC: city.json names no timeZone; add "timeZone": "${TIME_ZONE_EXAMPLE}" (its IANA name)\n`,
+          );
         for (const gap of card.missing) process.stdout.write(`  missing: ${gap}\n`);
       } finally {
         store.close();
