@@ -3,7 +3,10 @@
 import { type CityConfig, cityTimeZone } from '../registry/inventory.js';
 import { TIME_ZONE_EXAMPLE } from '../registry/time-zone.js';
 
-export function cityTimeZoneLogged(city: Pick<CityConfig, 'timeZone'>, log: { warn(obj: object, message: string): void }): string {
+export function cityTimeZoneLogged(
+  city: Pick<CityConfig, 'timeZone'>,
+  log: { warn(obj: object, message: string): void },
+): string {
   if (city.timeZone === undefined)
     log.warn(
       { timeZone: cityTimeZone(city) },
