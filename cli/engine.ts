@@ -23,6 +23,7 @@ import { portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags {
   mqttUrl: string;
@@ -111,6 +112,7 @@ export function registerEngine(program: Command): void {
       const { httpPort } = opts;
       const city = await openCity(opts, httpPort !== undefined);
       const { inventory } = city;
+      const timeZone = cityTimeZoneLogged(inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory, opts.indicators);
       const engine = new CityEngine(inventory, catalogue);
 
@@ -192,6 +194,7 @@ export function registerEngine(program: Command): void {
             : ['  HTTP API       off (--http-port N serves it)']),
           '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
           `  history        ${history.where}`,
+          `  time zone      ${timeZone}   (times shown to people; APIs answer in UTC)`,
           '  Ctrl-C stops it cleanly.',
           '',
         ].join('\n'),

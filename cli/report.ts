@@ -1,9 +1,12 @@
 // `citygauge report --period P`: the ISO/IEC 30146 scorecard of a period as self-contained HTML and CSV
 // (CONTRACT §5), from the scorecard store and the history store in the data dir; no engine needs to run.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { readCityFile } from '../registry/city-file.js';
+import { type CityConfig, cityTimeZone } from '../registry/inventory.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
+import { TIME_ZONE_EXAMPLE } from '../registry/time-zone.js';
 import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { loadUserIndicators, ScorecardFileError, userIndicatorFile } from '../scorecard/inventory-files.js';
 import { liveFromHistory } from '../scorecard/live-history.js';
@@ -23,26 +26,26 @@ interface ReportOptions {
   indicators?: string;
 }
 
-/** The registry's city name, else the inventory's city.json, else "City". */
-function cityName(dataDir: string, inventory: string | undefined): string {
+/**
+ * The registry's city (name and time zone), else the inventory's city.json, else "City" in UTC. A city.json
+ * the report cannot read is refused: its time zone decides where the period begins and ends.
+ */
+function cityOf(dataDir: string, inventory: string | undefined): Pick<CityConfig, 'name' | 'timeZone'> {
   if (existsSync(join(dataDir, REGISTRY_FILE))) {
     const registry = RegistryStore.open(dataDir);
     try {
-      return registry.load().city.name;
+      return registry.load().city;
     } finally {
       registry.close();
     }
   }
-  if (inventory && existsSync(join(inventory, 'city.json'))) {
-    try {
-      const name = (JSON.parse(readFileSync(join(inventory, 'city.json'), 'utf8')) as { name?: unknown })
-        .name;
-      if (typeof name === 'string' && name !== '') return name;
-    } catch {
-      // A broken city.json is `citygauge import`'s to report; the report just goes without the name.
-    }
+  const file = inventory ? join(inventory, 'city.json') : undefined;
+  if (file && existsSync(file)) {
+    const r = readCityFile(file);
+    if ('error' in r) throw new CliError(`${file}:1: ${r.error}`);
+    return r.city;
   }
-  return 'City';
+  return { name: 'City' };
 }
 
 /** Warnings of the seed as plain lines on stderr (`file:line: reason`, `file: entry.field: reason`). */
@@ -119,7 +122,9 @@ export function registerReport(program: Command): void {
       "the city's own ISO/IEC 30146 indicators (JSON or YAML), remembered by the data dir's store",
     )
     .action(async (opts: ReportOptions) => {
-      const period = parsePeriod(opts.period);
+      const city = cityOf(opts.dataDir, opts.inventory);
+      // The city's own year or quarter (city.json timeZone), as `/report?period=` reads it.
+      const period = parsePeriod(opts.period, cityTimeZone(city));
       if (!isPeriod(period)) throw new UsageError(`--period ${period.message}`);
       const out = opts.out ?? `report-${period.id}.html`;
       const csv = opts.csv ?? `${out.replace(/\.html?$/i, '')}.csv`;
@@ -127,15 +132,26 @@ export function registerReport(program: Command): void {
       try {
         const live = await liveFromHistory(opts.dataDir, period, store.catalogue);
         const card = scorecardFromStore(store, period.id, live.values, live.note);
-        const city = cityName(opts.dataDir, opts.inventory);
-        writeFileSync(out, renderReportHtml(card, { city, generatedAt: new Date().toISOString() }));
+        writeFileSync(
+          out,
+          renderReportHtml(card, {
+            city: city.name,
+            generatedAt: Date.now(),
+            timeZone: period.timeZone,
+            period,
+          }),
+        );
         writeFileSync(csv, renderReportCsv(card));
         const o = card.maturity.overall;
         const valued = card.indicators.filter((l) => l.value !== null).length;
         process.stdout.write(
-          `wrote ${out} and ${csv}: ${city} ${period.id}, overall ${o.score === null ? 'no score' : o.score.toFixed(1)}` +
+          `wrote ${out} and ${csv}: ${city.name} ${period.id}, overall ${o.score === null ? 'no score' : o.score.toFixed(1)}` +
             `${o.level === null ? '' : ` (maturity ${o.level} ${o.levelName})`}, ${valued} of ${card.indicators.length} indicators with a value\n`,
         );
+        if (city.timeZone === undefined)
+          process.stdout.write(
+            `  ${period.id} read in UTC: city.json names no timeZone; add "timeZone": "${TIME_ZONE_EXAMPLE}" (its IANA name)\n`,
+          );
         for (const gap of card.missing) process.stdout.write(`  missing: ${gap}\n`);
       } finally {
         store.close();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { connectionsFor, devicesIn, Fleet, type FleetDevice, type FleetStats } from '../edge/fleet.js';
 import type { EdgeLogger } from '../edge/logger.js';
-import type { Inventory } from '../registry/inventory.js';
+import { cityTimeZone, type Inventory } from '../registry/inventory.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
 import { MAX_TIMER_S, positiveFlag, SEED_MAX, wholeFlag } from './flags.js';
@@ -97,6 +97,8 @@ export function startFleetFromInventory(options: InventoryFleetOptions): Fleet {
     speed: options.speed,
     faults: options.faults,
     logger: options.logger,
+    // Buses run 05:00–24:00 in the city's zone, not the machine's.
+    timeZone: cityTimeZone(options.inventory.city),
   });
 }
 

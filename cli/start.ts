@@ -2,6 +2,7 @@
 // registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
+import { BUS_SERVICE_HOURS } from '../edge/behaviour.js';
 import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import type { RawMessage } from '../engine/pipeline.js';
@@ -11,7 +12,7 @@ import { sharedServer } from '../red/shared-server.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
-import { liveFromSnapshot } from '../scorecard/live-history.js';
+import { liveFromReader } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
@@ -23,6 +24,7 @@ import { createLogger } from './logger.js';
 import { startCityBroker } from './start-broker.js';
 import { startCityFleet } from './start-fleet.js';
 import { redBanner, startCityRed } from './start-red.js';
+import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface StartOptions extends HistoryFlags {
   dataDir: string;
@@ -66,6 +68,7 @@ export function registerStart(program: Command): void {
         throw new CliError(err.message);
       });
       const adminToken = ensureAdminToken(registry.credentials);
+      const timeZone = cityTimeZoneLogged(registry.inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory);
       // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
       let publishSpool: ((topic: string, payload: string) => void) | undefined;
@@ -109,7 +112,11 @@ export function registerStart(program: Command): void {
         registry,
         serverFactory: shared?.factory,
         deviceStatus: city.deviceStatus,
-        scorecard: { store: scorecard, live: () => liveFromSnapshot(city.live.latest?.indicators) },
+        simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
+        scorecard: {
+          store: scorecard,
+          live: (period) => liveFromReader(historyReader, historyWhere, period, scorecard.catalogue),
+        },
         indicators: city.indicators,
         metrics: city.metrics({ broker: () => broker.stats() }),
         history: historyReader,
@@ -166,6 +173,7 @@ export function registerStart(program: Command): void {
             ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
             : '  simulated      off (--no-sim)',
           `  history        ${historyWhere}`,
+          `  time zone      ${timeZone}   (report periods, service hours, times on the dashboard)`,
           '  Ctrl-C stops everything cleanly.',
           '',
         ].join('\n'),

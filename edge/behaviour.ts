@@ -1,17 +1,14 @@
 // How simulated devices behave over a day: readings with diurnal patterns, and buses that run a route by
-// day and sleep at the depot at night. Pure functions of simulated time and a seeded generator, so a seed
-// gives the same city every run; fleet.ts feeds them the clock and sends what they return.
+// day and sleep at the depot at night. Pure functions of simulated time, the hour of day in the city's time
+// zone (local-time.ts) and a seeded generator, so a seed gives the same city every run; fleet.ts feeds them
+// the clock and sends what they return.
 import type { Prng } from './prng.js';
 import type { PipeTelemetry } from './wire.js';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
-/** Local hour of day in [0, 24) at epoch ms `t`, `utcOffsetMin` east of UTC. */
-export function hourOfDay(t: number, utcOffsetMin = 0): number {
-  const local = t + utcOffsetMin * 60_000;
-  return (((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
-}
+/** When simulated buses may run, in the city's local time: every bus's day lies within it. */
+export const BUS_SERVICE_HOURS = { from: 5, to: 24, text: '05:00–24:00' } as const;
 
 /** Water use and road traffic in [0.35, ~1.1]: low at night, peaks around 07:30 and 19:00. */
 export function demand(hour: number): number {
@@ -98,10 +95,11 @@ export class BusRun {
   ) {
     this.stopIndex = rng.int(stops.length);
     this.direction = rng.chance(0.5) ? 1 : -1;
-    this.startH = rng.range(5, 6.5);
-    this.endH = rng.range(22.5, 24);
+    this.startH = rng.range(BUS_SERVICE_HOURS.from, 6.5);
+    this.endH = rng.range(22.5, BUS_SERVICE_HOURS.to);
   }
 
+  /** `hour`: the local hour of day in the city's zone. */
   inService(hour: number): boolean {
     return hour >= this.startH && hour < this.endH;
   }

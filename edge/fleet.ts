@@ -10,6 +10,7 @@
 
 import type { BackoffOptions } from './backoff.js';
 import { type FaultCounts, FaultInjector, zeroFaults } from './faults.js';
+import { CityClock } from './local-time.js';
 import type { EdgeLogger } from './logger.js';
 import type { OutboxOptions } from './outbox.js';
 import { Prng } from './prng.js';
@@ -26,8 +27,11 @@ export interface FleetOptions {
   speed?: number;
   /** Where the simulated clock starts (epoch ms); default now. */
   startAt?: number;
-  /** The city's time zone, minutes east of UTC, for day and night; default this machine's. */
-  utcOffsetMin?: number;
+  /**
+   * The city's IANA time zone (city.json `timeZone`) for day and night and bus service hours; default UTC,
+   * never the machine's zone. An unknown name throws a RangeError naming it.
+   */
+  timeZone?: string;
   /** Inject faults (default true); false gives a calm fleet. */
   faults?: boolean;
   /** Spread the first connections over this long, so the broker does not take them all at once. */
@@ -85,7 +89,7 @@ export class Fleet {
       url: options.url,
       outboxRoot: options.outboxRoot,
       clock,
-      utcOffsetMin: options.utcOffsetMin ?? -new Date().getTimezoneOffset(),
+      cityClock: new CityClock(options.timeZone ?? 'UTC'),
       logger: options.logger,
       outbox: options.outbox ?? { maxBytes: 128 * 1024, segmentBytes: 16 * 1024, fsync: 'never' as const },
       reconnect: options.reconnect,

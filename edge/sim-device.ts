@@ -6,7 +6,6 @@ import type { DeviceAgent, DeviceAgentOptions } from './agent.js';
 import type { BackoffOptions } from './backoff.js';
 import {
   BusRun,
-  hourOfDay,
   madeUpStops,
   type PipeProfile,
   pipeProfile,
@@ -18,6 +17,7 @@ import {
 } from './behaviour.js';
 import { CameraAgent } from './camera.js';
 import { GatewayAgent } from './gateway.js';
+import type { CityClock } from './local-time.js';
 import type { EdgeLogger } from './logger.js';
 import type { OutboxOptions } from './outbox.js';
 import { PipeMonitorAgent } from './pipe-monitor.js';
@@ -66,7 +66,8 @@ export interface SimContext {
   url: string;
   outboxRoot: string;
   clock: SimClock;
-  utcOffsetMin: number;
+  /** The city's wall clock: day and night, bus service hours. */
+  cityClock: CityClock;
   logger?: EdgeLogger;
   outbox: OutboxOptions;
   reconnect?: BackoffOptions;
@@ -156,7 +157,7 @@ export class SimDevice {
   private takeReading(): void {
     if (Date.now() < this.offUntil) return;
     const t = this.ctx.clock.now();
-    const hour = hourOfDay(t, this.ctx.utcOffsetMin);
+    const hour = this.ctx.cityClock.hourOfDay(t);
     try {
       if (this.pipe) {
         (this.agent as PipeMonitorAgent).report(pipeReading(this.pipe, hour, t < this.leakUntil, this.rng));

@@ -25,6 +25,8 @@ export const DEFAULT_OUT_DIR = join(repoRoot(), 'examples', 'sample-city');
 
 const CITY = {
   name: 'Sample City',
+  // VTA's own zone (GTFS agency.txt agency_timezone): San José.
+  timeZone: 'America/Los_Angeles',
   cctvSharingAgreement: true,
   windows: ['1h', '24h'],
   thresholds: [

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CityEngine, Snapshot } from '../engine/city-engine.js';
 import { indicatorGap } from '../engine/gap.js';
+import { type WhyContext, whyZero } from '../engine/why.js';
 import { sendError } from './errors.js';
 
 export interface IndicatorSource {
@@ -21,6 +22,10 @@ const Value = z.object({
   denominator: z.number().nullable(),
   means: z.record(z.string(), z.number().nullable()),
   ts: z.string(),
+  why: z
+    .string()
+    .optional()
+    .describe('when the value is 0 or null, why in a line: "0 of 60 routes have a bus in service (…)"'),
 });
 const Gap = z.object({
   devices: z.array(
@@ -47,15 +52,25 @@ const ErrorBody = z.object({ error: z.string(), message: z.string() });
 /** Before the engine's first input its clock is at -Infinity: report the time of the answer instead. */
 const stamp = (at: number) => new Date(Number.isFinite(at) ? at : Date.now()).toISOString();
 
-export const indicatorsPlugin: FastifyPluginAsync<{ source: IndicatorSource }> = async (app, { source }) => {
+export const indicatorsPlugin: FastifyPluginAsync<{
+  source: IndicatorSource;
+  why?: () => WhyContext;
+}> = async (app, { source, why }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const current = () => source.latest() ?? source.engine().snapshot();
   // Name and unit as on the retained topic (CONTRACT §2), from the engine's catalogue of the moment.
   const described = () => {
     const defs = new Map(source.engine().model.indicators.map((c) => [c.def.id, c.def]));
-    return <V extends { id: string }>(v: V) => {
+    return <
+      V extends { id: string; value: number | null; numerator: number | null; denominator: number | null },
+    >(
+      v: V,
+    ) => {
       const def = defs.get(v.id);
-      return { ...v, name: def?.name ?? v.id, unit: def?.unit ?? '%' };
+      // The row with its `why` when it reads 0 or has no value.
+      const text = def && why ? whyZero(def, v, why()) : undefined;
+      const row = { ...v, name: def?.name ?? v.id, unit: def?.unit ?? '%' };
+      return text === undefined ? row : { ...row, why: text };
     };
   };
 

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { type InputProblem, inputsOf } from '../indicators/iso/index.js';
 import type { CredentialStore } from '../registry/credentials.js';
 import type { EntryOutcome, ScorecardStore } from '../scorecard/admin-inputs.js';
-import { isPeriod, parsePeriod } from '../scorecard/period.js';
+import type { LiveValues } from '../scorecard/live-history.js';
+import { currentYear, isPeriod, type Period, parsePeriod } from '../scorecard/period.js';
 import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
 import { requireAdmin } from './auth.js';
@@ -25,13 +26,9 @@ import {
 
 export interface ScorecardSource {
   store: ScorecardStore;
-  /** The engine's latest city-scope values by indicator id. */
-  live: () => Map<string, number | null>;
+  /** Live indicators over a period, by the one rule `citygauge report` follows too (scorecard/live-history.ts). */
+  live: (period: Period) => Promise<LiveValues> | LiveValues;
 }
-
-const LIVE_NOTE = 'Live indicators: the running engine’s latest values';
-
-const thisYear = () => String(new Date().getUTCFullYear());
 const summary = (errors: readonly InputProblem[]) => errors.map((e) => `${e.input}: ${e.message}`).join('; ');
 
 function badRequest(reply: FastifyReply, errors: readonly InputProblem[]) {
@@ -52,13 +49,18 @@ function answerEntry(reply: FastifyReply, outcome: EntryOutcome) {
 }
 
 export const scorecardPlugin: FastifyPluginAsync<
-  ScorecardSource & { credentials: CredentialStore; cityName: () => string }
-> = async (app, { store, live, credentials, cityName }) => {
+  ScorecardSource & { credentials: CredentialStore; cityName: () => string; timeZone: () => string }
+> = async (app, { store, live, credentials, cityName, timeZone }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const admin = requireAdmin(credentials);
   const tags = ['scorecard'];
-  const card = (period: string) => scorecardFromStore(store, period, live(), LIVE_NOTE);
-  const periodOf = (raw: string | undefined) => parsePeriod(raw ?? thisYear());
+  const card = async (period: Period) => {
+    const l = await live(period);
+    return scorecardFromStore(store, period.id, l.values, l.note);
+  };
+  // A year or a quarter of the city's calendar; the city's current year when not given.
+  const periodOf = (raw: string | undefined) =>
+    parsePeriod(raw ?? currentYear(Date.now(), timeZone()), timeZone());
 
   api.get(
     '/api/scorecard',
@@ -75,7 +77,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       const period = periodOf(req.query.period);
       if (!isPeriod(period)) return badRequest(reply, [period]);
       // The scorecard's readonly arrays are plain arrays at run time.
-      return { city: cityName(), ...card(period.id) } as unknown as z.infer<typeof ScorecardOut>;
+      return { city: cityName(), ...(await card(period)) } as unknown as z.infer<typeof ScorecardOut>;
     },
   );
 
@@ -298,9 +300,11 @@ export const scorecardPlugin: FastifyPluginAsync<
     async (req, reply) => {
       const period = periodOf(req.query.period);
       if (!isPeriod(period)) return badRequest(reply, [period]);
-      const html = renderReportHtml(card(period.id), {
+      const html = renderReportHtml(await card(period), {
         city: cityName(),
-        generatedAt: new Date().toISOString(),
+        generatedAt: Date.now(),
+        timeZone: period.timeZone,
+        period,
       });
       return reply.type('text/html; charset=utf-8').send(html);
     },

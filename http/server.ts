@@ -7,8 +7,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Registry as PromRegistry } from 'prom-client';
 import type { AlertService } from '../engine/alerts/alert-service.js';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
+import { cityPlugin } from './city.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
 import { STATUS_CODE, sendError } from './errors.js';
@@ -31,6 +33,8 @@ export interface ApiDeps {
   deviceStatus?: DeviceStatusSource;
   /** ISO/IEC 30146 scorecard: administrative inputs and the engine's live values (GET /api/scorecard, /report). */
   scorecard?: ScorecardSource;
+  /** Local hours the simulated buses run (`05:00–24:00`) when this process runs the fleet: said in `why`. */
+  simulatedBusHours?: string;
   logger?: boolean | object;
   /** Builds the http.Server: `citygauge start` shares it with Node-RED (red/shared-server.ts). */
   serverFactory?: FastifyServerFactory;
@@ -69,7 +73,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthPlugin, { checks: deps.health });
   await app.register(metricsPlugin, { registry: deps.metrics });
-  await app.register(indicatorsPlugin, { source: deps.indicators });
+  await app.register(indicatorsPlugin, {
+    source: deps.indicators,
+    why: () => ({
+      timeZone: cityTimeZone(deps.registry.inventory.city),
+      simulatedBusHours: deps.simulatedBusHours,
+    }),
+  });
+  await app.register(cityPlugin, { registry: deps.registry, simulatedBusHours: deps.simulatedBusHours });
   if (deps.history) {
     const model = () => deps.indicators.engine().model;
     await app.register(historyPlugin, {
@@ -87,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...deps.scorecard,
       credentials: deps.registry.credentials,
       cityName: () => deps.registry.inventory.city.name,
+      timeZone: () => cityTimeZone(deps.registry.inventory.city),
     });
   const current = () => deps.indicators.engine().model;
   await app.register(thresholdsPlugin, {

@@ -15,8 +15,16 @@ export function parseCityJson(text: string): { city: CityConfig } | { error: str
   const parsed = CityFile.safeParse(raw, WITH_INPUT);
   if (!parsed.success) return { error: describeIssues(parsed.error) };
   // Only the contract's keys: the rest of the file is for whoever else reads it.
-  const { name, cctvSharingAgreement, windows, thresholds } = parsed.data;
-  return { city: { name, cctvSharingAgreement, windows, thresholds } };
+  const { name, cctvSharingAgreement, windows, thresholds, timeZone } = parsed.data;
+  return {
+    city: {
+      name,
+      cctvSharingAgreement,
+      windows,
+      thresholds,
+      ...(timeZone === undefined ? {} : { timeZone }),
+    },
+  };
 }
 
 export function readCityFile(path: string): { city: CityConfig } | { error: string } {

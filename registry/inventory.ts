@@ -1,5 +1,6 @@
 // The city's inventory as the rest of citygauge sees it: assets (the denominators of the indicators)
 // and the devices that cover them. CONTRACT §1. Parsed and validated once at the boundary (import).
+import { DEFAULT_TIME_ZONE } from './time-zone.js';
 
 export const DEVICE_KINDS = ['cctv', 'cctv-gateway', 'pipe-monitor', 'transit-beacon', 'sensor'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -91,6 +92,8 @@ export interface CityConfig {
   /** Window lengths for time-weighted means, as written in city.json (`"1h"`, `"24h"`). */
   windows: string[];
   thresholds: Threshold[];
+  /** IANA time zone from city.json; absent (older data dirs, cities that name none) means UTC. */
+  timeZone?: string;
 }
 
 export interface Inventory {
@@ -116,6 +119,10 @@ export function emptyInventory(city: CityConfig = defaultCityConfig()): Inventor
     devices: new Map(),
   };
 }
+
+/** The zone times are shown in: the city's, else UTC. */
+export const cityTimeZone = (city: Pick<CityConfig, 'timeZone'>): string =>
+  city.timeZone ?? DEFAULT_TIME_ZONE;
 
 /** Every district named anywhere in the inventory, sorted: the scopes besides `city` (CONTRACT §5). */
 export function districtsOf(inv: Inventory): string[] {

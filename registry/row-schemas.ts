@@ -2,6 +2,7 @@
 // is a missing value; the schemas turn them into typed values or say, per column, what is wrong.
 import { z } from 'zod';
 import { AREA_CLASSES, DEVICE_KINDS, ID_PATTERN, SITE_CLASSES } from './inventory.js';
+import { canonicalTimeZone, timeZoneProblem } from './time-zone.js';
 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
@@ -135,6 +136,15 @@ export const CityFile = z.strictObject({
   cctvSharingAgreement: z.boolean().default(false),
   windows: z.array(windowLength).min(1, 'needs at least one window').default(['1h', '24h']),
   thresholds: z.array(Threshold).default([]),
+  /** IANA name; absent means UTC (said once in the log). Stored canonical: `US/Pacific` → `America/Los_Angeles`. */
+  timeZone: z
+    .string()
+    .transform((name, ctx) => {
+      const zone = canonicalTimeZone(name);
+      if (zone === undefined) ctx.addIssue({ code: 'custom', message: timeZoneProblem(name), input: name });
+      return zone ?? name;
+    })
+    .optional(),
 });
 
 export type InventoryCsvFile = 'areas.csv' | 'pipe_segments.csv' | 'routes.txt' | 'sites.csv' | 'devices.csv';

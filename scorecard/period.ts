@@ -1,5 +1,7 @@
-// Scorecard periods (CONTRACT §5 `report --period`): a calendar year (`2026`) or a quarter (`2026-Q3`), UTC.
+// Scorecard periods (CONTRACT §5 `report --period`): a calendar year (`2026`) or a quarter (`2026-Q3`) of the
+// city's own calendar: 2026-Q1 in America/Los_Angeles runs from 2026-01-01T08:00Z to 2026-04-01T07:00Z.
 import type { InputProblem } from '../indicators/iso/index.js';
+import { DEFAULT_TIME_ZONE, wallClockToInstant, zoneOffsetMs } from '../registry/time-zone.js';
 
 export const PERIOD_PATTERN = /^(\d{4})(?:-Q([1-4]))?$/;
 
@@ -8,12 +10,13 @@ export interface Period {
   readonly year: number;
   /** 1..4, or undefined for the whole year. */
   readonly quarter?: number;
-  /** Epoch ms, start inclusive, end exclusive. */
+  /** Epoch ms, start inclusive, end exclusive: local midnights in `timeZone`. */
   readonly fromMs: number;
   readonly toMs: number;
+  readonly timeZone: string;
 }
 
-export function parsePeriod(raw: unknown): Period | InputProblem {
+export function parsePeriod(raw: unknown, timeZone: string = DEFAULT_TIME_ZONE): Period | InputProblem {
   const m = typeof raw === 'string' ? PERIOD_PATTERN.exec(raw) : null;
   if (!m)
     return {
@@ -28,9 +31,15 @@ export function parsePeriod(raw: unknown): Period | InputProblem {
     id: raw as string,
     year,
     quarter,
-    fromMs: Date.UTC(year, startMonth, 1),
-    toMs: Date.UTC(year, startMonth + months, 1),
+    fromMs: wallClockToInstant(Date.UTC(year, startMonth, 1), timeZone),
+    toMs: wallClockToInstant(Date.UTC(year, startMonth + months, 1), timeZone),
+    timeZone,
   };
+}
+
+/** The city's calendar year at `now`, as a period id: the default of `/report` and `/api/scorecard`. */
+export function currentYear(now: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return String(new Date(now + zoneOffsetMs(now, timeZone)).getUTCFullYear());
 }
 
 export const isPeriod = (p: Period | InputProblem): p is Period => 'year' in p;

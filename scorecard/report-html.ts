@@ -1,11 +1,17 @@
 // The scorecard as one self-contained HTML page (CONTRACT §5 `report`): inline CSS and inline SVG charts,
 // no script and no external URL, so the file opens anywhere and can be mailed or archived as it is.
+import { formatInZone } from '../registry/time-zone.js';
+import type { Period } from './period.js';
 import type { CompositeLine, LevelLine, RollUpLine, Scorecard } from './scorecard.js';
 
 export interface ReportMeta {
   readonly city: string;
-  /** RFC 3339. */
-  readonly generatedAt: string;
+  /** Epoch ms. */
+  readonly generatedAt: number;
+  /** The city's IANA zone: every time on the page is shown in it. */
+  readonly timeZone: string;
+  /** The period's local bounds, printed under the title. */
+  readonly period?: Pick<Period, 'fromMs' | 'toMs'>;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -103,7 +109,17 @@ ul.gaps li{color:#8d6e63}
 .live{color:#1565c0}
 `;
 
+/** An RFC 3339 text from a store, as the city reads it; left as it is when it is not a time. */
+const localText = (rfc3339: string, zone: string) => {
+  const t = Date.parse(rfc3339);
+  return Number.isNaN(t) ? rfc3339 : formatInZone(t, zone);
+};
+
 export function renderReportHtml(card: Scorecard, meta: ReportMeta): string {
+  const zone = meta.timeZone;
+  const span = meta.period
+    ? `${card.period} runs from ${formatInZone(meta.period.fromMs, zone)} to ${formatInZone(meta.period.toMs, zone)}. `
+    : '';
   const m = card.maturity;
   const overall = card.rollUps[0];
   const first = card.rollUps.filter((n) => n.level === 'first');
@@ -135,7 +151,7 @@ export function renderReportHtml(card: Scorecard, meta: ReportMeta): string {
               `<td>${esc(a.evidence.join(', ') || '—')}${a.missingEvidence.length ? `<div class="note">no value: ${esc(a.missingEvidence.join(', '))}</div>` : ''}</td>` +
               `<td>${a.impliedLevel === null ? '—' : `${a.impliedLevel} ${esc(a.impliedLevelName)} (mean ${num(a.meanScore)})`}</td>` +
               `<td class="${a.verdict === 'agrees' ? '' : 'bad'}">${esc(VERDICTS[a.verdict])}</td>` +
-              `<td>${esc(a.by)}, ${esc(a.at)}${a.note ? `<div class="note">${esc(a.note)}</div>` : ''}</td></tr>`,
+              `<td>${esc(a.by)}, <time datetime="${esc(a.at)}">${esc(localText(a.at, zone))}</time>${a.note ? `<div class="note">${esc(a.note)}</div>` : ''}</td></tr>`,
           )
           .join('\n')}\n</tbody></table>`;
   const composites =
@@ -160,7 +176,7 @@ export function renderReportHtml(card: Scorecard, meta: ReportMeta): string {
 <body>
 <header>
 <h1>${esc(meta.city)} — ISO/IEC 30146 scorecard ${esc(card.period)}</h1>
-<p>Generated ${esc(meta.generatedAt)} by citygauge. ${esc(card.liveNote)}.</p>
+<p>${esc(span)}Generated <time id="generated-at" datetime="${new Date(meta.generatedAt).toISOString()}">${esc(formatInZone(meta.generatedAt, zone))}</time> by citygauge; times in ${esc(zone)}. ${esc(card.liveNote)}.</p>
 </header>
 <main>
 <section id="summary" class="summary">

@@ -257,7 +257,9 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
   const live = indicators.filter((l) => l.kind === 'live');
   const liveMissing = live.filter((l) => l.value === null).length;
   if (liveMissing > 0)
-    missing.push(`${liveMissing} of ${live.length} live indicators have no live data: ${input.liveNote}`);
+    missing.push(
+      `${liveMissing} of ${live.length} live indicators have no live data: ${input.liveNote.replace(/^[A-Z]/, (c) => c.toLowerCase())}`,
+    );
   if (selfAssessments.length === 0)
     missing.push('no PAS 181 self-assessments: record them with POST /api/scorecard/self-assessments');
   for (const c of composites)

@@ -121,7 +121,10 @@ export class BusState {
   }
 }
 
-/** The recording clock is read as local time (UTC offset 0): hours since midnight. */
+/**
+ * Hours since midnight, UTC, on purpose: a recording is the same bytes for a seed on any machine and for any
+ * city's zone (the live fleet keeps the city's hours: edge/local-time.ts).
+ */
 export function hourOfDay(t: number): number {
   return (((t % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
 }

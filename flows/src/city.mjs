@@ -33,7 +33,51 @@ setTimeout(() => { context.set('pending', false); node.send({ topic: 'redraw' })
 return null;`,
   [['cg-fn-view']],
 );
-inject('cg-inj-thr', z, 'thresholds at start, every 15 s', 190, 180, 15, [['cg-fn-thr-req']]);
+inject('cg-inj-thr', z, 'thresholds at start, every 15 s', 190, 180, 15, [
+  ['cg-fn-thr-req', 'cg-fn-city-req'],
+]);
+fn(
+  'cg-fn-city-req',
+  z,
+  'GET /api/city',
+  420,
+  220,
+  `${API}msg.method = 'GET';
+msg.url = api + '/api/city';
+return msg;`,
+  [['cg-http-city']],
+);
+http('cg-http-city', z, '', 610, 220, [['cg-fn-city']]);
+fn(
+  'cg-fn-city',
+  z,
+  'keep the city; GET /api/indicators',
+  800,
+  220,
+  `// Every page shows times in the city's zone, not the browser's: the field tab reads it from global context.
+${API}if (msg.statusCode !== 200) { node.warn('city: HTTP ' + msg.statusCode); return null; }
+global.set('city', msg.payload);
+msg.method = 'GET';
+msg.url = api + '/api/indicators';
+delete msg.payload;
+return msg;`,
+  [['cg-http-why']],
+);
+http('cg-http-why', z, '', 1000, 220, [['cg-fn-why']]);
+fn(
+  'cg-fn-why',
+  z,
+  'keep why texts',
+  1160,
+  220,
+  `// An indicator at 0 says why under its gauge (L1.2.2: how many routes have a bus in service).
+if (msg.statusCode !== 200) { node.warn('indicators: HTTP ' + msg.statusCode); return null; }
+const why = {};
+for (const r of msg.payload) if (r.why) why[r.id + '|' + r.scope] = r.why;
+flow.set('why', why);
+return { topic: 'redraw' };`,
+  [['cg-fn-view']],
+);
 fn(
   'cg-fn-thr-req',
   z,
@@ -67,11 +111,15 @@ fn(
 // by their threshold: alarm below 'below', warn inside the hysteresis band, ok above 'clearAt'.
 const all = flow.get('indicators') || {};
 const thresholds = flow.get('thresholds') || [];
+const whys = flow.get('why') || {};
+const timeZone = (global.get('city') || {}).timeZone;
 const threshold = (id, scope) => thresholds.find((t) => t.indicator === id && t.scope === scope);
 const state = (v, t) => v === null ? 'nodata' : !t ? 'none' : v < t.below ? 'alarm' : v < t.clearAt ? 'warn' : 'ok';
 const card = (p) => {
   const t = threshold(p.id, p.scope);
-  return { id: p.id, name: p.name, value: p.value, means: p.means, below: t ? t.below : null, severity: t ? t.severity : null, state: state(p.value, t) };
+  // A why text is kept only while the value it explains is still 0 or empty.
+  const why = p.value === null || p.value === 0 ? whys[p.id + '|' + p.scope] || null : null;
+  return { id: p.id, name: p.name, value: p.value, means: p.means, below: t ? t.below : null, severity: t ? t.severity : null, state: state(p.value, t), why };
 };
 const byId = (a, b) => a.id.localeCompare(b.id, 'en', { numeric: true });
 const values = Object.values(all);
@@ -87,7 +135,7 @@ const rows = districts.map((d) => {
   return { district: d, cells };
 });
 return [
-  { topic: 'headline', payload: { ts: flow.get('lastUpdate'), headline, availability } },
+  { topic: 'headline', payload: { ts: flow.get('lastUpdate'), timeZone, headline, availability } },
   { topic: 'districts', payload: { columns, rows } },
 ];`,
   [['cg-tpl-headline'], ['cg-tpl-districts']],
@@ -121,7 +169,7 @@ fn(
   `if (msg.statusCode !== 200) { node.warn('alerts: HTTP ' + msg.statusCode); return null; }
 const rank = (a) => (a.clearedAt ? 2 : a.acknowledgedAt ? 1 : 0);
 const alerts = msg.payload.slice().sort((a, b) => rank(a) - rank(b) || b.raisedAt.localeCompare(a.raisedAt)).slice(0, 50);
-return { topic: 'alerts', payload: { alerts, notice: flow.get('ackNotice') } };`,
+return { topic: 'alerts', payload: { alerts, notice: flow.get('ackNotice'), timeZone: (global.get('city') || {}).timeZone } };`,
   [['cg-tpl-alerts']],
 );
 tpl('cg-tpl-alerts', z, 'cg-grp-alerts', 'alert list', 1, 12, T.ALERTS, 950, 320, [['cg-fn-ack']]);
@@ -191,7 +239,7 @@ else if (msg.statusCode === 200) {
 else { node.warn('devices: HTTP ' + msg.statusCode); return null; }
 const down = flow.get('down') || {};
 const all = flow.get('devices') || [];
-return { topic: 'map', payload: { all, down: down.devices || [], count: down.count, total: down.total,
+return { topic: 'map', payload: { all, down: down.devices || [], count: down.count, total: down.total, timeZone: (global.get('city') || {}).timeZone,
   unplaced: (down.devices || []).filter((d) => d.lat === null || d.lon === null).length, sampled: flow.get('sampled') || 0 } };`,
   [['cg-tpl-map']],
 );
@@ -241,7 +289,7 @@ const p = all[msg.topic + '|city'];
 trends[msg.topic] = { id: msg.topic, name: p ? p.name : msg.topic, points: msg.payload };
 flow.set('trends', trends);
 const series = Object.values(trends).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-return { topic: 'trends', payload: { ...flow.get('trendWindow'), series } };`,
+return { topic: 'trends', payload: { ...flow.get('trendWindow'), series, timeZone: (global.get('city') || {}).timeZone } };`,
   [['cg-tpl-trends']],
 );
 tpl('cg-tpl-trends', z, 'cg-grp-trends', '24-hour trends', 1, 12, T.TRENDS, 950, 680, [[]]);

@@ -75,6 +75,8 @@ fn(
   180,
   `// Say in words why a device is down: the API's reason, told apart by what the engine last heard.
 msg.topic = 'device';
+// Times on the page in the city's zone (kept by the dashboard tab from GET /api/city).
+const timeZone = (global.get('city') || {}).timeZone;
 if (msg.statusCode !== 200) {
   msg.payload = { message: (msg.payload && msg.payload.message) || 'HTTP ' + msg.statusCode };
   return msg;
@@ -92,6 +94,7 @@ if (st && st.reason) {
     'not-hd': 'not an HD camera',
   }[st.reason] || st.reason;
 }
+msg.payload.timeZone = timeZone;
 return msg;`,
   [['cg-tpl-lookup']],
 );

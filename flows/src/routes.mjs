@@ -82,7 +82,12 @@ fn(
   `// Recipients and sender from the environment, so the same flows serve every city.
 msg.to = env.get('CITYGAUGE_ALERT_EMAIL') || 'duty-officers@example.org';
 msg.from = env.get('CITYGAUGE_ALERT_FROM') || 'citygauge@example.org';
-msg.payload = msg.topic + '\\n\\nOpen the dashboard to acknowledge it.';
+// When, on the city's clocks (GET /api/city, kept by the dashboard tab), not the server's.
+const zone = (global.get('city') || {}).timeZone || 'UTC';
+const p = {};
+for (const x of new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }).formatToParts(new Date(msg.alert.at || Date.now()))) p[x.type] = x.value;
+const when = p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + ':' + p.second + ' ' + p.timeZoneName + ' (' + zone + ')';
+msg.payload = msg.topic + '\\nAt ' + when + '.\\n\\nOpen the dashboard to acknowledge it.';
 return msg;`,
   [['cg-email']],
 );

@@ -32,6 +32,16 @@ export const STYLE = `
 .cg-dot { fill: #b8c2cc; } .cg-down { fill: #c62828; }
 </style>`;
 
+// Times on the pages are the city's (GET /api/city timeZone, sent in each view), never the browser's:
+// an operations centre and a city can sit in different zones. `2026-01-05 06:00:00 PST`, date optional.
+const STAMP = `stamp(iso, withDate) {
+      if (!iso) return ''
+      const parts = {}
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: this.view.timeZone || 'UTC', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' })
+      for (const p of f.formatToParts(new Date(iso))) parts[p.type] = p.value
+      return (withDate ? parts.year + '-' + parts.month + '-' + parts.day + ' ' : '') + parts.hour + ':' + parts.minute + ':' + parts.second + ' ' + parts.timeZoneName
+    },`;
+
 export const HEADLINE = `<template>
   <div>
     <div class="cg-muted" data-testid="last-update">Last update: {{ updated }}</div>
@@ -48,6 +58,7 @@ export const HEADLINE = `<template>
           <div class="cg-name"><b>{{ i.id }}</b> {{ i.name }}</div>
           <div class="cg-means" title="time-weighted means"><span>mean</span><span v-for="(v, w) in i.means" :key="w">{{ w }} <b>{{ fmt(v) }}</b></span></div>
           <div v-if="i.below !== null" class="cg-muted">alert below {{ i.below }} ({{ i.severity }})</div>
+          <div v-if="i.why" class="cg-muted" data-testid="why">{{ i.why }}</div>
         </div>
       </div>
     </div>
@@ -57,7 +68,7 @@ export const HEADLINE = `<template>
 export default {
   computed: {
     view() { return (this.msg && this.msg.payload) || {} },
-    updated() { return this.view.ts ? new Date(this.view.ts).toLocaleString() : 'waiting for the engine' },
+    updated() { return this.view.ts ? this.stamp(this.view.ts, true) : 'waiting for the engine' },
     sections() {
       return [
         { title: 'ISO/IEC 30146 live indicators', items: this.view.headline || [] },
@@ -66,6 +77,7 @@ export default {
     },
   },
   methods: {
+    ${STAMP}
     fmt(v) { return v === null || v === undefined ? '—' : Number(v).toFixed(1) },
     point(v, r) {
       const a = Math.PI * (1 - Math.max(0, Math.min(100, v)) / 100)
@@ -112,7 +124,7 @@ export const ALERTS = `<template>
           <td :class="'cg-sev-' + a.severity">{{ a.severity }}</td>
           <td>{{ a.indicator }}</td><td>{{ a.scope }}</td>
           <td>{{ Number(a.value).toFixed(1) }} &lt; {{ a.below }}</td>
-          <td>{{ new Date(a.raisedAt).toLocaleString() }}</td>
+          <td data-testid="raised-at">{{ stamp(a.raisedAt, true) }}</td>
           <td data-testid="alert-state">{{ state(a) }}</td>
           <td><button v-if="!a.acknowledgedAt && !a.clearedAt" class="cg-btn" :disabled="!by.trim()" @click="ack(a)" data-testid="ack">Acknowledge</button></td>
         </tr>
@@ -128,8 +140,9 @@ export default {
     notice() { return this.view.notice },
   },
   methods: {
+    ${STAMP}
     state(a) {
-      if (a.clearedAt) return 'cleared ' + new Date(a.clearedAt).toLocaleTimeString()
+      if (a.clearedAt) return 'cleared ' + this.stamp(a.clearedAt)
       if (a.acknowledgedAt) return 'acknowledged by ' + a.acknowledgedBy
       return 'open'
     },
@@ -148,7 +161,7 @@ export const MAP = `<template>
       </circle>
     </svg>
     <table class="cg-table">
-      <tr v-for="d in (view.down || []).slice(0, 12)" :key="d.id" :data-device="d.id"><td>{{ d.id }}</td><td>{{ d.kind }}</td><td>{{ d.district }}</td><td>{{ d.reason }}</td><td>{{ d.since ? new Date(d.since).toLocaleTimeString() : 'not heard since start' }}</td></tr>
+      <tr v-for="d in (view.down || []).slice(0, 12)" :key="d.id" :data-device="d.id"><td>{{ d.id }}</td><td>{{ d.kind }}</td><td>{{ d.district }}</td><td>{{ d.reason }}</td><td>{{ d.since ? stamp(d.since) : 'not heard since start' }}</td></tr>
     </table>
   </div>
 </template>
@@ -174,6 +187,9 @@ export default {
       const at = (d) => ({ ...d, x: 10 + (d.lon - w) * k, y: 290 - (d.lat - s) * k })
       return { all: all.map(at), down: down.map(at), any: true }
     },
+  },
+  methods: {
+    ${STAMP}
   },
 }
 </script>`;
@@ -203,7 +219,8 @@ export default {
       return s.points.filter((p) => p.value !== null)
         .map((p) => (30 + (268 * (Date.parse(p.ts) - from)) / (to - from)).toFixed(1) + ',' + this.yOf(p.value).toFixed(1))
     },
-    since() { return this.view.from ? new Date(this.view.from).toLocaleString() : '' },
+    ${STAMP}
+    since() { return this.view.from ? this.stamp(this.view.from, true) : '' },
   },
 }
 </script>`;
@@ -292,16 +309,16 @@ export const LOOKUP = `<template>
         <table v-if="result.status" class="cg-table">
           <tr><th>Device</th><td>{{ result.status.id }} ({{ result.status.kind }}, {{ result.status.district || 'no district' }})</td></tr>
           <tr><th>Liveness</th><td data-testid="liveness" :class="result.status.online ? 'cg-okmsg' : 'cg-error'">{{ result.status.online ? 'online' : 'offline' }}{{ result.status.why ? ': ' + result.status.why : '' }}</td></tr>
-          <tr><th>Since</th><td>{{ result.status.since || 'not heard since the engine started' }}</td></tr>
-          <tr><th>Last seen</th><td>{{ result.status.lastSeen || 'never' }}</td></tr>
-          <tr><th>Counts as offline at</th><td>{{ result.status.staleAt || '—' }}</td></tr>
+          <tr><th>Since</th><td data-testid="since">{{ result.status.since ? stamp(result.status.since, true) : 'not heard since the engine started' }}</td></tr>
+          <tr><th>Last seen</th><td>{{ result.status.lastSeen ? stamp(result.status.lastSeen, true) : 'never' }}</td></tr>
+          <tr><th>Counts as offline at</th><td>{{ result.status.staleAt ? stamp(result.status.staleAt, true) : '—' }}</td></tr>
         </table>
         <div v-else class="cg-error">Not registered: these messages were refused.</div>
         <h4 style="margin: 8px 0 4px">Last messages</h4>
         <div v-if="!result.messages.length" class="cg-muted">No messages since the engine started.</div>
         <table v-else class="cg-table">
           <tr><th>Received</th><th>Topic</th><th>Outcome</th><th>Payload</th></tr>
-          <tr v-for="(m, n) in result.messages" :key="n" data-testid="message"><td>{{ new Date(m.receivedAt).toLocaleTimeString() }}</td><td>{{ m.topic }}</td><td>{{ m.outcome }}</td><td style="font-family: monospace; font-size: 0.8em">{{ m.payload }}</td></tr>
+          <tr v-for="(m, n) in result.messages" :key="n" data-testid="message"><td>{{ stamp(m.receivedAt) }}</td><td>{{ m.topic }}</td><td>{{ m.outcome }}</td><td style="font-family: monospace; font-size: 0.8em">{{ m.payload }}</td></tr>
         </table>
       </div>
     </div>
@@ -310,7 +327,12 @@ export const LOOKUP = `<template>
 <script>
 export default {
   data() { return { deviceId: '' } },
-  computed: { result() { return this.msg && this.msg.topic === 'device' ? this.msg.payload : null } },
-  methods: { look() { const id = this.deviceId.trim(); if (id) this.send({ topic: 'lookup', payload: { id } }) } },
+  computed: {
+    result() { return this.msg && this.msg.topic === 'device' ? this.msg.payload : null },
+    view() { return this.result || {} },
+  },
+  methods: {
+    ${STAMP}
+    look() { const id = this.deviceId.trim(); if (id) this.send({ topic: 'lookup', payload: { id } }) } },
 }
 </script>`;

@@ -37,6 +37,7 @@ describe('citygauge report', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('read in UTC');
     expect(r.stdout).toContain('loaded 2 user-defined indicators from');
     expect(r.stdout).toMatch(/scorecard-indicators\.json: L6\.2\.1, L6\.2\.2/);
     expect(r.stdout).toMatch(/imported 52 scorecard entries from .*scorecard-2026\.csv/);
@@ -136,10 +137,31 @@ describe('citygauge report', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/overall no score, 0 of 52 indicators with a value/);
+    expect(r.stdout).toContain(
+      '2026-Q3 read in UTC: city.json names no timeZone; add "timeZone": "Europe/Paris" (its IANA name)',
+    );
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
     expect(html).toContain('no administrative inputs for 2026-Q3');
     expect(html).toContain('id="overall-score"');
     expect(existsSync(data)).toBe(false);
+  });
+
+  it("refuses an inventory whose city.json names an unknown time zone: the period's bounds depend on it", async () => {
+    const dir = tempDir();
+    const inv = inventoryDir({ 'city.json': '{"name":"Lyon","timeZone":"Europe/Lyon"}' });
+    const r = await runCli([
+      'report',
+      '--period',
+      '2026',
+      '--data-dir',
+      join(dir, 'data'),
+      '--inventory',
+      inv,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /city\.json:1: timeZone: unknown time zone "Europe\/Lyon": use an IANA name such as "Europe\/Paris"/,
+    );
   });
 
   it('refuses a period that is not a year or a quarter', async () => {

@@ -3,20 +3,23 @@ import { describe, expect, it } from 'vitest';
 import {
   BusRun,
   demand,
-  hourOfDay,
   madeUpStops,
   pipeProfile,
   pipeReading,
   sensorReading,
 } from '../../edge/behaviour.js';
+import { CityClock } from '../../edge/local-time.js';
 import { Prng } from '../../edge/prng.js';
 
 const at = (iso: string) => Date.parse(iso);
 
 describe('behaviour', () => {
   it('reads the hour of day in the city’s time zone', () => {
-    expect(hourOfDay(at('2026-01-05T07:30:00Z'))).toBe(7.5);
-    expect(hourOfDay(at('2026-01-05T07:30:00Z'), -8 * 60)).toBe(23.5);
+    expect(new CityClock().hourOfDay(at('2026-01-05T07:30:00Z'))).toBe(7.5);
+    expect(new CityClock('America/Los_Angeles').hourOfDay(at('2026-01-05T07:30:00Z'))).toBe(23.5);
+    // Summer time: the same UTC instant is an hour later on the city's clocks.
+    expect(new CityClock('America/Los_Angeles').hourOfDay(at('2026-07-05T07:30:00Z'))).toBe(0.5);
+    expect(new CityClock('Asia/Kathmandu').hourOfDay(at('2026-01-05T07:30:00Z'))).toBe(13.25);
   });
 
   it('peaks demand in the morning and the evening, lowest at night', () => {

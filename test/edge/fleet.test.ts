@@ -49,7 +49,7 @@ it('opens one connection per entry, the gateway speaking for its cameras, with t
     seed: 7,
     speed: 60, // a 60 s interval passes in 1 s
     startAt: noon,
-    utcOffsetMin: 0,
+    timeZone: 'UTC',
     faults: false,
     rampMs: 0,
   });
@@ -98,7 +98,7 @@ it('keeps buses quiet at night', async () => {
     outboxRoot: tempDir('citygauge-fleet-'),
     speed: 60,
     startAt: Date.parse('2026-01-05T02:00:00Z'),
-    utcOffsetMin: 0,
+    timeZone: 'UTC',
     faults: false,
   });
   // Heartbeats keep the beacon online at the depot, and no arrival forecasts come.

@@ -49,7 +49,7 @@ beforeAll(async () => {
     indicators: { engine: () => engine, latest: () => undefined },
     metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 3 }),
     health: {},
-    scorecard: { store: scorecard, live: () => new Map() },
+    scorecard: { store: scorecard, live: () => ({ values: new Map(), note: 'no live data' }) },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

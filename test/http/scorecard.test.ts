@@ -37,7 +37,10 @@ beforeAll(async () => {
     indicators: { engine: () => engine, latest: () => undefined },
     metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 3 }),
     health: {},
-    scorecard: { store: ScorecardStore.open(tempDir()), live: () => live },
+    scorecard: {
+      store: ScorecardStore.open(tempDir()),
+      live: () => ({ values: live, note: 'the test engine' }),
+    },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

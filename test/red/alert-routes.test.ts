@@ -98,6 +98,8 @@ describe('the alert routes shipped off', () => {
     expect(mail.to).toEqual(['duty@town.example']);
     expect(mail.subject).toBe('[major] availability.sensor (city) RAISED: value 0.0, alert below 50');
     expect(mail.data).toContain('Open the dashboard to acknowledge it.');
+    // The town names no time zone: its clocks are UTC.
+    expect(mail.data).toMatch(/At \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(UTC\)\./);
 
     const [hook] = await until(
       () => hooks,
