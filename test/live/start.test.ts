@@ -87,17 +87,22 @@ describe('citygauge start', () => {
   });
 
   it('keeps indicator history in the embedded store without InfluxDB and serves it', async () => {
-    const now = (await api('GET', '/api/indicators/availability.sensor?scope=harbor')).body;
-    const points = await eventually(
-      async () =>
-        (
+    // The live value moves as simulated sensors come and go, and history is written once a second: read both
+    // together until the latest point has caught up with the value of the moment.
+    const { now, points } = await eventually(
+      async () => ({
+        now: (await api('GET', '/api/indicators/availability.sensor?scope=harbor')).body as {
+          value: number | null;
+        },
+        points: (
           await api(
             'GET',
             `/api/indicators/availability.sensor/history?scope=harbor&from=${Date.now() - 600_000}&every=1s`,
           )
         ).body as { ts: string; value: number | null }[],
-      (h) => Array.isArray(h) && h.length > 0,
-      'history points',
+      }),
+      (r) => Array.isArray(r.points) && r.points.length > 0 && r.points.at(-1)!.value === r.now.value,
+      'a history point equal to the live value',
     );
     expect(points.at(-1)!.value).toBe(now.value);
     expect(Date.parse(points.at(-1)!.ts)).toBeGreaterThan(Date.now() - 600_000);
