@@ -8,6 +8,7 @@ import { ensureServiceTokens } from '../broker/service-accounts.js';
 import { RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
 import { createLogger } from './logger.js';
+import { usePrivateDataDir } from './private-data.js';
 
 interface BrokerCliOptions {
   dataDir: string;
@@ -37,6 +38,7 @@ export function registerBroker(program: Command): void {
       const wsPort = opts.wsPort === undefined ? undefined : port(opts.wsPort, '--ws-port');
       const tls = tlsFiles(opts);
       const log = createLogger('citygauge');
+      usePrivateDataDir(opts.dataDir, log);
 
       const store = RegistryStore.open(opts.dataDir);
       const credentials = store.credentials();
