@@ -69,7 +69,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (status >= 500) app.log.error(err);
     reply.code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
   });
-  // An address over its limit of wrong tokens is answered before its body is even read.
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}: see /docs` }),
+  );
+  await app.register(helmet, API_HEADERS);
+  // An address over its limit of wrong tokens is answered before its body is even read (after helmet's
+  // hook, so the 429 has the security headers too).
   const attempts = attemptLimitOf(deps.registry.credentials);
   app.addHook('onRequest', async (req, reply) => {
     if (!req.headers.authorization) return;
@@ -82,10 +87,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         .serializer(JSON.stringify)
         .send(tooManyAttempts(wait));
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}: see /docs` }),
-  );
-  await app.register(helmet, API_HEADERS);
   await app.register(swagger, {
     openapi: {
       info: {

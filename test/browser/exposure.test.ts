@@ -157,6 +157,7 @@ describe('attempt limits per client address', () => {
     expect(blocked.status, blocked.text).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(blocked.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     expect(JSON.parse(blocked.text)).toEqual({
       error: 'too-many-requests',
       message: expect.stringMatching(/try again in \d+ s/),
