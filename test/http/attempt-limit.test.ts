@@ -18,5 +18,4 @@ describe('AttemptLimit', () => {
     now += 500;
     expect(limit.retryAfterS('10.0.0.1')).toBe(0);
   });
-
 });
