@@ -48,15 +48,13 @@ export function errorAnswer(err: FrameworkError): {
     : err.statusCode && err.statusCode >= 400 && err.statusCode < 600
       ? err.statusCode
       : 500;
-  if (status >= 500) {
-    return {
-      status,
-      body: { error: STATUS_CODE[status] ?? 'internal', message: 'internal error: see the server log' },
-    };
+  // An error nobody gave a status is ours and unforeseen: its details go to the log, not to the caller.
+  if (status >= 500 && !err.statusCode) {
+    return { status, body: { error: 'internal', message: 'internal error: see the server log' } };
   }
   const hint = err.code ? HINTS[err.code] : undefined;
   return {
     status,
-    body: { error: STATUS_CODE[status] ?? 'bad-request', message: hint ? hint(err) : err.message },
+    body: { error: STATUS_CODE[status] ?? 'error', message: hint ? hint(err) : err.message },
   };
 }

@@ -12,6 +12,7 @@ import { AlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { RawMessage } from '../../engine/pipeline.js';
 import { ensureAdminToken } from '../../http/auth.js';
+import { errorAnswer } from '../../http/errors.js';
 import { buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
 import { buildCatalogue } from '../../indicators/load-definitions.js';
@@ -259,5 +260,22 @@ describe('malformed input on every route', () => {
     const bad = await send('GET', '/api/devices/%E0%A4%A');
     expectRefused(bad, 'malformed percent-encoding');
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('errorAnswer', () => {
+  it('keeps an unforeseen error’s details in the log, not in the answer', () => {
+    expect(errorAnswer(new Error('SQLITE_CORRUPT at /srv/city/data/registry.sqlite'))).toEqual({
+      status: 500,
+      body: { error: 'internal', message: 'internal error: see the server log' },
+    });
+  });
+
+  it('passes on a status someone chose, with its words', () => {
+    const busy = Object.assign(new Error('InfluxDB is not answering: try again'), { statusCode: 503 });
+    expect(errorAnswer(busy)).toEqual({
+      status: 503,
+      body: { error: 'unavailable', message: 'InfluxDB is not answering: try again' },
+    });
   });
 });
