@@ -216,5 +216,17 @@ describe('attempt limits per client address', () => {
       (await from('127.0.0.1', 'GET', '/red/flows', { headers: { authorization: `Bearer ${ADMIN}` } }))
         .status,
     ).toBe(200);
+    // Wrong dashboard passwords, from yet another address.
+    const wrong = `Basic ${Buffer.from('Mallory:guess').toString('base64')}`;
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await from('127.0.0.5', 'GET', '/dashboard/field', { headers: { authorization: wrong } })).status,
+      ).toBe(401);
+    expect(
+      (await from('127.0.0.5', 'GET', '/dashboard/field', { headers: { authorization: basic } })).status,
+    ).toBe(429);
+    expect(
+      (await from('127.0.0.1', 'GET', '/dashboard/field', { headers: { authorization: basic } })).status,
+    ).toBe(200);
   });
 });
