@@ -49,6 +49,19 @@ export function undeliverable(topic: Uint8Array, payloadBytes: number): string |
   return undefined;
 }
 
+/** `undeliverable` for a topic aedes holds as a string: the common short, plain topic costs one regex test. */
+function undeliverableTopic(topic: string, payloadBytes: number): string | undefined {
+  if (
+    topic.length > 0 &&
+    topic.length * 3 <= MAX_TOPIC_BYTES &&
+    !/[+#]/.test(topic) &&
+    !topic.includes('\u0000') &&
+    payloadBytes < 1e8
+  )
+    return undefined;
+  return undeliverable(Buffer.from(topic), payloadBytes);
+}
+
 /** What a log line shows of a topic: its start, never megabytes of it. */
 export const topicPrefix = (topic: string) => (topic.length > 80 ? `${topic.slice(0, 80)}…` : topic);
 
@@ -125,7 +138,25 @@ export function openRetainedStore(dataDir: string, log?: Logger): RetainedStore 
       'retained message purged: no client could receive it',
     );
   }
+  const refusedTopics = new Set<string>();
   persistence.storeRetained = ((packet: AedesPublishPacket, cb?: (err?: Error | null) => void) => {
+    // Never retained, not even in memory: it would cost every later subscriber its connection. (The
+    // publish itself still goes to the current subscribers; the cause is the publisher's to fix.)
+    const payloadBytes =
+      typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length;
+    const refused = undeliverableTopic(packet.topic, payloadBytes);
+    if (refused) {
+      const shown = topicPrefix(packet.topic);
+      if (!refusedTopics.has(shown) && refusedTopics.size < 1000) {
+        refusedTopics.add(shown);
+        log?.warn(
+          { topic: shown, topicBytes: Buffer.byteLength(packet.topic), reason: refused },
+          'retained message not kept: no client could receive it',
+        );
+      }
+      cb?.(null);
+      return Promise.resolve();
+    }
     // Alert state is derived afresh by each process (the alert log, the spool's own check): a retained
     // alert from before a restart could be stale, so it stays in memory only.
     if (!packet.topic.startsWith(VOLATILE_PREFIX)) {

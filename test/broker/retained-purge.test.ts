@@ -10,14 +10,18 @@ import { undeliverable } from '../../broker/retained-store.js';
 import { staleIndicatorTopic } from '../../engine/stale-indicators.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
 import { tempDir } from '../support/tmp.js';
+import { startTestBroker, type TestBroker } from './harness.js';
 
 const ADMIN = 'retained-admin-token-0123456789abcdef';
 const OVERLONG = `city/indicators/L2.2.1/${'a'.repeat(900_000)}`;
 let city: CityProcess | undefined;
+let broker: TestBroker | undefined;
 
 afterEach(async () => {
   await city?.stop();
   city = undefined;
+  await broker?.close();
+  broker = undefined;
 });
 
 function seed(dataDir: string) {
@@ -124,4 +128,32 @@ describe('undeliverable retained messages', () => {
     expect(left).toContain('city/indicators/L2.2.1/centre');
     expect(left.filter((t) => /atlantis|L9\.9\.9|\+|…|\uFFFD/.test(t))).toEqual([]);
   }, 120_000);
+
+  it('a message published with an undeliverable topic is never retained, so later subscribers are served', async () => {
+    const dataDir = tempDir();
+    broker = await startTestBroker({ dataDir });
+    await broker.broker.publish(OVERLONG, '{"value":1}', { retain: true, qos: 1 });
+    await broker.broker.publish('city/indicators/L2.2.1', '{"value":2}', { retain: true, qos: 1 });
+    const line = await broker.waitForLog(
+      (l) => l.msg === 'retained message not kept: no client could receive it',
+    );
+    expect(line.reason).toMatch(/65,535 bytes/);
+    expect(line.topicBytes).toBe(900_023);
+    const c = await broker.connect('service:node-red');
+    let closed = false;
+    c.on('close', () => {
+      closed = true;
+    });
+    const seen: string[] = [];
+    c.on('message', (topic) => seen.push(topic));
+    await c.subscribeAsync('city/indicators/#', { qos: 1 });
+    const deadline = Date.now() + 10_000;
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['city/indicators/L2.2.1']);
+    expect(closed).toBe(false);
+    await c.endAsync();
+    await broker.close();
+    broker = undefined;
+    expect(storedTopics(dataDir)).toEqual(['city/indicators/L2.2.1']);
+  });
 });
