@@ -60,6 +60,8 @@ export interface BrokerHandle {
     payload: Buffer | string,
     opts?: { retain?: boolean; qos?: 0 | 1 | 2 },
   ): Promise<void>;
+  /** Drop the retained messages `reason` names a reason for (broker/retained-store.ts); how many. */
+  purgeRetained(reason: (topic: string) => string | undefined): number;
   close(): Promise<void>;
 }
 
@@ -108,7 +110,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     refusals,
     log,
   );
-  const retained = opts.dataDir ? openRetainedStore(opts.dataDir) : undefined;
+  const retained = opts.dataDir ? openRetainedStore(opts.dataDir, log) : undefined;
   if (retained) log.info({ topics: retained.loaded }, 'retained messages loaded');
   const aedes = await Aedes.createBroker({
     ...AEDES_OPTIONS,
@@ -206,6 +208,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    purgeRetained: (reason) => retained?.purge(reason) ?? 0,
     publish(topic, payload, { retain = false, qos = 0 } = {}) {
       const packet = {
         cmd: 'publish' as const,

@@ -1,6 +1,7 @@
 // Failed logins are rate limited per client address and per username (issue 3): after `limit` failures
 // within a minute, further attempts from that address or for that username are refused unchecked until
-// the minute is over. Only failures count, so a reconnect storm of correctly configured devices is never
+// the minute is over. The broker keys by both; the HTTP API's bearer tokens and the editor's login
+// (http/attempt-limit.ts) by address only, so a stranger cannot lock the admin's name out. Only failures count, so a reconnect storm of correctly configured devices is never
 // slowed. The windows are fixed minutes per key: simple, and at most 2 × limit failures slip through per
 // key at a window boundary.
 
@@ -26,6 +27,15 @@ export class LoginThrottle {
         username !== '' &&
         this.failures(this.byUsername, username, now) >= this.limit)
     );
+  }
+
+  /** Milliseconds until this address (and username) may try again; 0 when it may now. */
+  retryAfterMs(address: string, username: string | undefined, now: number): number {
+    if (!this.isBlocked(address, username, now)) return 0;
+    const ends = [this.byAddress.get(address), username ? this.byUsername.get(username) : undefined]
+      .filter((w): w is Window => !!w && now - w.startedAt < WINDOW_MS && w.failures >= this.limit)
+      .map((w) => w.startedAt + WINDOW_MS - now);
+    return Math.max(1, ...ends);
   }
 
   recordFailure(address: string, username: string | undefined, now: number): void {

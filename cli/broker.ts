@@ -9,6 +9,7 @@ import { RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
 import { portFlag } from './flags.js';
 import { createLogger } from './logger.js';
+import { usePrivateDataDir } from './private-data.js';
 
 /** The broker prints the ports it listens on, so 0 (a free one) is fine. */
 const ANY_PORT = portFlag({ allowZero: true });
@@ -40,6 +41,7 @@ export function registerBroker(program: Command): void {
       const { mqttPort, wsPort } = opts;
       const tls = tlsFiles(opts);
       const log = createLogger('citygauge');
+      usePrivateDataDir(opts.dataDir, log);
 
       const store = RegistryStore.open(opts.dataDir);
       const credentials = store.credentials();

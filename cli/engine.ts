@@ -12,7 +12,7 @@ import type { MqttClient } from 'mqtt';
 import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
-import { ensureAdminToken } from '../http/auth.js';
+import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import type { Inventory } from '../registry/inventory.js';
 import { Registry } from '../registry/registry-service.js';
@@ -23,6 +23,7 @@ import { portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { usePrivateDataDir } from './private-data.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags {
@@ -110,6 +111,9 @@ export function registerEngine(program: Command): void {
         );
       }
       const { httpPort } = opts;
+      const weakToken = adminTokenProblem();
+      if (weakToken && httpPort !== undefined) throw new UsageError(weakToken);
+      usePrivateDataDir(opts.dataDir, log);
       const city = await openCity(opts, httpPort !== undefined);
       const { inventory } = city;
       const timeZone = cityTimeZoneLogged(inventory.city, log);

@@ -99,6 +99,8 @@ export function registerImport(program: Command): void {
     .option('--strict', 'all or nothing: apply no row when any row is rejected')
     .option('--dry-run', 'validate and report what would be imported; write nothing')
     .action(async (dir: string, opts: ImportOptions) => {
+      // The registry holds credential digests: private to this user (cli/private-data.ts).
+      process.umask(0o077);
       const registryPath = `${opts.dataDir.replace(/[\\/]+$/, '')}/${REGISTRY_FILE}`;
       // Rows may refer to what the registry already holds. A dry run, or a strict import that fails,
       // must not leave a new empty registry behind, so the database is created only to write to it.

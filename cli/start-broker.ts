@@ -43,6 +43,8 @@ export async function startCityBroker(opts: CityBrokerOptions) {
     serviceTokens,
     stats: () => broker.stats,
     listening: () => open,
+    /** Drop retained messages whose cause is gone (an indicator or a district): see broker/retained-store.ts. */
+    purgeRetained: (reason: (topic: string) => string | undefined) => broker.purgeRetained(reason),
     publish: (topic: string, payload: string) => broker.publish(topic, payload, { retain: true, qos: 1 }),
     /** Events (alerts) are not retained: the alert log and the API hold the current state. */
     publishEvent: (topic: string, payload: string) =>

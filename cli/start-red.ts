@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { attemptLimitOf } from '../http/attempt-limit.js';
 import { ADMIN_SUBJECT } from '../http/auth.js';
 import { type DashboardAccess, dashboardAccess } from '../red/dashboard-auth.js';
 import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
@@ -50,6 +51,7 @@ export async function startCityRed(
     },
     isAdminToken,
     dashboard,
+    attempts: attemptLimitOf(o.registry.credentials),
     logger: o.logger,
   });
   return { red, dashboard };

@@ -6,7 +6,8 @@ import { BUS_SERVICE_HOURS } from '../edge/behaviour.js';
 import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import type { RawMessage } from '../engine/pipeline.js';
-import { ensureAdminToken } from '../http/auth.js';
+import { staleIndicatorTopic } from '../engine/stale-indicators.js';
+import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
 import { Registry } from '../registry/registry-service.js';
@@ -16,11 +17,12 @@ import { liveFromReader } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { portFlag, wholeFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { usePrivateDataDir } from './private-data.js';
 import { startCityBroker } from './start-broker.js';
 import { startCityFleet } from './start-fleet.js';
 import { redBanner, startCityRed } from './start-red.js';
@@ -56,6 +58,9 @@ export function registerStart(program: Command): void {
     .option('--devices <n>', 'simulate only the first N devices', wholeFlag(1))
     .action(async (opts: StartOptions) => {
       const log = createLogger('citygauge');
+      const weakToken = adminTokenProblem();
+      if (weakToken) throw new UsageError(weakToken);
+      usePrivateDataDir(opts.dataDir, log);
       const store = RegistryStore.open(opts.dataDir);
       if (store.isEmpty()) {
         store.upsert(await loadInventoryStrictly(opts.inventory));
@@ -106,6 +111,8 @@ export function registerStart(program: Command): void {
           void (m.retain ? broker.publish(m.topic, m.payload) : broker.publishEvent(m.topic, m.payload)),
       });
       city.follow(registry);
+      // Retained values of indicators or districts that are gone would be served to every new subscriber.
+      broker.purgeRetained(staleIndicatorTopic(city.engine.model));
 
       const shared = opts.red ? sharedServer() : undefined;
       const api = await buildApi({

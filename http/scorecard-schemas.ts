@@ -4,7 +4,9 @@ import type { AdminEntry } from '../scorecard/admin-inputs.js';
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const Problem = z.object({ input: z.string(), message: z.string() });
-export const ProblemsBody = ErrorBody.extend({ errors: z.array(Problem) });
+export const ProblemsBody = ErrorBody.extend({
+  errors: z.array(Problem).optional().describe('one per refused input, when the inputs are at fault'),
+});
 export const score = z.number().nullable();
 
 export const Entry = z.object({

@@ -1,8 +1,14 @@
 // The one HTTP server (CONTRACT §5): fastify with zod schemas at every boundary and OpenAPI at /docs,
 // generated from those same schemas. Each area is a plugin with its schemas next to its routes.
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerFactory,
+  type RouteOptions,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { AlertService } from '../engine/alerts/alert-service.js';
@@ -10,15 +16,17 @@ import type { HistoryReader } from '../engine/sinks/points.js';
 import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
+import { attemptLimitOf, tooManyAttempts } from './attempt-limit.js';
 import { cityPlugin } from './city.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
-import { STATUS_CODE, sendError } from './errors.js';
+import { errorAnswer, sendError } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
 import { metricsPlugin } from './metrics.js';
 import { type ScorecardSource, scorecardPlugin } from './scorecard.js';
+import { API_HEADERS } from './security-headers.js';
 import { thresholdsPlugin } from './thresholds.js';
 
 export interface ApiDeps {
@@ -38,27 +46,52 @@ export interface ApiDeps {
   logger?: boolean | object;
   /** Builds the http.Server: `citygauge start` shares it with Node-RED (red/shared-server.ts). */
   serverFactory?: FastifyServerFactory;
+  /** Told of every route as it is added (tests sweep them all). */
+  onRoute?: ((route: RouteOptions) => void)[];
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
+    // A malformed URL (bad percent-encoding) in the one error shape too.
+    frameworkErrors: (err, _req, reply) => {
+      const { status, body } = errorAnswer(err);
+      (reply as FastifyReply).code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
+    },
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
+  for (const hook of deps.onRoute ?? []) app.addHook('onRoute', hook);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   acceptEmptyJsonBodies(app);
-  app.setErrorHandler(
-    (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
-      const status = err.validation ? 400 : (err.statusCode ?? 500);
-      if (status >= 500) app.log.error(err);
-      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message: err.message });
-    },
-  );
+  // One error shape for every route, whatever its response schemas say: an error body is serialized as
+  // plain JSON, so a route's 400 schema can never turn fastify's own 400 into a 500.
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    const { status, body } = errorAnswer(err);
+    if (status >= 500) app.log.error(err);
+    reply.code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
+  });
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}: see /docs` }),
   );
+  await app.register(helmet, API_HEADERS);
+  // An address over its limit of wrong tokens is answered before its body is even read (after helmet's
+  // hook, so the 429 has the security headers too).
+  const attempts = attemptLimitOf(deps.registry.credentials);
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.headers.authorization) return;
+    const wait = attempts.retryAfterS(req.socket.remoteAddress);
+    if (wait > 0)
+      return reply
+        .code(429)
+        .header('retry-after', String(wait))
+        .type(JSON_TYPE)
+        .serializer(JSON.stringify)
+        .send(tooManyAttempts(wait));
+  });
   await app.register(swagger, {
     openapi: {
       info: {

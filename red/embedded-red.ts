@@ -6,9 +6,13 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
+import helmet from 'helmet';
 import RED from 'node-red';
 import type { Logger } from 'pino';
+import type { AttemptLimit } from '../http/attempt-limit.js';
+import { RED_HEADERS } from '../http/security-headers.js';
 import { type DashboardAccess, dashboardSettings } from './dashboard-auth.js';
+import { editorLoginLimit } from './editor-login.js';
 import { writeBrokerCredentials } from './flow-credentials.js';
 import { seedFlows } from './seed-flows.js';
 import type { SharedServer } from './shared-server.js';
@@ -29,6 +33,8 @@ export interface EmbeddedRedOptions {
   isAdminToken: (token: string) => boolean;
   /** Who may open /dashboard (red/dashboard-auth.ts). */
   dashboard: DashboardAccess;
+  /** Wrong tokens per client address, shared with the HTTP API's (http/attempt-limit.ts). */
+  attempts: AttemptLimit;
   logger: Logger;
 }
 
@@ -61,8 +67,10 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   process.env[RED_ENV.token] = opts.account.token;
 
   const log = opts.logger.child({ component: 'node-red' });
+  const isAdminLogin = (username: string, password: string) =>
+    username === 'admin' && opts.isAdminToken(password);
   const adminLogin = async (username: string, password: string) =>
-    username === 'admin' && opts.isAdminToken(password) ? ADMIN_USER : null;
+    isAdminLogin(username, password) ? ADMIN_USER : null;
   RED.init(opts.server, {
     httpAdminRoot: '/red',
     httpNodeRoot: '/',
@@ -105,6 +113,8 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   });
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet(RED_HEADERS));
+  app.use(editorLoginLimit({ attempts: opts.attempts, isAdminLogin }));
   app.use('/red', RED.httpAdmin);
   app.use('/', RED.httpNode);
   opts.shared.mount(app);
