@@ -8,8 +8,6 @@ import type { RawMessage } from '../engine/pipeline.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
-import { Registry } from '../registry/registry-service.js';
-import { RegistryStore } from '../registry/store.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
 import { liveFromSnapshot } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
@@ -17,11 +15,12 @@ import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
 import { CliError } from './errors.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
-import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
+import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { startCityBroker } from './start-broker.js';
-import { startCityFleet } from './start-fleet.js';
+import { simulatedBanner, startCityFleet } from './start-fleet.js';
 import { redBanner, startCityRed } from './start-red.js';
+import { openStartRegistry } from './start-registry.js';
 
 interface StartOptions extends HistoryFlags {
   dataDir: string;
@@ -53,12 +52,7 @@ export function registerStart(program: Command): void {
     .option('--devices <n>', 'simulate only the first N devices')
     .action(async (opts: StartOptions) => {
       const log = createLogger('citygauge');
-      const store = RegistryStore.open(opts.dataDir);
-      if (store.isEmpty()) {
-        store.upsert(await loadInventoryStrictly(opts.inventory));
-        log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
-      }
-      const registry = new Registry(store, store.credentials());
+      const { store, registry } = await openStartRegistry(opts, log);
       // Issue 6: the inventory's scorecard-indicators.* every start, scorecard-*.csv and self-assessments-* once.
       const scorecard = ScorecardStore.open(opts.dataDir);
       await seedScorecard(scorecard, opts.inventory, log).catch((err: Error) => {
@@ -161,9 +155,7 @@ export function registerStart(program: Command): void {
           ...Object.entries(broker.serviceTokens).map(
             ([name, token]) => `  MQTT account   ${name} / ${token}   (shown once)`,
           ),
-          fleet
-            ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
-            : '  simulated      off (--no-sim)',
+          simulatedBanner(registry, fleet),
           `  history        ${historyWhere}`,
           '  Ctrl-C stops everything cleanly.',
           '',

@@ -1,4 +1,7 @@
 // Registry for field engineers: devices CRUD, secrets issued and rotated (shown once), bulk upload.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -7,21 +10,28 @@ import type { Device } from '../registry/inventory.js';
 import { DEVICE_KINDS } from '../registry/inventory.js';
 import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
+import { districtText, idText, referenceText } from '../registry/text-limits.js';
 import { requireAdmin } from './auth.js';
 import { sendError } from './errors.js';
+import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
 
+// The limits of devices.csv (registry/text-limits.ts), checked before anything else sees the body.
 const DeviceBody = z.object({
-  id: z.string(),
+  id: idText(z.string()),
   kind: z.enum(DEVICE_KINDS),
-  district: z.string().optional(),
-  assetId: z.string().optional(),
-  gatewayId: z.string().optional(),
+  district: districtText(z.string()).optional(),
+  assetId: referenceText(z.string()).optional(),
+  gatewayId: idText(z.string()).optional(),
   hd: z.boolean().optional(),
   expectedIntervalS: z.number().positive().optional(),
   lat: z.number().optional(),
   lon: z.number().optional(),
 });
 const DeviceOut = DeviceBody.extend({
+  id: z.string(),
+  district: z.string().optional(),
+  assetId: z.string().optional(),
+  gatewayId: z.string().optional(),
   hd: z.boolean(),
   expectedIntervalS: z.number(),
   attributes: z.record(z.string(), z.string()).optional(),
@@ -32,7 +42,6 @@ const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Secret = z.object({ id: z.string(), secret: z.string() });
 
 const INVENTORY_FILE_NAMES: ReadonlySet<string> = new Set(INVENTORY_FILES);
-const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -147,7 +156,8 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
     },
   );
 
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 6 } });
+  const limits = uploadLimits();
+  await app.register(multipart, { limits: { fileSize: limits.fileBytes, files: INVENTORY_FILES.length } });
   api.post(
     '/api/inventory',
     {
@@ -160,30 +170,24 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
       },
     },
     async (req, reply) => {
-      const files: Record<string, string> = {};
-      for await (const part of req.parts()) {
-        if (part.type !== 'file') continue;
-        const name = part.filename || part.fieldname;
-        if (!INVENTORY_FILE_NAMES.has(name)) {
-          return sendError(
-            reply,
-            400,
-            'bad-request',
-            `'${name}' is not an inventory file: send ${[...INVENTORY_FILE_NAMES].join(', ')}`,
-          );
-        }
-        files[name] = (await part.toBuffer()).toString('utf8');
+      // Streamed to a temporary folder and read from there as `citygauge import` reads one.
+      const dir = mkdtempSync(join(tmpdir(), 'citygauge-upload-'));
+      try {
+        const received = await receiveInventoryFiles(req, dir, INVENTORY_FILE_NAMES, limits);
+        if (!received.ok) return sendError(reply, received.status, received.error, received.message);
+        if (received.files.length === 0)
+          return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
+        const strict = req.query.strict === 'true';
+        const result = await registry.importDir(dir, strict);
+        const applied = !(strict && result.errors.length > 0);
+        return {
+          applied,
+          counts: result.counts,
+          errors: result.errors.map((e) => ({ ...e, text: `${e.file}:${e.line}: ${e.reason}` })),
+        };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      if (Object.keys(files).length === 0)
-        return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
-      const strict = req.query.strict === 'true';
-      const result = await registry.importFiles(files, strict);
-      const applied = !(strict && result.errors.length > 0);
-      return {
-        applied,
-        counts: result.counts,
-        errors: result.errors.map((e) => ({ ...e, text: `${e.file}:${e.line}: ${e.reason}` })),
-      };
     },
   );
 };

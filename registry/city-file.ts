@@ -15,8 +15,11 @@ export function parseCityJson(text: string): { city: CityConfig } | { error: str
   const parsed = CityFile.safeParse(raw, WITH_INPUT);
   if (!parsed.success) return { error: describeIssues(parsed.error) };
   // Only the contract's keys: the rest of the file is for whoever else reads it.
-  const { name, cctvSharingAgreement, windows, thresholds } = parsed.data;
-  return { city: { name, cctvSharingAgreement, windows, thresholds } };
+  const { name, cctvSharingAgreement, windows, thresholds, districts } = parsed.data;
+  const city: CityConfig = { name, cctvSharingAgreement, windows, thresholds };
+  // A district's name defaults to its id.
+  if (districts) city.districts = districts.map((d) => ({ ...d, name: d.name ?? d.id }));
+  return { city };
 }
 
 export function readCityFile(path: string): { city: CityConfig } | { error: string } {
