@@ -196,7 +196,10 @@ export class CityServices {
       },
     });
     live.publisher.onRefused.push((topic, reason) =>
-      this.opts.logger?.warn({ topic: `${topic.slice(0, 120)}...`, reason }, 'indicator topic refused, not published'),
+      this.opts.logger?.warn(
+        { topic: `${topic.slice(0, 120)}...`, reason },
+        'indicator topic refused, not published',
+      ),
     );
     live.start();
     return live;

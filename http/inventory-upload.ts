@@ -25,7 +25,10 @@ export function uploadLimits(env: NodeJS.ProcessEnv = process.env): UploadLimits
     if (!(n > 0)) throw new Error(`${name} must be a positive number of MiB, got '${v}'`);
     return Math.floor(n * MIB);
   };
-  return { fileBytes: mib('CITYGAUGE_UPLOAD_FILE_MB', 64), totalBytes: mib('CITYGAUGE_UPLOAD_TOTAL_MB', 256) };
+  return {
+    fileBytes: mib('CITYGAUGE_UPLOAD_FILE_MB', 64),
+    totalBytes: mib('CITYGAUGE_UPLOAD_TOTAL_MB', 256),
+  };
 }
 
 export type Received =
@@ -89,8 +92,7 @@ export async function receiveInventoryFiles(
         message: `at most ${allowed.size} files an upload, one of each of ${[...allowed].join(', ')}`,
       };
     if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge('a file', limits.fileBytes, 'FILE');
-    if (err instanceof TooLarge)
-      return tooLarge('the upload', limits.totalBytes, 'TOTAL');
+    if (err instanceof TooLarge) return tooLarge('the upload', limits.totalBytes, 'TOTAL');
     throw err;
   }
   return { ok: true, files };

@@ -152,7 +152,10 @@ export function districtsOf(inv: Inventory): string[] {
 export function unknownDistrict(city: CityConfig, district: string | undefined): string | undefined {
   if (!district || !city.districts) return undefined;
   let ids = declaredIds.get(city.districts);
-  if (!ids) declaredIds.set(city.districts, (ids = new Set(city.districts.map((d) => d.id))));
+  if (!ids) {
+    ids = new Set(city.districts.map((d) => d.id));
+    declaredIds.set(city.districts, ids);
+  }
   if (ids.has(district)) return undefined;
   return `unknown district '${shorten(district)}' (known: ${knownDistricts(city.districts)})`;
 }

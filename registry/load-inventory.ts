@@ -107,7 +107,9 @@ export async function loadInventoryDir(dir: string, opts: LoadOptions = {}): Pro
     // A city.json that declares no districts keeps those the registry has: it says nothing about them.
     if ('city' in read)
       inv.city =
-        read.city.districts || !base.city.districts ? read.city : { ...read.city, districts: base.city.districts };
+        read.city.districts || !base.city.districts
+          ? read.city
+          : { ...read.city, districts: base.city.districts };
     else errors.push({ file: 'city.json', line: 1, reason: read.error });
     doneBytes += sizes.get('city.json')!;
     opts.onProgress?.({ file: 'city.json', bytes: doneBytes, totalBytes });

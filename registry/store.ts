@@ -181,9 +181,7 @@ export class RegistryStore {
 
   /** Mark registered devices simulated (a data dir from before the flag; see cli/start-registry.ts). */
   markSimulated(ids: Iterable<string>): number {
-    const mark = this.db.prepare(
-      'INSERT OR IGNORE INTO simulated (id) SELECT id FROM devices WHERE id = ?',
-    );
+    const mark = this.db.prepare('INSERT OR IGNORE INTO simulated (id) SELECT id FROM devices WHERE id = ?');
     let n = 0;
     this.db.transaction(() => {
       for (const id of ids) n += mark.run(id).changes;
@@ -192,13 +190,17 @@ export class RegistryStore {
   }
 
   meta(key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
     this.db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
       .run(key, value);
   }
 

@@ -2,7 +2,7 @@
 // by the inventory rows, city.json and the HTTP API alike, and printed in docs/contract-as-implemented.md.
 // Ids and districts become MQTT topic levels (`city/indicators/<id>/<district>`), so they are short and
 // free of `/`, `+`, `#` and NUL; names are any printable text, but bounded.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ID_PATTERN } from './inventory.js';
 
 export const LIMITS = {
@@ -52,7 +52,8 @@ export const nameText = (s: z.ZodString) =>
 
 /** Why an extra column's header or value is refused; undefined when it is fine. */
 export function attributeProblem(column: string, value: string): string | undefined {
-  if (column.length > LIMITS.attributeName) return `column '${column.slice(0, 20)}...': ${atMost(LIMITS.attributeName)}`;
+  if (column.length > LIMITS.attributeName)
+    return `column '${column.slice(0, 20)}...': ${atMost(LIMITS.attributeName)}`;
   if (CONTROL.test(column)) return `column '${column}': must not contain control characters`;
   if (value.length > LIMITS.attributeValue) return `${column}: ${atMost(LIMITS.attributeValue)}`;
   if (CONTROL_IN_NOTES.test(value)) return `${column}: must not contain control characters`;

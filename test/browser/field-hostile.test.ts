@@ -69,8 +69,15 @@ describe('the field engineers’ register form', () => {
     expect(shown.length).toBeLessThan(1000);
     expect((await city.api('GET', '/api/devices/bus-8')).status).toBe(404);
     // A registration that is taken rebuilds the engine and republishes; still only short, known topics.
-    expect((await city.api('POST', '/api/devices', { id: 'bus-9', kind: 'transit-beacon', district: 'north' })).status).toBe(201);
-    await city.until(() => topics.filter((t) => t.endsWith('/north')).length, (n) => n > 0, 'north indicators');
+    expect(
+      (await city.api('POST', '/api/devices', { id: 'bus-9', kind: 'transit-beacon', district: 'north' }))
+        .status,
+    ).toBe(201);
+    await city.until(
+      () => topics.filter((t) => t.endsWith('/north')).length,
+      (n) => n > 0,
+      'north indicators',
+    );
     expect(Math.max(...topics.map((t) => Buffer.byteLength(t)))).toBeLessThan(100);
     expect(topics.filter((t) => t.includes('ddd') || t.includes('atlantis'))).toEqual([]);
   }, 60_000);

@@ -17,7 +17,7 @@ import { apiCall } from '../support/http.js';
 import { DEVICE_HEADER, tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
-const KNOWN = "(known: centre, north)";
+const KNOWN = '(known: centre, north)';
 
 let app: FastifyInstance;
 let base: string;
@@ -65,7 +65,8 @@ async function upload(files: Record<string, string | Uint8Array>, query = '') {
     headers: { authorization: `Bearer ${token}` },
     body: form,
   });
-  return { status: res.status, body: await res.json() };
+  // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 /** The registry as stored: what a restart would see. */
@@ -80,7 +81,11 @@ const stored = () => {
 
 describe('districts through the API', () => {
   it('refuses a device in an unknown district with the known ones, and stores nothing', async () => {
-    const r = await call('POST', '/api/devices', { id: 'bus-9', kind: 'transit-beacon', district: 'atlantis' });
+    const r = await call('POST', '/api/devices', {
+      id: 'bus-9',
+      kind: 'transit-beacon',
+      district: 'atlantis',
+    });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({
       error: 'bad-request',
@@ -89,13 +94,20 @@ describe('districts through the API', () => {
     expect((await call('GET', '/api/devices/bus-9')).status).toBe(404);
     expect(stored().devices.has('bus-9')).toBe(false);
     const moved = await call('PATCH', '/api/devices/bus-1', { district: 'atlantis' });
-    expect(moved).toMatchObject({ status: 400, body: { message: `district: unknown district 'atlantis' ${KNOWN}` } });
+    expect(moved).toMatchObject({
+      status: 400,
+      body: { message: `district: unknown district 'atlantis' ${KNOWN}` },
+    });
     expect(registry.inventory.devices.get('bus-1')?.district).toBe('centre');
-    expect((await call('POST', '/api/devices', { id: 'bus-9', kind: 'transit-beacon', district: 'north' })).status).toBe(201);
+    expect(
+      (await call('POST', '/api/devices', { id: 'bus-9', kind: 'transit-beacon', district: 'north' })).status,
+    ).toBe(201);
   });
 
   it('refuses upload rows in an unknown district, by file and line', async () => {
-    const r = await upload({ 'devices.csv': `${DEVICE_HEADER}\nbus-7,transit-beacon,atlantis,,,,,,\nbus-8,transit-beacon,north,,,,,,\n` });
+    const r = await upload({
+      'devices.csv': `${DEVICE_HEADER}\nbus-7,transit-beacon,atlantis,,,,,,\nbus-8,transit-beacon,north,,,,,,\n`,
+    });
     expect(r.status).toBe(200);
     expect(r.body.errors.map((e: { text: string }) => e.text)).toEqual([
       `devices.csv:2: unknown district 'atlantis' ${KNOWN}`,
@@ -107,7 +119,11 @@ describe('districts through the API', () => {
 
 describe('text limits through the API', () => {
   it('refuses a 900,000-character district with a short reason, and stores nothing', async () => {
-    const r = await call('POST', '/api/devices', { id: 'bus-x', kind: 'transit-beacon', district: 'd'.repeat(900_000) });
+    const r = await call('POST', '/api/devices', {
+      id: 'bus-x',
+      kind: 'transit-beacon',
+      district: 'd'.repeat(900_000),
+    });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('bad-request');
     expect(r.body.message).toMatch(/district.*at most 64 characters/);
@@ -139,7 +155,12 @@ describe('upload size limits', () => {
     expect(rows.length).toBeGreaterThan(1024 * 1024);
     const r = await upload({ 'devices.csv': `${DEVICE_HEADER}\n${rows}\n` });
     expect(r.status).toBe(413);
-    expect(r.body).toEqual({ error: 'too-large', message: expect.stringMatching(/^devices\.csv is larger than 1 MiB, the limit of one file \(CITYGAUGE_UPLOAD_FILE_MB\)/) });
+    expect(r.body).toEqual({
+      error: 'too-large',
+      message: expect.stringMatching(
+        /^devices\.csv is larger than 1 MiB, the limit of one file \(CITYGAUGE_UPLOAD_FILE_MB\)/,
+      ),
+    });
     expect(registry.inventory.devices.has('sen-0')).toBe(false);
   });
 
@@ -152,7 +173,10 @@ describe('upload size limits', () => {
     expect(devices.length + areas.length).toBeGreaterThan(1.5 * 1024 * 1024);
     const r = await upload({ 'areas.csv': areas, 'devices.csv': devices });
     expect(r.status).toBe(413);
-    expect(r.body).toEqual({ error: 'too-large', message: expect.stringMatching(/^the upload is larger than 1.5 MiB/) });
+    expect(r.body).toEqual({
+      error: 'too-large',
+      message: expect.stringMatching(/^the upload is larger than 1.5 MiB/),
+    });
     expect(registry.inventory.areas.has('area-0')).toBe(false);
     expect(registry.inventory.devices.has('sen-0')).toBe(false);
   });

@@ -19,11 +19,20 @@ afterAll(async () => {
   await city?.stop();
 });
 
-const banner = (c: CityProcess) => c.until(() => c.output(), (o) => /simulated {6}/.test(o), 'the banner');
+const banner = (c: CityProcess) =>
+  c.until(
+    () => c.output(),
+    (o) => /simulated {6}/.test(o),
+    'the banner',
+  );
 
 /** Connect as Node-RED's service account (reads everything) and collect the topics of `filter`. */
 async function watch(c: CityProcess, token: string, filter: string): Promise<string[]> {
-  const client = await c.connect({ clientId: `watch-${clients.length}`, username: 'service:node-red', password: token });
+  const client = await c.connect({
+    clientId: `watch-${clients.length}`,
+    username: 'service:node-red',
+    password: token,
+  });
   clients.push(client);
   const topics: string[] = [];
   client.on('message', (topic) => topics.push(topic));
@@ -38,17 +47,29 @@ describe('citygauge start with its simulated fleet', () => {
   it('simulates the city it imported, and refuses unknown and overlong districts with nothing published', async () => {
     city = await startCity(ARGS, ENV, dataDir);
     const out = await banner(city);
-    expect(out).toMatch(/simulated {6}9 of 9 devices over \d+ MQTT connections; --no-sim turns the simulation off/);
-    expect(out).toMatch(/city\.json declares no districts: declared the 2 the registry names \(centre, north\)/);
+    expect(out).toMatch(
+      /simulated {6}9 of 9 devices over \d+ MQTT connections; --no-sim turns the simulation off/,
+    );
+    expect(out).toMatch(
+      /city\.json declares no districts: declared the 2 the registry names \(centre, north\)/,
+    );
     redToken = /MQTT account\s+service:node-red \/ (\S+)/.exec(out)?.[1] ?? '';
     expect(redToken).not.toBe('');
     const indicatorTopics = await watch(city, redToken, 'city/indicators/#');
 
-    const created = await city.api('POST', '/api/devices', { id: 'sen-9', kind: 'sensor', assetId: 'smelter' });
+    const created = await city.api('POST', '/api/devices', {
+      id: 'sen-9',
+      kind: 'sensor',
+      assetId: 'smelter',
+    });
     expect(created.status).toBe(201);
     secret = created.body.secret;
 
-    const typo = await city.api('POST', '/api/devices', { id: 'bus-9', kind: 'transit-beacon', district: 'atlantis' });
+    const typo = await city.api('POST', '/api/devices', {
+      id: 'bus-9',
+      kind: 'transit-beacon',
+      district: 'atlantis',
+    });
     expect(typo).toMatchObject({
       status: 400,
       body: { error: 'bad-request', message: "district: unknown district 'atlantis' (known: centre, north)" },

@@ -75,7 +75,9 @@ describe('declared districts', () => {
     ];
     const good = await load({
       ...ASSETS,
-      'city.json': city([{ id: 'centre', name: 'Centre', outline: { type: 'Polygon', coordinates: square } }]),
+      'city.json': city([
+        { id: 'centre', name: 'Centre', outline: { type: 'Polygon', coordinates: square } },
+      ]),
     });
     expect(good.inventory.city.districts?.[0].outline).toEqual({ type: 'Polygon', coordinates: square });
     const bad = await load({

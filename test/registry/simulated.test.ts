@@ -3,8 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { openStartRegistry } from '../../cli/start-registry.js';
 import { fleetDevices } from '../../cli/simulate.js';
+import { openStartRegistry } from '../../cli/start-registry.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
@@ -34,7 +34,9 @@ describe('simulated devices', () => {
     expect(first.registry.create({ id: 'sen-9', kind: 'sensor', assetId: 'smelter' }).ok).toBe(true);
     // A person's upload takes a device over: pm-2 is theirs from now on.
     await first.registry.importDir(
-      inventoryDir({ 'devices.csv': `${DEVICE_HEADER}\npm-2,pipe-monitor,,p2,,,60,,\npm-9,pipe-monitor,,p1,,,60,,\n` }),
+      inventoryDir({
+        'devices.csv': `${DEVICE_HEADER}\npm-2,pipe-monitor,,p2,,,60,,\npm-9,pipe-monitor,,p1,,,60,,\n`,
+      }),
     );
     // A change to a simulated device keeps it simulated.
     expect(first.registry.update('pm-1', { expectedIntervalS: 120 }).ok).toBe(true);
@@ -59,7 +61,13 @@ describe('simulated devices', () => {
     // What an older version left: the town plus a person's device, no flags, no declared districts.
     const old = RegistryStore.open(dataDir);
     const inv = (await loadInventoryDir(TOWN)).inventory;
-    inv.devices.set('sen-9', { id: 'sen-9', kind: 'sensor', hd: false, expectedIntervalS: 60, district: 'north' });
+    inv.devices.set('sen-9', {
+      id: 'sen-9',
+      kind: 'sensor',
+      hd: false,
+      expectedIntervalS: 60,
+      district: 'north',
+    });
     old.upsert(inv);
     old.close();
 

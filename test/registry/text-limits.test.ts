@@ -9,8 +9,12 @@ import { ASSETS, deviceRow, load, messages, withDevices } from './temp-inventory
 
 describe('text limits of inventory rows', () => {
   it('refuses a district over 64 characters, with the limit', async () => {
-    const r = await load(withDevices(`bus-1,transit-beacon,${'d'.repeat(65)}`, `bus-2,transit-beacon,${'d'.repeat(64)}`));
-    expect(messages(r)).toEqual([expect.stringMatching(/^devices\.csv:2: district: at most 64 characters \(got 'ddd+\.\.\.\)$/)]);
+    const r = await load(
+      withDevices(`bus-1,transit-beacon,${'d'.repeat(65)}`, `bus-2,transit-beacon,${'d'.repeat(64)}`),
+    );
+    expect(messages(r)).toEqual([
+      expect.stringMatching(/^devices\.csv:2: district: at most 64 characters \(got 'ddd+\.\.\.\)$/),
+    ]);
     expect([...r.inventory.devices.keys()]).toEqual(['bus-2']);
   });
 
@@ -37,7 +41,10 @@ describe('text limits of inventory rows', () => {
     });
     expect(messages(r)).toEqual(['devices.csv:2: notes: at most 1024 characters']);
     expect(r.inventory.devices.get('sen-2')?.attributes).toEqual({ notes: 'two\nlines' });
-    const wide = await load({ ...ASSETS, 'sites.csv': `id,class,district,name,${'c'.repeat(65)}\ns,energy,east,S,1\n` });
+    const wide = await load({
+      ...ASSETS,
+      'sites.csv': `id,class,district,name,${'c'.repeat(65)}\ns,energy,east,S,1\n`,
+    });
     expect(messages(wide)).toEqual([
       `sites.csv:1: header column '${'c'.repeat(20)}...' is longer than 64 characters: file skipped`,
     ]);
@@ -52,9 +59,9 @@ async function hugeLineInventory(bytes: number, withHeader: boolean): Promise<st
   const chunk = Buffer.alloc(1024 * 1024, 'x');
   for (let left = bytes; left > 0; left -= chunk.length)
     if (!out.write(left >= chunk.length ? chunk : chunk.subarray(0, left)))
-      await new Promise((r) => out.once('drain', r));
+      await new Promise<void>((r) => out.once('drain', () => r()));
   out.end(withHeader ? `\n${deviceRow('sen-2,sensor,,smelter')}\n` : '');
-  await new Promise((r) => out.once('finish', r));
+  await new Promise<void>((r) => out.once('finish', () => r()));
   return dir;
 }
 
@@ -94,7 +101,9 @@ describe('a CSV line over 64 KiB', () => {
   it('skips only that line: the rows before and after it are imported, on their own line numbers', async () => {
     const dir = await hugeLineInventory(5 * 1024 * 1024, true);
     const r = await loadInventoryDir(dir);
-    expect(messages(r)).toEqual(['devices.csv:3: line is longer than 65,536 bytes (the limit of a row): skipped']);
+    expect(messages(r)).toEqual([
+      'devices.csv:3: line is longer than 65,536 bytes (the limit of a row): skipped',
+    ]);
     expect([...r.inventory.devices.keys()]).toEqual(['sen-1', 'sen-2']);
   });
 });
