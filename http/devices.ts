@@ -10,7 +10,7 @@ import type { Device } from '../registry/inventory.js';
 import { DEVICE_KINDS } from '../registry/inventory.js';
 import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
-import { districtText, idText, referenceText } from '../registry/text-limits.js';
+import { blankOr, districtText, idText, referenceText } from '../registry/text-limits.js';
 import { requireAdmin } from './auth.js';
 import { sendError } from './errors.js';
 import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
@@ -19,9 +19,10 @@ import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
 const DeviceBody = z.object({
   id: idText(z.string()),
   kind: z.enum(DEVICE_KINDS),
-  district: districtText(z.string()).optional(),
-  assetId: referenceText(z.string()).optional(),
-  gatewayId: idText(z.string()).optional(),
+  // "" clears the field, as an empty cell does.
+  district: blankOr(districtText(z.string())).optional(),
+  assetId: blankOr(referenceText(z.string())).optional(),
+  gatewayId: blankOr(idText(z.string())).optional(),
   hd: z.boolean().optional(),
   expectedIntervalS: z.number().positive().optional(),
   lat: z.number().optional(),

@@ -11,6 +11,7 @@ import type { Registry } from '../registry/registry-service.js';
 import { alertsPlugin } from './alerts.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
+import { districtsPlugin } from './districts.js';
 import { STATUS_CODE } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
@@ -78,6 +79,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(devicesPlugin, { registry: deps.registry });
+  await app.register(districtsPlugin, { registry: deps.registry });
   if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
   if (deps.alerts)
     await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });

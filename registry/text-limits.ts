@@ -2,7 +2,7 @@
 // by the inventory rows, city.json and the HTTP API alike, and printed in docs/contract-as-implemented.md.
 // Ids and districts become MQTT topic levels (`city/indicators/<id>/<district>`), so they are short and
 // free of `/`, `+`, `#` and NUL; names are any printable text, but bounded.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ID_PATTERN } from './inventory.js';
 
 export const LIMITS = {
@@ -49,6 +49,16 @@ export const nameText = (s: z.ZodString) =>
   s
     .max(LIMITS.name, { message: atMost(LIMITS.name), abort: true })
     .refine(noControl, 'must not contain control characters');
+
+/** Empty, or by the rules of `schema` (the API's way of clearing an optional field). */
+export const blankOr = (schema: z.ZodType<string>) =>
+  // Not a union: its error would say "Invalid input" instead of the rule that failed.
+  z.string().superRefine((s, ctx) => {
+    if (s === '') return;
+    const checked = schema.safeParse(s);
+    if (!checked.success)
+      for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  });
 
 /** Why an extra column's header or value is refused; undefined when it is fine. */
 export function attributeProblem(column: string, value: string): string | undefined {

@@ -117,6 +117,17 @@ describe('districts through the API', () => {
   });
 });
 
+describe('GET /api/districts', () => {
+  it('lists the districts with their names', async () => {
+    expect((await call('GET', '/api/districts')).body).toEqual({
+      districts: [
+        { id: 'centre', name: 'centre', declared: true },
+        { id: 'north', name: 'north', declared: true },
+      ],
+    });
+  });
+});
+
 describe('text limits through the API', () => {
   it('refuses a 900,000-character district with a short reason, and stores nothing', async () => {
     const r = await call('POST', '/api/devices', {
