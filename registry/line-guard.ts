@@ -24,27 +24,40 @@ export class LineGuard extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b !== LF && b !== CR) continue;
+    // One push per chunk, lines found with the native indexOf: a million-row import stays fast.
+    const out: Buffer[] = [];
+    let lineStart = 0;
+    let nextLF = chunk.indexOf(LF);
+    let nextCR = chunk.indexOf(CR);
+    for (;;) {
+      const i = nextLF < 0 ? nextCR : nextCR < 0 ? nextLF : Math.min(nextLF, nextCR);
+      if (i < 0) break;
       // CRLF is one line end; a lone CR (old Macs) is one too, as csv-parse has it.
-      const sameEnd = b === LF && this.afterCR && i === start;
-      this.afterCR = b === CR;
-      this.keep(chunk.subarray(start, i));
-      this.endLine(sameEnd);
-      this.push(chunk.subarray(i, i + 1));
-      start = i + 1;
+      const sameEnd = chunk[i] === LF && this.afterCR && i === lineStart;
+      if (this.dropping) out.push(chunk.subarray(i, i + 1));
+      else if (this.pendingBytes + (i - lineStart) > this.maxBytes) {
+        this.onLongLine(this.line);
+        out.push(chunk.subarray(i, i + 1));
+      } else out.push(...this.pending, chunk.subarray(lineStart, i + 1));
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.dropping = false;
+      if (!sameEnd) this.line++;
+      this.afterCR = chunk[i] === CR;
+      lineStart = i + 1;
+      if (nextLF >= 0 && nextLF < lineStart) nextLF = chunk.indexOf(LF, lineStart);
+      if (nextCR >= 0 && nextCR < lineStart) nextCR = chunk.indexOf(CR, lineStart);
     }
-    if (start < chunk.length) {
+    if (lineStart < chunk.length) {
       this.afterCR = false;
-      this.keep(chunk.subarray(start));
+      this.keep(chunk.subarray(lineStart));
     }
+    if (out.length) this.push(out.length === 1 ? out[0] : Buffer.concat(out));
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    this.endLine(false);
+    this.endLine();
     done();
   }
 
@@ -61,11 +74,10 @@ export class LineGuard extends Transform {
     this.pendingBytes += part.length;
   }
 
-  private endLine(sameEnd: boolean): void {
+  private endLine(): void {
     if (this.pending.length) this.push(Buffer.concat(this.pending));
     this.pending = [];
     this.pendingBytes = 0;
     this.dropping = false;
-    if (!sameEnd) this.line++;
   }
 }

@@ -131,6 +131,9 @@ export class RegistryStore {
         ...['expected_interval_s', 'lat', 'lon', 'attributes'],
       ]),
     );
+    // Clearing flags that no device has (a city without a simulator) would cost a statement per row.
+    const touchFlags =
+      simulated === 'set' || (simulated === 'clear' && db.prepare('SELECT 1 FROM simulated LIMIT 1').get());
     const flag =
       simulated === 'set'
         ? db.prepare('INSERT OR IGNORE INTO simulated (id) VALUES (?)')
@@ -161,7 +164,7 @@ export class RegistryStore {
           ...[d.id, d.kind, d.district ?? null, d.assetId ?? null, d.gatewayId ?? null, d.hd ? 1 : 0],
           ...[d.expectedIntervalS, d.lat ?? null, d.lon ?? null, json(d.attributes)],
         );
-        if (simulated !== 'keep') flag.run(d.id);
+        if (touchFlags) flag.run(d.id);
       }
     })();
   }
