@@ -41,5 +41,6 @@ export function simulatedBanner(
   const all = registry.inventory.devices.size;
   if (!fleet) return `  simulated      off (--no-sim): none of the ${n(all)} devices`;
   const real = all - registry.simulatedInventory().devices.size;
-  return `  simulated      ${n(fleet.devices)} of ${n(all)} devices over ${n(fleet.connections)} MQTT connections${real ? ` (${n(real)} registered by people are not)` : ''}; --no-sim turns the simulation off`;
+  const people = real === 1 ? 'the 1 device a person registered' : `the ${n(real)} devices people registered`;
+  return `  simulated      ${n(fleet.devices)} of ${n(all)} devices over ${n(fleet.connections)} MQTT connections${real ? `, not ${people}` : ''}; --no-sim turns the simulation off`;
 }

@@ -100,7 +100,7 @@ describe('citygauge start with its simulated fleet', () => {
     const sen9 = await watch(city, redToken, 'city/sensor/sen-9/#');
     const out = await banner(city);
     expect(out).toMatch(
-      /simulated {6}9 of 10 devices over \d+ MQTT connections \(1 registered by people are not\); --no-sim turns the simulation off/,
+      /simulated {6}9 of 10 devices over \d+ MQTT connections, not the 1 device a person registered; --no-sim turns the simulation off/,
     );
     // The fleet is up and speaking for its own devices...
     const status = async (id: string) => (await city!.api('GET', `/api/devices/${id}/status`)).body;
