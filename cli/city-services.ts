@@ -195,6 +195,12 @@ export class CityServices {
         this.down.onSnapshot(snapshot);
       },
     });
+    live.publisher.onRefused.push((topic, reason) =>
+      this.opts.logger?.warn(
+        { topic: `${topic.slice(0, 120)}...`, reason },
+        'indicator topic refused, not published',
+      ),
+    );
     live.start();
     return live;
   }

@@ -10,8 +10,6 @@ import { staleIndicatorTopic } from '../engine/stale-indicators.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
-import { Registry } from '../registry/registry-service.js';
-import { RegistryStore } from '../registry/store.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
 import { liveFromReader } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
@@ -20,12 +18,13 @@ import { SAMPLE_CITY_DIR } from './demo.js';
 import { CliError, UsageError } from './errors.js';
 import { portFlag, wholeFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
-import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
+import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { usePrivateDataDir } from './private-data.js';
 import { startCityBroker } from './start-broker.js';
-import { startCityFleet } from './start-fleet.js';
+import { simulatedBanner, startCityFleet } from './start-fleet.js';
 import { redBanner, startCityRed } from './start-red.js';
+import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface StartOptions extends HistoryFlags {
@@ -61,12 +60,7 @@ export function registerStart(program: Command): void {
       const weakToken = adminTokenProblem();
       if (weakToken) throw new UsageError(weakToken);
       usePrivateDataDir(opts.dataDir, log);
-      const store = RegistryStore.open(opts.dataDir);
-      if (store.isEmpty()) {
-        store.upsert(await loadInventoryStrictly(opts.inventory));
-        log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
-      }
-      const registry = new Registry(store, store.credentials());
+      const { store, registry } = await openStartRegistry(opts, log);
       // Issue 6: the inventory's scorecard-indicators.* every start, scorecard-*.csv and self-assessments-* once.
       const scorecard = ScorecardStore.open(opts.dataDir);
       await seedScorecard(scorecard, opts.inventory, log).catch((err: Error) => {
@@ -176,9 +170,7 @@ export function registerStart(program: Command): void {
           ...Object.entries(broker.serviceTokens).map(
             ([name, token]) => `  MQTT account   ${name} / ${token}   (shown once)`,
           ),
-          fleet
-            ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
-            : '  simulated      off (--no-sim)',
+          simulatedBanner(registry, fleet),
           `  history        ${historyWhere}`,
           `  time zone      ${timeZone}   (report periods, service hours, times on the dashboard)`,
           '  Ctrl-C stops everything cleanly.',

@@ -3,6 +3,7 @@
 // value, numerator or denominator changed, or a window mean moved by at least 0.01 points — means drift
 // every second, and a dashboard does not need every drift.
 import type { IndicatorValue, Snapshot } from './city-engine.js';
+import { topicProblem } from './topic-guard.js';
 
 export type RetainedPublish = (topic: string, payload: string) => void;
 
@@ -20,11 +21,20 @@ export function indicatorTopic(id: string, scope: string): string {
 export class IndicatorPublisher {
   private readonly last = new Map<string, IndicatorValue>();
   published = 0;
+  /** Topics refused by the guard (topic-guard.ts), each told to `onRefused` once. */
+  private readonly refused = new Set<string>();
+  /** Called once per refused topic, e.g. to log it. */
+  readonly onRefused: ((topic: string, reason: string) => void)[] = [];
 
   constructor(
     private readonly meta: ReadonlyMap<string, IndicatorMeta>,
     private readonly publish: RetainedPublish,
   ) {}
+
+  /** Topics refused so far. */
+  get refusedTopics(): number {
+    return this.refused.size;
+  }
 
   /** Publish what changed in this snapshot; returns how many messages went out. */
   onSnapshot(s: Snapshot): number {
@@ -34,6 +44,13 @@ export class IndicatorPublisher {
       const topic = indicatorTopic(v.id, v.scope);
       const before = this.last.get(topic);
       if (before && !changed(before, v)) continue;
+      if (this.refused.has(topic)) continue;
+      const problem = topicProblem(topic);
+      if (problem) {
+        this.refused.add(topic);
+        for (const hook of this.onRefused) hook(topic, problem);
+        continue;
+      }
       this.last.set(topic, v);
       const m = this.meta.get(v.id);
       this.publish(

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { buildAreas, buildPipeSegments, buildSites } from './city/assets.js';
 import { csvText, gtfsText } from './city/csv-text.js';
 import { buildDevices } from './city/devices.js';
+import { DISTRICTS } from './city/districts.js';
 import { pickRoutes, pickStops } from './city/gtfs.js';
 import { Prng } from './prng.js';
 
@@ -43,6 +44,8 @@ const CITY = {
       severity: 'critical',
     },
   ],
+  // Declared once: a row or an API call naming any other district is refused (a typo makes no district).
+  districts: DISTRICTS.map((d) => ({ id: d.id, name: d.title })),
 };
 
 export interface GenerateOptions {

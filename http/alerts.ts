@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AlertService } from '../engine/alerts/alert-service.js';
 import type { CredentialStore } from '../registry/credentials.js';
+import { nameText } from '../registry/text-limits.js';
 import { requireAdmin } from './auth.js';
 import { sendError } from './errors.js';
 
@@ -59,7 +60,7 @@ export const alertsPlugin: FastifyPluginAsync<{
       schema: {
         tags: ['alerts'],
         params: z.object({ alertId: z.string() }),
-        body: z.object({ by: z.string().trim().min(1, 'name the person acknowledging') }),
+        body: z.object({ by: nameText(z.string().trim().min(1, 'name the person acknowledging')) }),
         response: { 200: AlertOut, 404: ErrorBody, 409: ErrorBody },
       },
     },

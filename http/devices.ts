@@ -1,4 +1,7 @@
 // Registry for field engineers: devices CRUD, secrets issued and rotated (shown once), bulk upload.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -8,22 +11,30 @@ import type { Device } from '../registry/inventory.js';
 import { DEVICE_KINDS } from '../registry/inventory.js';
 import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
+import { blankOr, districtText, idText, referenceText } from '../registry/text-limits.js';
 import { requireAdmin } from './auth.js';
 import { decodeCursor, devicePage, knownDistricts, PAGE_DEFAULT, PAGE_MAX } from './device-page.js';
 import { sendError } from './errors.js';
+import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
 
+// The limits of devices.csv (registry/text-limits.ts), checked before anything else sees the body.
 const DeviceBody = z.object({
-  id: z.string(),
+  id: idText(z.string()),
   kind: z.enum(DEVICE_KINDS),
-  district: z.string().optional(),
-  assetId: z.string().optional(),
-  gatewayId: z.string().optional(),
+  // "" clears the field, as an empty cell does.
+  district: blankOr(districtText(z.string())).optional(),
+  assetId: blankOr(referenceText(z.string())).optional(),
+  gatewayId: blankOr(idText(z.string())).optional(),
   hd: z.boolean().optional(),
   expectedIntervalS: z.number().positive().optional(),
   lat: z.number().optional(),
   lon: z.number().optional(),
 });
 const DeviceOut = DeviceBody.extend({
+  id: z.string(),
+  district: z.string().optional(),
+  assetId: z.string().optional(),
+  gatewayId: z.string().optional(),
   hd: z.boolean(),
   expectedIntervalS: z.number(),
   attributes: z.record(z.string(), z.string()).optional(),
@@ -74,7 +85,6 @@ const Upload = z.object({
 const NothingApplied = Upload.extend({ error: z.literal('nothing-applied'), message: z.string() });
 
 const INVENTORY_FILE_NAMES: ReadonlySet<string> = new Set(INVENTORY_FILES);
-const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export interface DevicesPluginOptions {
   registry: Registry;
@@ -219,7 +229,8 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     },
   );
 
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 6 } });
+  const limits = uploadLimits();
+  await app.register(multipart, { limits: { fileSize: limits.fileBytes, files: INVENTORY_FILES.length } });
   api.post(
     '/api/inventory',
     {
@@ -233,43 +244,38 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       },
     },
     async (req, reply) => {
-      const files: Record<string, string> = {};
-      for await (const part of req.parts()) {
-        if (part.type !== 'file') continue;
-        const name = part.filename || part.fieldname;
-        if (!INVENTORY_FILE_NAMES.has(name)) {
-          return sendError(
-            reply,
-            400,
-            'bad-request',
-            `'${name}' is not an inventory file: send ${[...INVENTORY_FILE_NAMES].join(', ')}`,
-          );
-        }
-        files[name] = (await part.toBuffer()).toString('utf8');
+      // Streamed to a temporary folder and read from there as `citygauge import` reads one.
+      const dir = mkdtempSync(join(tmpdir(), 'citygauge-upload-'));
+      try {
+        const received = await receiveInventoryFiles(req, dir, INVENTORY_FILE_NAMES, limits);
+        if (!received.ok) return sendError(reply, received.status, received.error, received.message);
+        if (received.files.length === 0)
+          return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
+        const strict = req.query.strict === 'true';
+        const result = await registry.importDir(dir, strict);
+        // Nothing applied (strict with an error, or not one row nor city.json taken) is a 422, not a 200.
+        const cityTaken =
+          received.files.includes('city.json') && !result.errors.some((e) => e.file === 'city.json');
+        const rowsTaken = Object.values(result.counts).some((c) => c.accepted > 0);
+        const applied = !(strict && result.errors.length > 0) && (cityTaken || rowsTaken);
+        const answer = {
+          applied,
+          counts: result.counts,
+          errors: result.errors.map((e) => ({ ...e, text: `${e.file}:${e.line}: ${e.reason}` })),
+        };
+        if (applied) return answer;
+        const errorCount = result.errors.length;
+        return reply.code(422).send({
+          error: 'nothing-applied' as const,
+          message:
+            errorCount === 0
+              ? 'the upload held no rows: nothing was applied'
+              : `nothing was applied: ${errorCount} error${errorCount === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
+          ...answer,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      if (Object.keys(files).length === 0)
-        return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
-      const strict = req.query.strict === 'true';
-      const result = await registry.importFiles(files, strict);
-      // Nothing applied (strict with an error, or not one row nor city.json taken) is a 422, not a 200.
-      const cityTaken = 'city.json' in files && !result.errors.some((e) => e.file === 'city.json');
-      const rowsTaken = Object.values(result.counts).some((c) => c.accepted > 0);
-      const applied = !(strict && result.errors.length > 0) && (cityTaken || rowsTaken);
-      const answer = {
-        applied,
-        counts: result.counts,
-        errors: result.errors.map((e) => ({ ...e, text: `${e.file}:${e.line}: ${e.reason}` })),
-      };
-      if (applied) return answer;
-      const errorCount = result.errors.length;
-      return reply.code(422).send({
-        error: 'nothing-applied' as const,
-        message:
-          errorCount === 0
-            ? 'the upload held no rows: nothing was applied'
-            : `nothing was applied: ${errorCount} error${errorCount === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
-        ...answer,
-      });
     },
   );
 };

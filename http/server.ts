@@ -20,6 +20,7 @@ import { attemptLimitOf, tooManyAttempts } from './attempt-limit.js';
 import { cityPlugin } from './city.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
+import { districtsPlugin } from './districts.js';
 import { errorAnswer, sendError } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
@@ -123,6 +124,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   }
   await app.register(devicesPlugin, { registry: deps.registry, engine: () => deps.indicators.engine() });
+  await app.register(districtsPlugin, { registry: deps.registry });
   if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
   if (deps.alerts)
     await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });

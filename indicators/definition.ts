@@ -20,11 +20,12 @@ export const DeviceFilterSchema = z.strictObject({
 });
 export type DeviceFilter = z.infer<typeof DeviceFilterSchema>;
 
+// Bounded as every text a person sets is (registry/text-limits.ts): each is in every published value.
 const common = {
   id,
-  name: z.string().min(1),
-  description: z.string().optional(),
-  unit: z.string().default('%'),
+  name: z.string().min(1).max(200, 'at most 200 characters'),
+  description: z.string().max(2000, 'at most 2000 characters').optional(),
+  unit: z.string().max(32, 'at most 32 characters').default('%'),
 };
 
 /** Share of assets (optionally weighted, e.g. by pipe length) covered by ≥ 1 device in a condition. */

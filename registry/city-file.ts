@@ -15,16 +15,12 @@ export function parseCityJson(text: string): { city: CityConfig } | { error: str
   const parsed = CityFile.safeParse(raw, WITH_INPUT);
   if (!parsed.success) return { error: describeIssues(parsed.error) };
   // Only the contract's keys: the rest of the file is for whoever else reads it.
-  const { name, cctvSharingAgreement, windows, thresholds, timeZone } = parsed.data;
-  return {
-    city: {
-      name,
-      cctvSharingAgreement,
-      windows,
-      thresholds,
-      ...(timeZone === undefined ? {} : { timeZone }),
-    },
-  };
+  const { name, cctvSharingAgreement, windows, thresholds, timeZone, districts } = parsed.data;
+  const city: CityConfig = { name, cctvSharingAgreement, windows, thresholds };
+  if (timeZone !== undefined) city.timeZone = timeZone;
+  // A district's name defaults to its id.
+  if (districts) city.districts = districts.map((d) => ({ ...d, name: d.name ?? d.id }));
+  return { city };
 }
 
 export function readCityFile(path: string): { city: CityConfig } | { error: string } {

@@ -2,6 +2,8 @@
 // csv-parse does the quoting, BOMs and line endings; a malformed record is reported and skipped.
 import { createReadStream } from 'node:fs';
 import { type CsvError, type Options, parse } from 'csv-parse';
+import { LineGuard } from './line-guard.js';
+import { LIMITS } from './text-limits.js';
 
 /** The header comes first, then each data row or the reason it could not be read. Lines are 1-based. */
 export type CsvItem =
@@ -18,9 +20,13 @@ type Parsed = { line: number; fields: string[] };
 
 const LINE_BREAK = /\r\n|\r|\n/g;
 
+/** Backstop for a quoted cell running over many lines, each under the line limit. */
+const MAX_RECORD_CHARS = 1024 * 1024;
+
 // csv-parse's own messages count lines its own way.
 const CSV_REASONS: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'a quote opened here is never closed: the rest of the file is one cell',
+  CSV_MAX_RECORD_SIZE: `a row longer than ${MAX_RECORD_CHARS.toLocaleString('en')} characters (a quote never closed?): the file is not read past here`,
 };
 
 export async function* csvRows(path: string, opts: CsvOptions = {}): AsyncGenerator<CsvItem> {
@@ -51,6 +57,7 @@ export async function* csvRows(path: string, opts: CsvOptions = {}): AsyncGenera
     skip_empty_lines: true,
     relax_column_count: true,
     skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
     on_record: (fields, info) => {
       const line = nextLine(info.empty_lines);
       let breaks = 0;
@@ -72,8 +79,15 @@ export async function* csvRows(path: string, opts: CsvOptions = {}): AsyncGenera
     lastLine = Math.max(line, err.lines ?? line);
     errors.push({ line, error: CSV_REASONS[err.code] ?? err.message });
   });
+  const guard = new LineGuard(LIMITS.lineBytes, (line) =>
+    errors.push({
+      line,
+      error: `line is longer than ${LIMITS.lineBytes.toLocaleString('en')} bytes (the limit of a row): skipped`,
+    }),
+  );
   stream.on('error', (err) => parser.destroy(err));
-  stream.pipe(parser);
+  guard.on('error', (err) => parser.destroy(err));
+  stream.pipe(guard).pipe(parser);
 
   let header: string[] | undefined;
   try {

@@ -86,6 +86,14 @@ export interface Threshold {
   severity: Severity;
 }
 
+/** A district the city declares in city.json: its id (the topic level), a name for people, an outline. */
+export interface DistrictDeclaration {
+  id: string;
+  name: string;
+  /** A GeoJSON Polygon or MultiPolygon geometry, [lon, lat]. */
+  outline?: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
+}
+
 export interface CityConfig {
   name: string;
   cctvSharingAgreement: boolean;
@@ -94,6 +102,11 @@ export interface CityConfig {
   thresholds: Threshold[];
   /** IANA time zone from city.json; absent (older data dirs, cities that name none) means UTC. */
   timeZone?: string;
+  /**
+   * The city's districts (issue 10 item 2). Absent: not declared, and every district a row names is one
+   * (an inventory as CONTRACT §1 has it); `citygauge start` and `import` then declare what the registry holds.
+   */
+  districts?: DistrictDeclaration[];
 }
 
 export interface Inventory {
@@ -124,9 +137,12 @@ export function emptyInventory(city: CityConfig = defaultCityConfig()): Inventor
 export const cityTimeZone = (city: Pick<CityConfig, 'timeZone'>): string =>
   city.timeZone ?? DEFAULT_TIME_ZONE;
 
-/** Every district named anywhere in the inventory, sorted: the scopes besides `city` (CONTRACT §5). */
+/**
+ * Every district declared or named anywhere in the inventory, sorted: the scopes besides `city` (CONTRACT
+ * §5). A declared district with no assets or devices yet is a scope too.
+ */
 export function districtsOf(inv: Inventory): string[] {
-  const names = new Set<string>();
+  const names = new Set<string>(inv.city.districts?.map((d) => d.id));
   for (const m of [inv.areas, inv.pipeSegments, inv.sites, inv.routes, inv.devices] as Map<
     string,
     { district?: string }
@@ -134,4 +150,31 @@ export function districtsOf(inv: Inventory): string[] {
     for (const x of m.values()) if (x.district) names.add(x.district);
   }
   return [...names].sort();
+}
+
+/**
+ * Why a row naming `district` is refused: the city declares its districts and this is not one of them.
+ * Undefined when it is declared, or when the city declares none.
+ */
+export function unknownDistrict(city: CityConfig, district: string | undefined): string | undefined {
+  if (!district || !city.districts) return undefined;
+  let ids = declaredIds.get(city.districts);
+  if (!ids) {
+    ids = new Set(city.districts.map((d) => d.id));
+    declaredIds.set(city.districts, ids);
+  }
+  if (ids.has(district)) return undefined;
+  return `unknown district '${shorten(district)}' (known: ${knownDistricts(city.districts)})`;
+}
+
+// An import checks a million rows against the same list: its ids as a set, once per list.
+const declaredIds = new WeakMap<readonly DistrictDeclaration[], Set<string>>();
+
+const shorten = (s: string) => (s.length > 64 ? `${s.slice(0, 61)}...` : s);
+
+/** The declared ids for an error message: the first 20, then how many more. */
+function knownDistricts(list: readonly DistrictDeclaration[]): string {
+  if (list.length === 0) return 'none: declare them in city.json "districts"';
+  const ids = list.slice(0, 20).map((d) => d.id);
+  return list.length > 20 ? `${ids.join(', ')} and ${list.length - 20} more` : ids.join(', ');
 }

@@ -16,6 +16,7 @@ import {
   type PipeSegment,
   type Route,
   type Site,
+  unknownDistrict,
 } from './inventory.js';
 import { describeIssues, WITH_INPUT } from './issue-reasons.js';
 import {
@@ -28,6 +29,7 @@ import {
   RouteRow,
   SiteRow,
 } from './row-schemas.js';
+import { attributeProblem, LIMITS } from './text-limits.js';
 
 export interface RowError {
   file: string;
@@ -102,7 +104,12 @@ export async function loadInventoryDir(dir: string, opts: LoadOptions = {}): Pro
 
   if (sizes.has('city.json')) {
     const read = readCityFile(join(dir, 'city.json'));
-    if ('city' in read) inv.city = read.city;
+    // A city.json that declares no districts keeps those the registry has: it says nothing about them.
+    if ('city' in read)
+      inv.city =
+        read.city.districts || !base.city.districts
+          ? read.city
+          : { ...read.city, districts: base.city.districts };
     else errors.push({ file: 'city.json', line: 1, reason: read.error });
     doneBytes += sizes.get('city.json')!;
     opts.onProgress?.({ file: 'city.json', bytes: doneBytes, totalBytes });
@@ -153,8 +160,18 @@ export async function loadInventoryDir(dir: string, opts: LoadOptions = {}): Pro
           reject(item.line, `duplicate ${idColumn} '${id}' (first on line ${first})`);
           continue;
         }
+        const unknown = unknownDistrict(inv.city, (parsed.data as { district?: string }).district);
+        if (unknown) {
+          reject(item.line, unknown, id);
+          continue;
+        }
+        const attributes = attributesOf(item.record, file);
+        if (typeof attributes === 'string') {
+          reject(item.line, attributes, id);
+          continue;
+        }
         firstLine.set(id, item.line);
-        accepted.push({ line: item.line, row: toRow(parsed.data, attributesOf(item.record, file)) });
+        accepted.push({ line: item.line, row: toRow(parsed.data, attributes) });
       }
     }
     if (!sawHeader) {
@@ -210,16 +227,24 @@ function headerProblem(file: InventoryCsvFile, header: string[]): string | undef
   if (missing.length > 0) return `header lacks column(s) ${missing.join(', ')}: file skipped`;
   const repeated = new Set(header.filter((c, i) => c !== '' && header.indexOf(c) !== i));
   if (repeated.size > 0) return `header repeats column(s) ${[...repeated].join(', ')}: file skipped`;
+  const long = header.find((c) => c.length > LIMITS.attributeName);
+  if (long !== undefined)
+    return `header column '${long.slice(0, 20)}...' is longer than ${LIMITS.attributeName} characters: file skipped`;
   return undefined;
 }
 
-/** Columns beyond the contract's, without empty cells; undefined when none is left (CONTRACT §1). */
-function attributesOf(record: Record<string, string>, file: InventoryCsvFile): Attributes {
+/**
+ * Columns beyond the contract's, without empty cells; undefined when none is left (CONTRACT §1). A value
+ * over its limit (text-limits.ts) is the reason the row is refused instead.
+ */
+function attributesOf(record: Record<string, string>, file: InventoryCsvFile): Attributes | string {
   const known = KNOWN_COLUMNS[file];
   let out: Record<string, string> | undefined;
   for (const key in record) {
     const value = record[key];
     if (known.has(key) || key === '' || value === '') continue;
+    const problem = attributeProblem(key, value);
+    if (problem) return problem;
     out ??= {};
     out[key] = value;
   }

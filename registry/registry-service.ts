@@ -1,16 +1,21 @@
 // The registry as the running system uses it: the current inventory in memory (O(1) lookups by id),
 // written through to SQLite, with device credentials, and listeners told of every change so the engine
 // and the broker follow without a restart.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { z } from 'zod';
 import type { CredentialStore } from './credentials.js';
 import { checkDeviceReferences } from './device-references.js';
-import type { Device, Inventory, Threshold as ThresholdValue } from './inventory.js';
+import {
+  type Device,
+  districtsOf,
+  type Inventory,
+  type Threshold as ThresholdValue,
+  unknownDistrict,
+} from './inventory.js';
 import { describeIssues, WITH_INPUT } from './issue-reasons.js';
 import { type LoadResult, loadInventoryDir, toDevice } from './load-inventory.js';
 import { DeviceRow, Threshold } from './row-schemas.js';
-import type { RegistryStore } from './store.js';
+import type { RegistryStore, SimulatedFlag } from './store.js';
+import { districtText } from './text-limits.js';
 
 /** A device as the API takes it: a devices.csv row with camelCase names (CONTRACT §5). */
 export interface DeviceInput {
@@ -35,12 +40,44 @@ const fail = <T>(status: 400 | 404 | 409, ...reasons: string[]): Outcome<T> => (
 
 export class Registry {
   private listeners: ((inv: Inventory) => void)[] = [];
+  /** The devices the simulated fleet may play (issue 10 item 3); a person's device never is one. */
+  private readonly simulatedIds: Set<string>;
 
   constructor(
     private readonly store: RegistryStore,
     readonly credentials: CredentialStore,
     public inventory: Inventory = store.load(),
-  ) {}
+  ) {
+    this.simulatedIds = store.simulatedIds();
+  }
+
+  isSimulated(id: string): boolean {
+    return this.simulatedIds.has(id);
+  }
+
+  /** The inventory with only its simulated devices: what the simulated fleet plays. */
+  simulatedInventory(): Inventory {
+    const devices = new Map([...this.inventory.devices].filter(([id]) => this.simulatedIds.has(id)));
+    return { ...this.inventory, devices };
+  }
+
+  /**
+   * A registry whose city declares no districts (an inventory from before they were declared) declares
+   * those its rows name, so a typo is refused from now on; a name over the limits (stored by an older
+   * version) is left out and answered apart. Undefined when the city declares its districts already.
+   */
+  declareDistricts(): { declared: string[]; invalid: string[] } | undefined {
+    if (this.inventory.city.districts) return undefined;
+    const named = districtsOf(this.inventory);
+    const valid = districtText(z.string());
+    const declared = named.filter((id) => valid.safeParse(id).success);
+    const invalid = named.filter((id) => !valid.safeParse(id).success);
+    const districts = declared.map((id) => ({ id, name: id }));
+    const next = { ...this.inventory, city: { ...this.inventory.city, districts } };
+    this.store.upsert(next, this.inventory, 'keep');
+    this.replace(next);
+    return { declared, invalid };
+  }
 
   onChange(listener: (inv: Inventory) => void): () => void {
     this.listeners.push(listener);
@@ -54,7 +91,7 @@ export class Registry {
     if (this.inventory.devices.has(input.id)) return fail(409, `device '${input.id}' is already registered`);
     const checked = this.validate(input);
     if (!checked.ok) return checked;
-    this.commit(checked.value);
+    this.commit(checked.value, 'clear');
     return { ok: true, value: { device: checked.value, secret: this.credentials.issue(input.id, 'device') } };
   }
 
@@ -65,7 +102,7 @@ export class Registry {
       return fail(400, 'id: cannot be changed; register a new device');
     const checked = this.validate({ ...current, ...patch, id });
     if (!checked.ok) return checked;
-    this.commit(checked.value);
+    this.commit(checked.value, 'keep');
     return { ok: true, value: checked.value };
   }
 
@@ -78,6 +115,7 @@ export class Registry {
     const devices = new Map(this.inventory.devices);
     devices.delete(id);
     this.store.deleteDevice(id);
+    this.simulatedIds.delete(id);
     this.credentials.revoke(id);
     this.replace({ ...this.inventory, devices });
     return { ok: true, value: current };
@@ -88,20 +126,19 @@ export class Registry {
     return { ok: true, value: this.credentials.issue(id, 'device') };
   }
 
-  /** Import uploaded inventory files (name → content) over the registry, as `citygauge import` does. */
-  async importFiles(files: Record<string, string>, strict = false): Promise<LoadResult> {
-    const dir = mkdtempSync(join(tmpdir(), 'citygauge-upload-'));
-    try {
-      for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-      const result = await loadInventoryDir(dir, { strict, existing: this.inventory });
-      if (result.inventory !== this.inventory && !(strict && result.errors.length)) {
-        this.store.upsert(result.inventory, this.inventory);
-        this.replace(result.inventory);
-      }
-      return result;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  /**
+   * Import an inventory folder (an upload, streamed there) over the registry, as `citygauge import` does.
+   * The devices it writes are a person's: none of them is simulated any more.
+   */
+  async importDir(dir: string, strict = false): Promise<LoadResult> {
+    const result = await loadInventoryDir(dir, { strict, existing: this.inventory });
+    if (result.inventory !== this.inventory && !(strict && result.errors.length)) {
+      this.store.upsert(result.inventory, this.inventory, 'clear');
+      for (const [id, d] of result.inventory.devices)
+        if (this.inventory.devices.get(id) !== d) this.simulatedIds.delete(id);
+      this.replace(result.inventory);
     }
+    return result;
   }
 
   /** Replace the alert thresholds (CONTRACT §4), validated as in city.json; stored with the city settings. */
@@ -115,7 +152,7 @@ export class Registry {
     });
     if (reasons.length) return fail(400, ...reasons);
     const next = { ...this.inventory, city: { ...this.inventory.city, thresholds } };
-    this.store.upsert(next, this.inventory);
+    this.store.upsert(next, this.inventory, 'keep');
     this.replace(next);
     return { ok: true, value: thresholds };
   }
@@ -135,6 +172,8 @@ export class Registry {
     };
     const parsed = DeviceRow.safeParse(record, WITH_INPUT);
     if (!parsed.success) return fail(400, ...describeIssues(parsed.error, record).split('; '));
+    const unknown = unknownDistrict(this.inventory.city, parsed.data.district);
+    if (unknown) return fail(400, `district: ${unknown}`);
     const device = toDevice(parsed.data, this.inventory.devices.get(input.id)?.attributes);
     const others = new Map(this.inventory.devices);
     others.delete(device.id);
@@ -154,11 +193,11 @@ export class Registry {
     return { ok: true, value: device };
   }
 
-  private commit(device: Device): void {
+  private commit(device: Device, simulated: SimulatedFlag): void {
     const devices = new Map(this.inventory.devices);
     devices.set(device.id, device);
     const next = { ...this.inventory, devices };
-    this.store.upsert(next, this.inventory);
+    this.store.upsert(next, this.inventory, simulated);
     this.replace(next);
   }
 

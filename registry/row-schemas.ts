@@ -1,7 +1,8 @@
 // One zod schema per inventory file (CONTRACT §1). CSV cells arrive as trimmed strings and an empty cell
 // is a missing value; the schemas turn them into typed values or say, per column, what is wrong.
 import { z } from 'zod';
-import { AREA_CLASSES, DEVICE_KINDS, ID_PATTERN, SITE_CLASSES } from './inventory.js';
+import { AREA_CLASSES, DEVICE_KINDS, SITE_CLASSES } from './inventory.js';
+import { atMost, districtText, idText, LIMITS, nameText, referenceText } from './text-limits.js';
 import { canonicalTimeZone, timeZoneProblem } from './time-zone.js';
 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -9,12 +10,10 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefin
 
 // `abort`: an empty cell is missing, not also malformed.
 const required = z.string().min(1, { message: 'is required', abort: true });
-const id = required.regex(
-  ID_PATTERN,
-  'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
-);
+const id = idText(required);
 // A district names an MQTT topic level (CONTRACT §2 `city/indicators/<id>/<district>`) and an HTTP scope.
-const district = required.regex(/^[^/+#\p{Cc}]+$/u, 'must not contain "/", "+", "#" or control characters');
+const district = districtText(required);
+const name = nameText(z.string()).default('');
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** A number cell: plain decimal only (no hex, no "Infinity", which `Number()` would take), then its check. */
@@ -54,7 +53,7 @@ export const AreaRow = z.object({
   id,
   class: z.enum(AREA_CLASSES),
   district,
-  name: z.string().default(''),
+  name,
 });
 
 export const PipeSegmentRow = z.object({
@@ -65,9 +64,9 @@ export const PipeSegmentRow = z.object({
 
 /** A GTFS `routes.txt` row: GTFS route ids are free text, so only presence is checked. */
 export const RouteRow = z.object({
-  route_id: required,
-  route_short_name: optional(z.string()),
-  route_long_name: optional(z.string()),
+  route_id: referenceText(required),
+  route_short_name: optional(nameText(z.string())),
+  route_long_name: optional(nameText(z.string())),
   route_type: optional(number((n) => n.int('must be a whole number').nonnegative('must be >= 0'))),
   district: optional(district),
 });
@@ -76,7 +75,7 @@ export const SiteRow = z.object({
   id,
   class: z.enum(SITE_CLASSES),
   district,
-  name: z.string().default(''),
+  name,
 });
 
 /** The rules of one row; whether its asset and gateway exist is checked later, against every table. */
@@ -86,7 +85,7 @@ export const DeviceRow = z
     kind: z.enum(DEVICE_KINDS),
     district: optional(district),
     // Any non-empty text: a transit beacon's asset is a GTFS route, whose ids are free text.
-    asset_id: optional(z.string()),
+    asset_id: optional(referenceText(z.string())),
     gateway_id: optional(id),
     hd: flag,
     expected_interval_s: optional(number((n) => n.positive('must be > 0'))),
@@ -111,8 +110,8 @@ const windowLength = z
 
 export const Threshold = z
   .object({
-    indicator: z.string().min(1, 'is required'),
-    scope: z.string().min(1, 'is required').default('city'),
+    indicator: z.string().min(1, 'is required').max(LIMITS.id, atMost(LIMITS.id)),
+    scope: z.string().min(1, 'is required').max(LIMITS.district, atMost(LIMITS.district)).default('city'),
     below: z.number(),
     clearAt: z.number().optional(),
     forS: z.number().nonnegative('must be >= 0').default(0),
@@ -130,9 +129,37 @@ export const Threshold = z
   })
   .transform((t) => ({ ...t, clearAt: t.clearAt ?? t.below }));
 
+// GeoJSON (RFC 7946) geometry of a district's outline: [lon, lat] positions, closed rings of 4 or more.
+const lon = z.number().min(-180, 'must be within [-180, 180]').max(180, 'must be within [-180, 180]');
+const lat = z.number().min(-90, 'must be within [-90, 90]').max(90, 'must be within [-90, 90]');
+const ring = z.array(z.tuple([lon, lat]).rest(z.number())).min(4, 'a ring needs at least 4 positions');
+const Outline = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1) }),
+  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(ring).min(1)).min(1) }),
+]);
+
+/** A declared district (issue 10 item 2): the only districts rows and API calls may name. */
+export const DistrictDecl = z.strictObject({
+  id: districtText(required),
+  name: nameText(z.string()).optional(),
+  outline: Outline.optional(),
+});
+
+const districts = z
+  .array(DistrictDecl)
+  .max(10_000, 'at most 10,000 districts')
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((d, i) => {
+      if (seen.has(d.id))
+        ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `'${d.id}' is declared twice` });
+      seen.add(d.id);
+    });
+  });
+
 /** city.json: every key optional; an unknown key is an error, so a typo never silently means the default. */
 export const CityFile = z.strictObject({
-  name: z.string().min(1, 'must not be empty').default('City'),
+  name: nameText(z.string().min(1, 'must not be empty')).default('City'),
   cctvSharingAgreement: z.boolean().default(false),
   windows: z.array(windowLength).min(1, 'needs at least one window').default(['1h', '24h']),
   thresholds: z.array(Threshold).default([]),
@@ -145,6 +172,7 @@ export const CityFile = z.strictObject({
       return zone ?? name;
     })
     .optional(),
+  districts: districts.optional(),
 });
 
 export type InventoryCsvFile = 'areas.csv' | 'pipe_segments.csv' | 'routes.txt' | 'sites.csv' | 'devices.csv';

@@ -33,7 +33,15 @@ CREATE TABLE IF NOT EXISTS sites (id TEXT PRIMARY KEY, class TEXT NOT NULL, dist
   name TEXT NOT NULL, attributes TEXT);
 CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, kind TEXT NOT NULL, district TEXT, asset_id TEXT,
   gateway_id TEXT, hd INTEGER NOT NULL, expected_interval_s REAL NOT NULL, lat REAL, lon REAL, attributes TEXT);
+CREATE TABLE IF NOT EXISTS simulated (id TEXT PRIMARY KEY);
 `;
+
+/**
+ * What a write does to the simulated flag of the devices it writes (issue 10 item 3): `set` for the city
+ * `citygauge start` imports on first start, `clear` for a person's (an upload, an import, a registration),
+ * `keep` for a change to a registered device.
+ */
+export type SimulatedFlag = 'set' | 'clear' | 'keep';
 
 /** Positional parameters: at 1M devices, building a named-parameter object per row costs more than the write. */
 const upsertSql = (table: string, columns: string[]) =>
@@ -106,7 +114,7 @@ export class RegistryStore {
    * Rows that are the very objects of `unchangedFrom` (the stored inventory `inv` was merged over) are
    * already stored and skipped, so an import of 100 rows into a registry of 1M rewrites 100.
    */
-  upsert(inv: Inventory, unchangedFrom?: Inventory): void {
+  upsert(inv: Inventory, unchangedFrom?: Inventory, simulated: SimulatedFlag = 'clear'): void {
     const db = this.db;
     const meta = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -123,6 +131,13 @@ export class RegistryStore {
         ...['expected_interval_s', 'lat', 'lon', 'attributes'],
       ]),
     );
+    // Clearing flags that no device has (a city without a simulator) would cost a statement per row.
+    const touchFlags =
+      simulated === 'set' || (simulated === 'clear' && db.prepare('SELECT 1 FROM simulated LIMIT 1').get());
+    const flag =
+      simulated === 'set'
+        ? db.prepare('INSERT OR IGNORE INTO simulated (id) VALUES (?)')
+        : db.prepare('DELETE FROM simulated WHERE id = ?');
     const changed = <T>(rows: Map<string, T>, before: Map<string, T> | undefined) =>
       before ? [...rows.values()].filter((r) => before.get((r as { id: string }).id) !== r) : rows.values();
     const was = unchangedFrom;
@@ -149,15 +164,50 @@ export class RegistryStore {
           ...[d.id, d.kind, d.district ?? null, d.assetId ?? null, d.gatewayId ?? null, d.hd ? 1 : 0],
           ...[d.expectedIntervalS, d.lat ?? null, d.lon ?? null, json(d.attributes)],
         );
+        if (touchFlags) flag.run(d.id);
       }
     })();
   }
 
-  /** The whole registry in memory, with the maps the engine looks devices and assets up in. */
   deleteDevice(id: string): void {
-    this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM simulated WHERE id = ?').run(id);
+    })();
   }
 
+  /** The devices the simulated fleet plays: those `citygauge start` imported on first start. */
+  simulatedIds(): Set<string> {
+    const rows = this.db.prepare('SELECT id FROM simulated').pluck().iterate() as IterableIterator<string>;
+    return new Set(rows);
+  }
+
+  /** Mark registered devices simulated (a data dir from before the flag; see cli/start-registry.ts). */
+  markSimulated(ids: Iterable<string>): number {
+    const mark = this.db.prepare('INSERT OR IGNORE INTO simulated (id) SELECT id FROM devices WHERE id = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const id of ids) n += mark.run(id).changes;
+    })();
+    return n;
+  }
+
+  meta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  /** The whole registry in memory, with the maps the engine looks devices and assets up in. */
   load(): Inventory {
     const city = this.db.prepare("SELECT value FROM meta WHERE key = 'city'").get() as
       | { value: string }

@@ -25,6 +25,7 @@ import {
   type SelfAssessment,
   shown,
 } from '../indicators/iso/index.js';
+import { atMost, LIMITS } from '../registry/text-limits.js';
 import { isPeriod, parsePeriod, periodsStandingFor } from './period.js';
 
 export const SCORECARD_FILE = 'scorecard.sqlite';
@@ -276,6 +277,12 @@ export class ScorecardStore {
         message: 'name where the figures come from, e.g. "City statistics office 2026 annual report"',
       });
     if (!nonEmpty(req.by)) problems.push({ input: 'by', message: 'name the person entering the figures' });
+    // Bounded as every text a person sets is (registry/text-limits.ts).
+    for (const input of ['source', 'by'] as const) {
+      const text = req[input];
+      if (typeof text === 'string' && text.length > LIMITS.name)
+        problems.push({ input, message: atMost(LIMITS.name) });
+    }
     if (req.replace !== undefined && typeof req.replace !== 'boolean')
       problems.push({ input: 'replace', message: `must be true or false, got ${shown(req.replace)}` });
     const inputs = req.inputs;

@@ -1,6 +1,7 @@
 // PAS 181 maturity: five levels, score bands that map a hundred-mark score to a level, and per-component
 // self-assessments a person makes with indicators cited as evidence (MATURITY.md).
 import { z } from 'zod';
+import { atMost, LIMITS } from '../../registry/text-limits.js';
 import { ISO30146_CATALOGUE } from './iso30146.js';
 import { type Checked, type InputProblem, zodProblems } from './problems.js';
 import { readScore, type Scores } from './scores.js';
@@ -99,16 +100,20 @@ export const PAS181_COMPONENTS: readonly MaturityComponent[] = [
 
 /** A level a person chose for one component, on a date, citing indicators as evidence. */
 export const SelfAssessmentSchema = z.strictObject({
-  component: z.string().min(1),
+  // Bounded as every text a person sets is (registry/text-limits.ts).
+  component: z.string().min(1).max(LIMITS.id, atMost(LIMITS.id)),
   level: z
     .int()
     .min(1, 'a level from 1 (lagging) to 5 (excelling)')
     .max(5, 'a level from 1 (lagging) to 5 (excelling)'),
-  by: z.string().min(1, 'name the person who assessed'),
+  by: z.string().min(1, 'name the person who assessed').max(LIMITS.name, atMost(LIMITS.name)),
   at: z.iso.datetime({ offset: true, message: 'an RFC 3339 date and time, e.g. "2026-11-23T10:00:00Z"' }),
   /** Indicator ids whose scores support the level; may be empty when no indicator measures the component. */
-  evidence: z.array(z.string().min(1)).default([]),
-  note: z.string().optional(),
+  evidence: z
+    .array(z.string().min(1).max(LIMITS.id, atMost(LIMITS.id)))
+    .max(1000, 'at most 1,000 indicators')
+    .default([]),
+  note: z.string().max(LIMITS.attributeValue, atMost(LIMITS.attributeValue)).optional(),
 });
 export type SelfAssessment = z.infer<typeof SelfAssessmentSchema>;
 

@@ -1,0 +1,58 @@
+// The registry of `citygauge start`: opened, the city imported on first start (its devices the ones the
+// simulated fleet plays), and a registry from an older version brought up to date, said in the log.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { csvRows } from '../registry/csv-rows.js';
+import { Registry } from '../registry/registry-service.js';
+import { RegistryStore } from '../registry/store.js';
+import { loadInventoryStrictly } from './load-city.js';
+
+/** Set once the devices of the registry carry their simulated flag: at first start, or by the migration. */
+const SIMULATED_MARKED = 'simulated-marked';
+
+export async function openStartRegistry(
+  opts: { dataDir: string; inventory: string },
+  log: Logger,
+): Promise<{ store: RegistryStore; registry: Registry }> {
+  const store = RegistryStore.open(opts.dataDir);
+  if (store.isEmpty()) {
+    store.upsert(await loadInventoryStrictly(opts.inventory), undefined, 'set');
+    store.setMeta(SIMULATED_MARKED, 'first start');
+    log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
+  } else if (store.meta(SIMULATED_MARKED) === undefined) {
+    // A registry from before the flag: the simulator played every device. From now on it plays those of
+    // the inventory `start` imports on first start (the sample city unless --inventory says otherwise).
+    const marked = store.markSimulated(await deviceIds(opts.inventory));
+    store.setMeta(SIMULATED_MARKED, 'migrated');
+    log.info(
+      { inventory: opts.inventory, simulated: marked },
+      `registry from an older version: the ${marked} registered devices listed in ${opts.inventory}/devices.csv are marked simulated, every other device is a real one and never simulated`,
+    );
+  }
+  const registry = new Registry(store, store.credentials());
+  const districts = registry.declareDistricts();
+  if (districts) {
+    const { declared, invalid } = districts;
+    const shown = declared.slice(0, 20).join(', ') + (declared.length > 20 ? ', ...' : '');
+    log.info(
+      { districts: declared },
+      `city.json declares no districts: declared the ${declared.length} the registry names (${shown}); a row or API call naming another is now refused. To name them or add one, upload a city.json with "districts": [{"id": "north", "name": "North"}, ...]`,
+    );
+    if (invalid.length)
+      log.warn(
+        { count: invalid.length, first: `${invalid[0].slice(0, 80)}...` },
+        'district names over the limits (at most 64 characters, no "/", "+", "#" or control characters) are not declared: their indicators are not published; correct or delete their rows',
+      );
+  }
+  return { store, registry };
+}
+
+/** The device ids of an inventory folder's devices.csv; none when it has none. */
+async function deviceIds(dir: string): Promise<string[]> {
+  const file = join(dir, 'devices.csv');
+  if (!existsSync(file)) return [];
+  const ids: string[] = [];
+  for await (const item of csvRows(file)) if ('record' in item && item.record.id) ids.push(item.record.id);
+  return ids;
+}
