@@ -161,18 +161,30 @@ export const devicesPlugin: FastifyPluginAsync<{ registry: Registry }> = async (
     },
     async (req, reply) => {
       const files: Record<string, string> = {};
-      for await (const part of req.parts()) {
-        if (part.type !== 'file') continue;
-        const name = part.filename || part.fieldname;
-        if (!INVENTORY_FILE_NAMES.has(name)) {
-          return sendError(
-            reply,
-            400,
-            'bad-request',
-            `'${name}' is not an inventory file: send ${[...INVENTORY_FILE_NAMES].join(', ')}`,
-          );
+      try {
+        for await (const part of req.parts()) {
+          if (part.type !== 'file') continue;
+          const name = part.filename || part.fieldname;
+          if (!INVENTORY_FILE_NAMES.has(name)) {
+            return sendError(
+              reply,
+              400,
+              'bad-request',
+              `'${name}' is not an inventory file: send ${[...INVENTORY_FILE_NAMES].join(', ')}`,
+            );
+          }
+          files[name] = (await part.toBuffer()).toString('utf8');
         }
-        files[name] = (await part.toBuffer()).toString('utf8');
+      } catch (err) {
+        // A broken multipart body (cut short, no boundary) is the client's: say so, as the one error shape.
+        const status = (err as { statusCode?: number }).statusCode ?? 400;
+        if (status >= 500) throw err;
+        return sendError(
+          reply,
+          status,
+          status === 413 ? 'too-large' : 'bad-request',
+          `the upload is not valid multipart/form-data: ${(err as Error).message}`,
+        );
       }
       if (Object.keys(files).length === 0)
         return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');

@@ -2,7 +2,12 @@
 // generated from those same schemas. Each area is a plugin with its schemas next to its routes.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerFactory,
+  type RouteOptions,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { AlertService } from '../engine/alerts/alert-service.js';
@@ -34,21 +39,39 @@ export interface ApiDeps {
   logger?: boolean | object;
   /** Builds the http.Server: `citygauge start` shares it with Node-RED (red/shared-server.ts). */
   serverFactory?: FastifyServerFactory;
+  /** Told of each route as it is added, before any (the fuzz tests enumerate them this way). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
+    // The router's own refusals (a path segment past `maxParamLength`, a malformed URL) in the one error
+    // shape too; fastify would answer them in its own.
+    frameworkErrors: (err, _req, reply) => {
+      const long = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      (reply as FastifyReply).code(long ? 414 : 400).send({
+        error: long ? 'uri-too-long' : 'bad-request',
+        message: long ? 'a path segment is longer than 100 characters: no id is that long' : err.message,
+      });
+    },
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(
     (err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
       const status = err.validation ? 400 : (err.statusCode ?? 500);
       if (status >= 500) app.log.error(err);
-      reply.code(status).send({ error: STATUS_CODE[status] ?? 'error', message: err.message });
+      // The one error shape, serialised as is: a route's own schema for this status (e.g. one with more
+      // fields) must not turn fastify's own 400s into a 500 that fails to serialise.
+      reply
+        .code(status)
+        .type('application/json; charset=utf-8')
+        .serializer(JSON.stringify)
+        .send({ error: STATUS_CODE[status] ?? 'error', message: err.message });
     },
   );
   app.setNotFoundHandler((req, reply) =>
