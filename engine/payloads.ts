@@ -31,17 +31,17 @@ const Num = () => z.number({ error: rule('expected a number') });
 const Bool = () => z.boolean({ error: rule('expected true or false') });
 const Name = () =>
   z.string({ error: rule('expected a non-empty string') }).min(1, { error: 'must not be empty' });
-const Payload = <T extends z.core.$ZodLooseShape>(shape: T) =>
+const payloadObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.object(shape, { error: 'expected a JSON object' });
 
-export const StatusSchema = Payload({
+export const StatusSchema = payloadObject({
   state: State,
   // The Last Will is `{"state":"offline"}` with no time: it is composed when the device connects.
   ts: DeviceTime.optional(),
   seq: Seq,
 });
 
-export const CameraStatusSchema = Payload({
+export const CameraStatusSchema = payloadObject({
   state: State,
   video: z.enum(['ok', 'degraded', 'lost'], { error: 'must be "ok", "degraded" or "lost"' }).default('ok'),
   shared: Bool().default(false),
@@ -49,9 +49,9 @@ export const CameraStatusSchema = Payload({
   seq: Seq,
 });
 
-export const HeartbeatSchema = Payload({ ts: DeviceTime, seq: Seq });
+export const HeartbeatSchema = payloadObject({ ts: DeviceTime, seq: Seq });
 
-export const PipeTelemetrySchema = Payload({
+export const PipeTelemetrySchema = payloadObject({
   ts: DeviceTime,
   seq: Seq,
   pressureKPa: Num(),
@@ -59,13 +59,13 @@ export const PipeTelemetrySchema = Payload({
   leak: Bool(),
 });
 
-export const SensorTelemetrySchema = Payload({
+export const SensorTelemetrySchema = payloadObject({
   ts: DeviceTime,
   seq: Seq,
   metrics: z.record(z.string(), Num(), { error: rule('expected an object of named numbers') }),
 });
 
-export const ArrivalSchema = Payload({
+export const ArrivalSchema = payloadObject({
   ts: DeviceTime,
   seq: Seq,
   routeId: Name(),
