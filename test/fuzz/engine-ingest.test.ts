@@ -183,6 +183,6 @@ describe('fuzzing the engine gate', () => {
         fuzzParams(),
       );
     },
-    fuzzTimeout(15_000),
+    fuzzTimeout(8_000),
   );
 });

@@ -248,6 +248,6 @@ describe('fuzzing every HTTP route', () => {
         fuzzParams(),
       );
     },
-    fuzzTimeout(30_000),
+    fuzzTimeout(15_000),
   );
 });
