@@ -80,14 +80,16 @@ export class RecentMessages {
     }
     this.byDevice.set(id, entries);
     if (entries.length >= this.perDevice) entries.shift();
-    entries.push({
+    const entry: Entry = {
       receivedAt,
       topic: msg.topic.length > MAX_TOPIC_LENGTH ? `${msg.topic.slice(0, MAX_TOPIC_LENGTH)}…` : msg.topic,
       payload: this.text(msg.payload),
       outcome: outcome ?? 'accepted',
-      // Worked out here, once per refusal, from the whole payload (the kept text may be cut).
-      ...(outcome === 'bad-payload' && { detail: payloadProblem(msg.topic, msg.payload) }),
-    });
+    };
+    // Worked out here, once per refusal, from the whole payload (the kept text may be cut); an accepted
+    // message pays one comparison.
+    if (outcome === 'bad-payload') entry.detail = payloadProblem(msg.topic, msg.payload);
+    entries.push(entry);
   }
 
   /** The device's last messages, newest first; empty when none is remembered. */
