@@ -129,6 +129,21 @@ describe('field-level bad-payload reasons', () => {
     ]);
   });
 
+  it('logs at most 50 refusals a second in all, then says how many it left out', () => {
+    const lines: { obj: Record<string, unknown>; msg: string }[] = [];
+    const capped = new RejectionLog({
+      warn: ((obj: Record<string, unknown>, msg: string) => lines.push({ obj, msg })) as never,
+    });
+    for (let i = 0; i < 200; i++)
+      capped.record({ topic: `city/sensor/ghost-${i}/heartbeat`, payload: '{}' }, T0 + i, 'unknown-device');
+    expect(lines).toHaveLength(50);
+    capped.record({ topic: 'city/sensor/ghost-0/heartbeat', payload: '{}' }, T0 + 1000, 'unknown-device');
+    expect(lines.slice(50).map((l) => l.msg)).toEqual([
+      'rejected: 150 more messages from other devices not logged in that second (counted in /metrics)',
+      'rejected: unknown-device',
+    ]);
+  });
+
   it("replay's stderr summary groups refused payloads by field and rule; stdout keeps the contract's lines", async () => {
     const dir = tempDir();
     const input = join(dir, 'bad.jsonl');
