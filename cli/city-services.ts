@@ -14,6 +14,7 @@ import type { RetainedPublish } from '../engine/indicator-publisher.js';
 import { LiveCity } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
 import { RecentMessages } from '../engine/recent-messages.js';
+import { RejectionLog } from '../engine/rejection-log.js';
 import { HistoryFeed } from '../engine/sinks/history-feed.js';
 import type { HistorySink } from '../engine/sinks/points.js';
 import { STATE_FILE_NAME } from '../engine/state-file.js';
@@ -86,6 +87,7 @@ export class CityServices {
   readonly feed: HistoryFeed;
   readonly alerts: AlertService;
   readonly recent = new RecentMessages();
+  private readonly rejections: RejectionLog | undefined;
   readonly down: DownPublisher;
   /** Wall-clock time of the latest snapshot, across rebuilds (health). */
   lastSnapshotAt: number | undefined;
@@ -94,6 +96,7 @@ export class CityServices {
 
   constructor(private readonly opts: CityServicesOptions) {
     this.engine = opts.engine;
+    this.rejections = opts.logger && new RejectionLog(opts.logger);
     this.retained = (topic, payload) => opts.publish({ topic, payload, retain: true });
     // Restore before the history and alerts attach: they should hear only what lapsed while the city was
     // down (at its real times), not every device coming back as it was.
@@ -187,7 +190,10 @@ export class CityServices {
       publish: this.retained,
       meta: new Map(this.opts.catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
       everyMs: this.opts.everyMs,
-      onIngested: (msg, receivedAt, outcome) => this.recent.record(msg, receivedAt, outcome),
+      onIngested: (msg, receivedAt, outcome) => {
+        this.recent.record(msg, receivedAt, outcome);
+        this.rejections?.record(msg, receivedAt, outcome);
+      },
       onSnapshot: (snapshot) => {
         this.lastSnapshotAt = Date.now();
         this.feed.onSnapshot(snapshot);

@@ -1,7 +1,10 @@
 // `citygauge replay`: deterministic replay of recorded traffic, one JSON line per --at (CONTRACT §5).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { payloadProblem } from '../engine/admission.js';
 import { CityEngine, type Snapshot } from '../engine/city-engine.js';
+import type { Inbound } from '../engine/inbound.js';
+import type { RejectionReason } from '../engine/rejections.js';
 import { replayRecording } from '../engine/replay.js';
 import { formatTime, parseTime } from '../engine/time.js';
 import { UsageError } from './errors.js';
@@ -31,6 +34,45 @@ export function replayLine(s: Snapshot): string {
   });
 }
 
+/** Distinct problems tallied; past this, further ones are only counted (a recording may hold millions). */
+const MAX_PROBLEMS = 1000;
+/** Problems printed, most frequent first. */
+const SHOWN_PROBLEMS = 20;
+
+/**
+ * The stderr summary of messages refused as bad-payload, grouped by what is wrong with them, so a
+ * recording's bad firmware shows as `pressureKPa: expected a number` rather than a bare count. Problems
+ * are worked out only for refused messages: replay's accepted path stays as fast as the live one.
+ */
+export class BadPayloadSummary {
+  private readonly problems = new Map<string, { count: number; topic: string; at: number }>();
+  private others = 0;
+
+  readonly onIngested = (msg: Inbound, outcome: RejectionReason | undefined): void => {
+    if (outcome !== 'bad-payload') return;
+    const problem = payloadProblem(msg.topic, msg.payload) ?? 'fails its schema';
+    const seen = this.problems.get(problem);
+    if (seen !== undefined) seen.count++;
+    else if (this.problems.size < MAX_PROBLEMS)
+      this.problems.set(problem, { count: 1, topic: msg.topic, at: msg.receivedAt });
+    else this.others++;
+  };
+
+  /** One line per problem: `<input>: bad-payload ×n: <field>: <rule> (first: <topic> at <t>)`. */
+  lines(input: string): string[] {
+    const sorted = [...this.problems].sort((a, b) => b[1].count - a[1].count);
+    const out = sorted
+      .slice(0, SHOWN_PROBLEMS)
+      .map(
+        ([problem, p]) =>
+          `${input}: bad-payload ×${p.count}: ${problem} (first: ${p.topic} at ${formatTime(p.at)})\n`,
+      );
+    const rest = sorted.slice(SHOWN_PROBLEMS).reduce((n, [, p]) => n + p.count, 0) + this.others;
+    if (rest > 0) out.push(`${input}: bad-payload ×${rest} more, for other reasons\n`);
+    return out;
+  }
+}
+
 export function registerReplay(program: Command): void {
   program
     .command('replay')
@@ -51,9 +93,11 @@ export function registerReplay(program: Command): void {
       const engine = new CityEngine(inventory, catalogue);
 
       let badLines = 0;
+      const badPayloads = new BadPayloadSummary();
       const bar = progressBar('replay', fileSize(opts.input), 'bytes');
       const snapshots = await replayRecording(engine, opts.input, ats, {
         onProgress: (bytes) => bar.update(bytes),
+        onIngested: badPayloads.onIngested,
         onBadLine: ({ line, reason }) => {
           if (++badLines <= 20) process.stderr.write(`${opts.input}:${line}: ${reason} (line skipped)\n`);
         },
@@ -64,5 +108,6 @@ export function registerReplay(program: Command): void {
       // Printed in the order asked; computed in time order.
       const byAt = new Map(snapshots.map((s) => [s.at, s]));
       for (const at of ats) process.stdout.write(`${replayLine(byAt.get(at)!)}\n`);
+      for (const line of badPayloads.lines(opts.input)) process.stderr.write(line);
     });
 }

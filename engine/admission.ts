@@ -4,15 +4,7 @@ import type { z } from 'zod';
 import { type CityModel, KIND_CODE } from './city-model.js';
 import { DuplicateFilter } from './duplicates.js';
 import { Decoded, type Inbound, MAX_PAYLOAD_BYTES } from './inbound.js';
-import {
-  ArrivalSchema,
-  CameraStatusSchema,
-  HeartbeatSchema,
-  type Payload,
-  PipeTelemetrySchema,
-  SensorTelemetrySchema,
-  StatusSchema,
-} from './payloads.js';
+import { describeIssues, type Payload, schemaFor } from './payloads.js';
 import type { RejectionReason } from './rejections.js';
 import { CHANNELS, type Channel, parseTopic } from './topic.js';
 
@@ -26,17 +18,26 @@ export interface Admitted {
 
 const CHANNEL_CODE = Object.fromEntries(CHANNELS.map((c, i) => [c, i])) as Record<Channel, number>;
 
-function schemaFor(kind: string, channel: Channel): z.ZodType<Payload> {
-  switch (channel) {
-    case 'status':
-      return (kind === 'cctv' ? CameraStatusSchema : StatusSchema) as z.ZodType<Payload>;
-    case 'heartbeat':
-      return HeartbeatSchema as z.ZodType<Payload>;
-    case 'arrival':
-      return ArrivalSchema as z.ZodType<Payload>;
-    case 'telemetry':
-      return (kind === 'sensor' ? SensorTelemetrySchema : PipeTelemetrySchema) as z.ZodType<Payload>;
+/**
+ * Which fields of a payload refused as `bad-payload` fail and why (`pressureKPa: expected a number`), or
+ * undefined when the message does not fail its schema. The gate returns only the reason, so that an
+ * accepted message allocates nothing for explanations; whoever shows a refusal to a person asks here,
+ * re-validating the one message.
+ */
+export function payloadProblem(topic: string, payload: Buffer | string | Decoded): string | undefined {
+  const parsed = parseTopic(topic);
+  if (parsed === null) return undefined;
+  let json: unknown;
+  if (payload instanceof Decoded) json = payload.value;
+  else {
+    try {
+      json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    } catch {
+      return undefined;
+    }
   }
+  const result = schemaFor(parsed.kind, parsed.channel).safeParse(json);
+  return result.success ? undefined : describeIssues(result.error.issues);
 }
 
 /** What a topic resolves to: its device, channel and schema, or why it is refused. */

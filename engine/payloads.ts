@@ -1,49 +1,76 @@
 // CONTRACT §2 payloads, one zod schema per channel. Unknown extra fields are accepted and dropped (newer
 // firmware may send more). JSON cannot carry NaN or Infinity, and zod's numbers refuse them anyway.
+// Each schema's error says the field's rule in a field engineer's words; zod only builds those messages
+// for a payload that fails, so the accepted path pays nothing for them.
 import { z } from 'zod';
+import type { DeviceKind } from '../registry/inventory.js';
+import type { Channel } from './topic.js';
 
+/** A zod `error` option: the rule, said as "missing: <rule>" when the field is absent. */
+const rule = (text: string) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? `missing, ${text}` : text;
+
+const TIME_RULE = 'must be epoch milliseconds ≥ 0 or an RFC 3339 time with an offset';
 /** Device clock: epoch milliseconds or RFC 3339. Informational: the engine's clock is the receive time. */
-const DeviceTime = z.union([z.number().nonnegative(), z.iso.datetime({ offset: true })]);
+const DeviceTime = z.union(
+  [
+    z.number({ error: rule(TIME_RULE) }).nonnegative({ error: TIME_RULE }),
+    z.iso.datetime({ offset: true, error: TIME_RULE }),
+  ],
+  { error: rule(TIME_RULE) },
+);
+const SEQ_RULE = 'must be an integer ≥ 0';
 /** Per device, increasing; lets the engine drop QoS 1 redeliveries. */
-const Seq = z.number().int().nonnegative().optional();
+const Seq = z
+  .number({ error: SEQ_RULE })
+  .int({ error: SEQ_RULE })
+  .nonnegative({ error: SEQ_RULE })
+  .optional();
+const State = z.enum(['online', 'offline'], { error: rule(`must be "online" or "offline"`) });
+const Num = () => z.number({ error: rule('expected a number') });
+const Bool = () => z.boolean({ error: rule('expected true or false') });
+const Name = () =>
+  z.string({ error: rule('expected a non-empty string') }).min(1, { error: 'must not be empty' });
+const payloadObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
+  z.object(shape, { error: 'expected a JSON object' });
 
-export const StatusSchema = z.object({
-  state: z.enum(['online', 'offline']),
+export const StatusSchema = payloadObject({
+  state: State,
   // The Last Will is `{"state":"offline"}` with no time: it is composed when the device connects.
   ts: DeviceTime.optional(),
   seq: Seq,
 });
 
-export const CameraStatusSchema = z.object({
-  state: z.enum(['online', 'offline']),
-  video: z.enum(['ok', 'degraded', 'lost']).default('ok'),
-  shared: z.boolean().default(false),
+export const CameraStatusSchema = payloadObject({
+  state: State,
+  video: z.enum(['ok', 'degraded', 'lost'], { error: 'must be "ok", "degraded" or "lost"' }).default('ok'),
+  shared: Bool().default(false),
   ts: DeviceTime.optional(),
   seq: Seq,
 });
 
-export const HeartbeatSchema = z.object({ ts: DeviceTime, seq: Seq });
+export const HeartbeatSchema = payloadObject({ ts: DeviceTime, seq: Seq });
 
-export const PipeTelemetrySchema = z.object({
+export const PipeTelemetrySchema = payloadObject({
   ts: DeviceTime,
   seq: Seq,
-  pressureKPa: z.number(),
-  flowLps: z.number(),
-  leak: z.boolean(),
+  pressureKPa: Num(),
+  flowLps: Num(),
+  leak: Bool(),
 });
 
-export const SensorTelemetrySchema = z.object({
+export const SensorTelemetrySchema = payloadObject({
   ts: DeviceTime,
   seq: Seq,
-  metrics: z.record(z.string(), z.number()),
+  metrics: z.record(z.string(), Num(), { error: rule('expected an object of named numbers') }),
 });
 
-export const ArrivalSchema = z.object({
+export const ArrivalSchema = payloadObject({
   ts: DeviceTime,
   seq: Seq,
-  routeId: z.string().min(1),
-  stopId: z.string().min(1),
-  vehicleId: z.string().min(1),
+  routeId: Name(),
+  stopId: Name(),
+  vehicleId: Name(),
   predictedArrival: DeviceTime,
 });
 
@@ -51,3 +78,33 @@ export type StatusPayload = z.infer<typeof StatusSchema>;
 export type CameraStatusPayload = z.infer<typeof CameraStatusSchema>;
 export type ArrivalPayload = z.infer<typeof ArrivalSchema>;
 export type Payload = { seq?: number } & Record<string, unknown>;
+
+/** The schema a kind's channel must meet: cameras' status and sensors' telemetry carry more. */
+export function schemaFor(kind: DeviceKind, channel: Channel): z.ZodType<Payload> {
+  switch (channel) {
+    case 'status':
+      return (kind === 'cctv' ? CameraStatusSchema : StatusSchema) as z.ZodType<Payload>;
+    case 'heartbeat':
+      return HeartbeatSchema as z.ZodType<Payload>;
+    case 'arrival':
+      return ArrivalSchema as z.ZodType<Payload>;
+    case 'telemetry':
+      return (kind === 'sensor' ? SensorTelemetrySchema : PipeTelemetrySchema) as z.ZodType<Payload>;
+  }
+}
+
+/** Field problems named in one reason at most; the rest are counted. */
+const MAX_PROBLEMS = 3;
+
+/**
+ * Why a payload fails its schema, field by field: `pressureKPa: expected a number; seq: must be an
+ * integer ≥ 0`. A nested field is a dotted path (`metrics.pm25`); the payload itself is `payload`.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const parts = issues.slice(0, MAX_PROBLEMS).map((i) => {
+    const path = i.path.length === 0 ? 'payload' : i.path.map(String).join('.');
+    return `${path}: ${i.message}`;
+  });
+  if (issues.length > MAX_PROBLEMS) parts.push(`and ${issues.length - MAX_PROBLEMS} more`);
+  return parts.join('; ');
+}

@@ -1,6 +1,7 @@
 // The last few messages of each device with what the engine made of them, for a field engineer asking
 // "what did cam-17 send, and why was it refused?". Bounded twice — messages per device and devices in all,
 // the least recently heard forgotten first — so a city of a million devices cannot grow it without limit.
+import { payloadProblem } from './admission.js';
 import type { RawMessage } from './pipeline.js';
 import type { RejectionReason } from './rejections.js';
 
@@ -10,6 +11,8 @@ export interface RecentMessage {
   /** As received (UTF-8), cut to `maxPayloadBytes` with a marker saying how long it was. */
   payload: string;
   outcome: 'accepted' | RejectionReason;
+  /** For `bad-payload`: the failing fields and their rules, e.g. `pressureKPa: expected a number`. */
+  detail?: string;
 }
 
 export interface RecentMessagesOptions {
@@ -25,6 +28,7 @@ interface Entry {
   topic: string;
   payload: string;
   outcome: 'accepted' | RejectionReason;
+  detail?: string;
 }
 
 /** CONTRACT §1: ids are at most 64 characters; a longer "id" is no device's and not worth a slot. */
@@ -76,12 +80,16 @@ export class RecentMessages {
     }
     this.byDevice.set(id, entries);
     if (entries.length >= this.perDevice) entries.shift();
-    entries.push({
+    const entry: Entry = {
       receivedAt,
       topic: msg.topic.length > MAX_TOPIC_LENGTH ? `${msg.topic.slice(0, MAX_TOPIC_LENGTH)}…` : msg.topic,
       payload: this.text(msg.payload),
       outcome: outcome ?? 'accepted',
-    });
+    };
+    // Worked out here, once per refusal, from the whole payload (the kept text may be cut); an accepted
+    // message pays one comparison.
+    if (outcome === 'bad-payload') entry.detail = payloadProblem(msg.topic, msg.payload);
+    entries.push(entry);
   }
 
   /** The device's last messages, newest first; empty when none is remembered. */

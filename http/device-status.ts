@@ -34,6 +34,10 @@ const Message = z.object({
   topic: z.string(),
   payload: z.string().describe('as received, cut to 2 KiB with a marker'),
   outcome: z.enum(['accepted', ...REJECTION_REASONS]),
+  detail: z
+    .string()
+    .optional()
+    .describe('for bad-payload, the failing fields and rules: "pressureKPa: expected a number"'),
 });
 const DeviceReport = z.object({
   status: Status.nullable().describe('null when the id is not registered'),

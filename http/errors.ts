@@ -14,6 +14,7 @@ export const STATUS_CODE: Record<number, string> = {
   406: 'not-acceptable',
   409: 'conflict',
   413: 'too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   422: 'unprocessable',
   429: 'too-many-requests',

@@ -33,7 +33,7 @@ export function uploadLimits(env: NodeJS.ProcessEnv = process.env): UploadLimits
 
 export type Received =
   | { ok: true; files: string[] }
-  | { ok: false; status: 400 | 413; error: 'bad-request' | 'too-large'; message: string };
+  | { ok: false; status: number; error: 'bad-request' | 'too-large'; message: string };
 
 class TooLarge extends Error {}
 
@@ -93,7 +93,15 @@ export async function receiveInventoryFiles(
       };
     if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge('a file', limits.fileBytes, 'FILE');
     if (err instanceof TooLarge) return tooLarge('the upload', limits.totalBytes, 'TOTAL');
-    throw err;
+    // A broken multipart body (cut short, no boundary) is the client's; a failing disk (a syscall) is ours.
+    const status = (err as { statusCode?: number }).statusCode ?? 400;
+    if (status >= 500 || (err as { syscall?: string }).syscall) throw err;
+    return {
+      ok: false,
+      status,
+      error: status === 413 ? 'too-large' : 'bad-request',
+      message: `the upload is not valid multipart/form-data: ${(err as Error).message}`,
+    };
   }
   return { ok: true, files };
 }

@@ -57,9 +57,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
-    // A malformed URL (bad percent-encoding) in the one error shape too.
+    // The router's own refusals (a malformed URL, a path segment past `maxParamLength`) in the one error
+    // shape too; fastify would answer them in its own.
     frameworkErrors: (err, _req, reply) => {
-      const { status, body } = errorAnswer(err);
+      const { status, body } =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? {
+              status: 414,
+              body: {
+                error: 'uri-too-long',
+                message: 'a path segment is longer than 100 characters: no id is that long',
+              },
+            }
+          : errorAnswer(err);
       (reply as FastifyReply).code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
     },
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),

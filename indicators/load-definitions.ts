@@ -14,7 +14,8 @@ export class IndicatorDefinitionError extends Error {
 export function parseIndicatorText(text: string, name: string): IndicatorDef[] {
   let raw: unknown;
   try {
-    raw = /\.ya?ml$/i.test(name) ? parseYaml(text) : JSON.parse(text);
+    // logLevel 'error': a stray YAML directive in a user's file is not worth a process warning.
+    raw = /\.ya?ml$/i.test(name) ? parseYaml(text, { logLevel: 'error' }) : JSON.parse(text);
   } catch (err) {
     throw new IndicatorDefinitionError(
       `${name}: not valid ${/\.ya?ml$/i.test(name) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,

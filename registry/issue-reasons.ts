@@ -5,6 +5,16 @@ import type { z } from 'zod';
 /** Parse with this so each issue carries the offending value (city.json has no cells to quote). */
 export const WITH_INPUT = { reportInput: true } as const;
 
+/**
+ * Control characters and line separators (a line break in a quoted cell, a NUL) escaped as JSON would, so that a reason
+ * quoting a cell stays one `file:line: reason` line in a terminal or a log.
+ */
+export const printable = (text: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 function shown(value: unknown): string {
   const text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -27,7 +37,7 @@ function reason(issue: z.core.$ZodIssue, missing: boolean): string {
  * Custom issues already say what they got.
  */
 export function describeIssues(error: z.ZodError, row?: Record<string, string>): string {
-  return error.issues
+  const reasons = error.issues
     .map((issue) => {
       const path = issue.path.map(String).join('.');
       const column = issue.path[0];
@@ -41,4 +51,5 @@ export function describeIssues(error: z.ZodError, row?: Record<string, string>):
       return `${path ? `${path}: ` : ''}${reason(issue, missing)}${got}`;
     })
     .join('; ');
+  return printable(reasons);
 }

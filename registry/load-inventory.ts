@@ -18,7 +18,7 @@ import {
   type Site,
   unknownDistrict,
 } from './inventory.js';
-import { describeIssues, WITH_INPUT } from './issue-reasons.js';
+import { describeIssues, printable, WITH_INPUT } from './issue-reasons.js';
 import {
   AreaRow,
   DeviceRow,
@@ -199,6 +199,8 @@ export async function loadInventoryDir(dir: string, opts: LoadOptions = {}): Pro
   counts.devices.rejected += checked.errors.length;
   put('devices', checked.accepted);
 
+  // A reason may quote a cell: one with a line break in it must not break the `file:line: reason` line.
+  for (const e of errors) e.reason = printable(e.reason);
   const order = (f: string) => (INVENTORY_FILES as readonly string[]).indexOf(f);
   errors.sort((a, b) => order(a.file) - order(b.file) || a.line - b.line);
   const inventory = opts.strict && errors.length > 0 ? base : inv;

@@ -75,7 +75,10 @@ async function replay(...ats: string[]): Promise<Out[]> {
     input,
     ...ats.flatMap((a) => ['--at', a]),
   ]);
-  expect(r.stderr).toBe('');
+  // The one bad-payload of the recording, named by field and rule (issue 10 item 6); nothing else.
+  expect(r.stderr).toBe(
+    `${input}: bad-payload ×1: pressureKPa: expected a number (first: city/pipe-monitor/pm-2/telemetry at ${t(20)})\n`,
+  );
   expect(r.code).toBe(0);
   return r.stdout
     .trim()

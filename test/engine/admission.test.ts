@@ -1,5 +1,7 @@
 // CONTRACT §3: every rejection reason, and that a rejected message changes nothing, not even liveness.
 import { describe, expect, it } from 'vitest';
+import { payloadProblem } from '../../engine/admission.js';
+import { Decoded } from '../../engine/inbound.js';
 import { TestCity } from '../support/city.js';
 
 const city = () =>
@@ -93,5 +95,89 @@ describe('admission', () => {
     expect(c.heartbeat(0, 'pipe-monitor', 'pm-1')).toBeUndefined();
     expect(c.heartbeat(0, 'pipe-monitor', 'pm-1')).toBeUndefined();
     expect(c.engine.accepted).toBe(2);
+  });
+});
+
+// Issue 10 item 6: a bad-payload names the failing field and its rule, for every channel's schema.
+describe('field-level reasons for bad-payload', () => {
+  const status = { state: 'online', ts: 1 };
+  it.each([
+    ['city/pipe-monitor/pm-1/status', { state: 'sleeping' }, 'state: must be "online" or "offline"'],
+    ['city/pipe-monitor/pm-1/status', { ts: 1 }, 'state: missing, must be "online" or "offline"'],
+    ['city/pipe-monitor/pm-1/status', { ...status, seq: -1 }, 'seq: must be an integer ≥ 0'],
+    ['city/pipe-monitor/pm-1/status', { ...status, seq: 1.5 }, 'seq: must be an integer ≥ 0'],
+    ['city/pipe-monitor/pm-1/status', { ...status, seq: '7' }, 'seq: must be an integer ≥ 0'],
+    [
+      'city/cctv/cam-1/status',
+      { state: 'online', video: 'blurry' },
+      'video: must be "ok", "degraded" or "lost"',
+    ],
+    ['city/cctv/cam-1/status', { state: 'online', shared: 'yes' }, 'shared: expected true or false'],
+    [
+      'city/pipe-monitor/pm-1/heartbeat',
+      { ts: 'yesterday' },
+      'ts: must be epoch milliseconds ≥ 0 or an RFC 3339 time with an offset',
+    ],
+    [
+      'city/pipe-monitor/pm-1/heartbeat',
+      {},
+      'ts: missing, must be epoch milliseconds ≥ 0 or an RFC 3339 time with an offset',
+    ],
+    [
+      'city/pipe-monitor/pm-1/heartbeat',
+      { ts: -5 },
+      'ts: must be epoch milliseconds ≥ 0 or an RFC 3339 time with an offset',
+    ],
+    [
+      'city/pipe-monitor/pm-1/telemetry',
+      { ...telemetry, pressureKPa: 'high' },
+      'pressureKPa: expected a number',
+    ],
+    ['city/pipe-monitor/pm-1/telemetry', { ...telemetry, flowLps: null }, 'flowLps: expected a number'],
+    ['city/pipe-monitor/pm-1/telemetry', { ...telemetry, leak: 0 }, 'leak: expected true or false'],
+    [
+      'city/pipe-monitor/pm-1/telemetry',
+      { ts: 1, pressureKPa: '1', flowLps: '2', leak: 'no', seq: -1 },
+      'seq: must be an integer ≥ 0; pressureKPa: expected a number; flowLps: expected a number; and 1 more',
+    ],
+    ['city/sensor/sen-1/telemetry', { ts: 1, metrics: { pm25: 'bad' } }, 'metrics.pm25: expected a number'],
+    ['city/sensor/sen-1/telemetry', { ts: 1, metrics: [1] }, 'metrics: expected an object of named numbers'],
+    ['city/sensor/sen-1/telemetry', { ts: 1 }, 'metrics: missing, expected an object of named numbers'],
+    ['city/transit-beacon/bus-1/arrival', { ...arrival, stopId: '' }, 'stopId: must not be empty'],
+    [
+      'city/transit-beacon/bus-1/arrival',
+      { ...arrival, vehicleId: 7 },
+      'vehicleId: expected a non-empty string',
+    ],
+    [
+      'city/transit-beacon/bus-1/arrival',
+      { ...arrival, predictedArrival: 'soon' },
+      'predictedArrival: must be epoch milliseconds ≥ 0 or an RFC 3339 time with an offset',
+    ],
+    ['city/transit-beacon/bus-1/heartbeat', [1, 2], 'payload: expected a JSON object'],
+    ['city/transit-beacon/bus-1/heartbeat', 'null', 'payload: expected a JSON object'],
+  ])('%s %j → %s', (topic, payload, reason) => {
+    const c = new TestCity({
+      routes: [{ id: 'R1' }],
+      pipes: [{ id: 'p1', lengthM: 10, district: 'centre' }],
+      sites: [{ id: 's1', class: 'pollution', district: 'centre' }],
+      devices: [
+        { id: 'pm-1', kind: 'pipe-monitor', assetId: 'p1' },
+        { id: 'bus-1', kind: 'transit-beacon' },
+        { id: 'cam-1', kind: 'cctv' },
+        { id: 'sen-1', kind: 'sensor', assetId: 's1' },
+      ],
+    });
+    const raw = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    // The gate itself still answers the bare reason; the detail is asked for the refused message only.
+    expect(c.send(0, topic, raw)).toBe('bad-payload');
+    expect(payloadProblem(topic, Buffer.from(raw))).toBe(reason);
+    expect(payloadProblem(topic, new Decoded(JSON.parse(raw), raw.length))).toBe(reason);
+  });
+
+  it('has no problem to name for an accepted payload or one refused for another reason', () => {
+    expect(payloadProblem('city/pipe-monitor/pm-1/telemetry', JSON.stringify(telemetry))).toBeUndefined();
+    expect(payloadProblem('city/pipe-monitor/pm-1/telemetry', '{"ts":')).toBeUndefined();
+    expect(payloadProblem('city/lamp/l-1/status', '{}')).toBeUndefined();
   });
 });
