@@ -100,7 +100,12 @@ export class AlertService {
     for (const w of this.machine.takeWaitChanges()) this.log.recordWait(w);
     for (const e of events) {
       this.log.record(e.alert);
-      this.emit(e);
+      // One event that cannot be handed on (a broker gone) must not keep the next from the log.
+      try {
+        this.emit(e);
+      } catch (err) {
+        this.onFault(err);
+      }
     }
   }
 }
