@@ -130,8 +130,7 @@ describe('the live city with a fault in one message or one consumer', () => {
       ],
     });
     const availability = () =>
-      city.indicators.latest().indicators.find((i) => i.id === 'availability.sensor' && i.scope === 'city')
-        ?.value;
+      city.live.latest?.indicators.find((i) => i.id === 'availability.sensor' && i.scope === 'city')?.value;
 
     send(1, 'sen-1'); // 25 %: below 60, the alert is due at 6 s, and its publish throws
     send(2, 'sen-4'); // the engine throws on it: skipped
