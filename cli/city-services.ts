@@ -112,8 +112,17 @@ export class CityServices {
         ),
     });
     this.retained = (topic, payload) => opts.publish({ topic, payload, retain: true });
-    // Restore before the history and alerts attach: they should hear only what lapsed while the city was
-    // down (at its real times), not every device coming back as it was.
+    // The alerts attach before the restore, which lets them hear what lapsed while the city was down, at
+    // its real times (never the devices coming back as they were): a wait then counts from the lapse, or
+    // from before the stop (alerts.sqlite) if the value was below already.
+    this.alerts = new AlertService(
+      opts.thresholds,
+      opts.alertLog,
+      (e) => opts.publish(alertMessage(e)),
+      (err) => this.faults.report('alerts', err),
+    );
+    this.alerts.attach(this.engine);
+    // The history attaches after it: it hears nothing of the downtime.
     if (opts.dataDir) {
       const log = opts.logger;
       this.liveness = new EngineStatePersistence(
@@ -139,13 +148,6 @@ export class CityServices {
       stats: () => history.stats(),
     });
     this.feed.attach(this.engine);
-    this.alerts = new AlertService(
-      opts.thresholds,
-      opts.alertLog,
-      (e) => opts.publish(alertMessage(e)),
-      (err) => this.faults.report('alerts', err),
-    );
-    this.alerts.attach(this.engine);
     this.down = new DownPublisher(this.engine, this.retained);
     this.live = this.startLive();
   }

@@ -107,4 +107,39 @@ describe('citygauge start: alerts that nothing holds off', () => {
     );
     expect(Date.parse(raised.raisedAt) - downAt).toBe(20_000);
   }, 120_000);
+
+  it('counts a wait from a lapse that happened while the city was stopped, at its real time', async () => {
+    const dataDir = tempDir();
+    city = await startCity(ARGS, { CITYGAUGE_ADMIN_TOKEN: ADMIN }, dataDir);
+    expect((await city.api('PUT', '/api/thresholds', [threshold(10)])).status).toBe(200);
+    // Silent past 3 × 2 s, the gateway lapses 6 s after it was last heard.
+    expect((await city.api('PATCH', '/api/devices/gw-1', { expectedIntervalS: 2 })).status).toBe(200);
+    gateway = await gatewayOnline(city);
+    const lastHeard = Date.parse(
+      (
+        await city.until(
+          async () => (await city!.api('GET', '/api/devices/gw-1/status')).body.status,
+          (s) => s?.online === true,
+          'gw-1 online',
+        )
+      ).lastSeen,
+    );
+    await gateway.endAsync();
+    gateway = undefined;
+    await city.stop();
+    // Started again only once the lapse fell inside the downtime.
+    await new Promise((r) => setTimeout(r, Math.max(0, lastHeard + 7000 - Date.now())));
+
+    city = await startCity(ARGS, { CITYGAUGE_ADMIN_TOKEN: ADMIN }, dataDir);
+    const c = city;
+    const downAt = await gatewayStatus(c, false);
+    expect(downAt).toBe(lastHeard + 6000);
+    const [raised] = await c.until(
+      () => alerts(c),
+      (a) => a.length === 1,
+      'the gateway alert raised',
+      60_000,
+    );
+    expect(Date.parse(raised.raisedAt) - downAt).toBe(10_000);
+  }, 120_000);
 });
