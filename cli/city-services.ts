@@ -104,9 +104,9 @@ export class CityServices {
     this.engine = opts.engine;
     const logger = opts.logger;
     this.faults = new Faults({
-      log: (where, err, suppressed) =>
+      log: (where, err, suppressed, topic) =>
         logger?.error(
-          { err, where, suppressed },
+          { err, where, suppressed, topic },
           `internal error in ${where}: the message or tick was skipped, the city goes on` +
             (suppressed ? ` (${suppressed} more there since the last stack)` : ''),
         ),
@@ -220,7 +220,7 @@ export class CityServices {
       meta: new Map(this.opts.catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
       everyMs: this.opts.everyMs,
       scheduler: this.opts.scheduler,
-      onFault: (where, err) => this.faults.report(where, err),
+      onFault: (where, err, topic) => this.faults.report(where, err, topic),
       consumers: [
         {
           name: 'recent-messages',

@@ -5,8 +5,11 @@
 /** Where a fault happened: 'engine', or the consumer's name ('history', 'alerts', 'devices-down', …). */
 export type FaultSite = string;
 
-/** One stack for `where`; `suppressed` faults there since the last stack logged were only counted. */
-export type FaultLog = (where: FaultSite, err: unknown, suppressed: number) => void;
+/**
+ * One stack for `where` (with the topic of the message, if one was being handled); `suppressed` faults
+ * there since the last stack logged were only counted.
+ */
+export type FaultLog = (where: FaultSite, err: unknown, suppressed: number, topic?: string) => void;
 
 export interface FaultsOptions {
   log?: FaultLog;
@@ -29,7 +32,7 @@ export class Faults {
     this.now = opts.now ?? Date.now;
   }
 
-  report(where: FaultSite, err: unknown): void {
+  report(where: FaultSite, err: unknown, topic?: string): void {
     this.counts.set(where, (this.counts.get(where) ?? 0) + 1);
     const t = this.now();
     const last = this.lastLogged.get(where);
@@ -41,7 +44,7 @@ export class Faults {
     const suppressed = this.suppressed.get(where) ?? 0;
     this.suppressed.delete(where);
     try {
-      this.log(where, err, suppressed);
+      this.log(where, err, suppressed, topic);
     } catch {
       // A log that throws must not undo the containment.
     }

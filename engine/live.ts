@@ -36,8 +36,10 @@ export interface LiveCityOptions {
   onFault?: FaultHandler;
 }
 
-const stderrFault: FaultHandler = (where, err) =>
-  process.stderr.write(`citygauge: internal error in ${where}: ${(err as Error)?.stack ?? String(err)}\n`);
+const stderrFault: FaultHandler = (where, err, topic) =>
+  process.stderr.write(
+    `citygauge: internal error in ${where}${topic ? ` on ${topic}` : ''}: ${(err as Error)?.stack ?? String(err)}\n`,
+  );
 
 export class LiveCity {
   /** The latest snapshot, for the HTTP API and health checks. */
@@ -80,7 +82,7 @@ export class LiveCity {
               try {
                 c.onIngested?.(msg, receivedAt, outcome);
               } catch (err) {
-                onFault(c.name, err);
+                onFault(c.name, err, msg.topic);
               }
             }
           };

@@ -14,8 +14,8 @@ import type { CityEngine, Snapshot } from './city-engine.js';
 import { type EngineInput, type Inbound, Tick } from './inbound.js';
 import type { RejectionReason } from './rejections.js';
 
-/** Told of a throw while handling one input: `where` is 'engine' or the hook's name. */
-export type FaultHandler = (where: string, err: unknown) => void;
+/** Told of a throw while handling one input: `where` is 'engine' or the hook's name; `topic`, the message's. */
+export type FaultHandler = (where: string, err: unknown, topic?: string) => void;
 
 /**
  * Feed each input to the engine; emit a snapshot for each tick. `onIngested` hears each outcome.
@@ -29,8 +29,8 @@ export function runEngine(
 ): OperatorFunction<EngineInput, Snapshot> {
   return (input$) =>
     new Observable<Snapshot>((subscriber) => {
-      const fail = (where: string, err: unknown) => {
-        if (onFault) onFault(where, err);
+      const fail = (where: string, err: unknown, topic?: string) => {
+        if (onFault) onFault(where, err, topic);
         else subscriber.error(err);
       };
       return input$.subscribe({
@@ -49,13 +49,13 @@ export function runEngine(
           try {
             outcome = engine.ingest(input);
           } catch (err) {
-            return fail('engine', err);
+            return fail('engine', err, input.topic);
           }
           if (onIngested === undefined) return;
           try {
             onIngested(input, outcome);
           } catch (err) {
-            fail('on-ingested', err);
+            fail('on-ingested', err, input.topic);
           }
         },
         error: (err) => subscriber.error(err),

@@ -67,7 +67,13 @@ describe('the live city with a fault in one message or one consumer', () => {
       advance(s);
       messages$.next({ topic: `city/sensor/${id}/heartbeat`, payload: JSON.stringify({ ts: at(s) }) });
     };
-    const logs: { where?: string; suppressed?: number; err?: { stack?: string }; msg: string }[] = [];
+    const logs: {
+      where?: string;
+      topic?: string;
+      suppressed?: number;
+      err?: { stack?: string };
+      msg: string;
+    }[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const history = new SqliteHistory(dir);
     let historyFails = false;
@@ -160,6 +166,7 @@ describe('the live city with a fault in one message or one consumer', () => {
     expect(stacks.find((l) => l.where === 'engine')?.err?.stack).toMatch(
       /TypeError: engine bug on sen-4\n\s+at /,
     );
+    expect(stacks.find((l) => l.where === 'engine')?.topic).toBe('city/sensor/sen-4/heartbeat');
     // The alert was still raised and cleared in the log at its times, though its publishes failed.
     expect(city.alerts.list()).toEqual([expect.objectContaining({ raisedAt: at(6), clearedAt: at(11) })]);
     await city.close();
