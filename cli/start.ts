@@ -166,7 +166,7 @@ export function registerStart(program: Command): void {
             ? `  simulated      ${fleet.devices} devices over ${fleet.connections} MQTT connections`
             : '  simulated      off (--no-sim)',
           `  history        ${historyWhere}`,
-          '  Ctrl-C stops everything cleanly (within 10 s).',
+          '  Ctrl-C stops everything cleanly.',
           '',
         ].join('\n'),
       );
