@@ -1,17 +1,19 @@
 // What `citygauge start` and `citygauge engine` run around the live engine alike: the history feed, the
 // threshold alerts, the devices down and each device's last messages, fed from every snapshot and
-// re-attached when a registry change rebuilds the engine; and the HTTP API's view of all of it.
+// re-attached when a registry change rebuilds the engine; and the HTTP API's view of all of it. A throw in
+// any of them, or in the engine, is contained (engine/faults.ts): logged, counted, that message skipped.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Observable } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { AlertLog } from '../engine/alerts/alert-log.js';
 import type { AlertEvent } from '../engine/alerts/alert-machine.js';
 import { AlertService } from '../engine/alerts/alert-service.js';
 import { rebuildEngine } from '../engine/carry-over.js';
 import type { CityEngine } from '../engine/city-engine.js';
 import { DownPublisher } from '../engine/down-publisher.js';
+import { Faults } from '../engine/faults.js';
 import type { RetainedPublish } from '../engine/indicator-publisher.js';
-import { LiveCity } from '../engine/live.js';
+import { LiveCity, type LiveConsumer } from '../engine/live.js';
 import type { RawMessage } from '../engine/pipeline.js';
 import { RecentMessages } from '../engine/recent-messages.js';
 import { RejectionLog } from '../engine/rejection-log.js';
@@ -78,6 +80,10 @@ export interface CityServicesOptions {
   /** Keep device liveness across restarts in `<dataDir>/engine-state.bin`, saved every minute and at close. */
   dataDir?: string;
   logger?: Logger;
+  /** The live clock (tests: a virtual one). */
+  scheduler?: SchedulerLike;
+  /** More consumers of every message and snapshot, after the city's own (guarded like them). */
+  consumers?: readonly LiveConsumer[];
 }
 
 export class CityServices {
@@ -91,15 +97,35 @@ export class CityServices {
   readonly down: DownPublisher;
   /** Wall-clock time of the latest snapshot, across rebuilds (health). */
   lastSnapshotAt: number | undefined;
+  /** Throws contained while handling a message or a snapshot, by where (`/metrics`). */
+  readonly faults: Faults;
   private readonly retained: RetainedPublish;
   private readonly liveness: EngineStatePersistence | undefined;
 
   constructor(private readonly opts: CityServicesOptions) {
     this.engine = opts.engine;
     this.rejections = opts.logger && new RejectionLog(opts.logger);
+    const logger = opts.logger;
+    this.faults = new Faults({
+      log: (where, err, suppressed, topic) =>
+        logger?.error(
+          { err, where, suppressed, topic },
+          `internal error in ${where}: the message or tick was skipped, the city goes on` +
+            (suppressed ? ` (${suppressed} more there since the last stack)` : ''),
+        ),
+    });
     this.retained = (topic, payload) => opts.publish({ topic, payload, retain: true });
-    // Restore before the history and alerts attach: they should hear only what lapsed while the city was
-    // down (at its real times), not every device coming back as it was.
+    // The alerts attach before the restore, which lets them hear what lapsed while the city was down, at
+    // its real times (never the devices coming back as they were): a wait then counts from the lapse, or
+    // from before the stop (alerts.sqlite) if the value was below already.
+    this.alerts = new AlertService(
+      opts.thresholds,
+      opts.alertLog,
+      (e) => opts.publish(alertMessage(e)),
+      (err) => this.faults.report('alerts', err),
+    );
+    this.alerts.attach(this.engine);
+    // The history attaches after it: it hears nothing of the downtime.
     if (opts.dataDir) {
       const log = opts.logger;
       this.liveness = new EngineStatePersistence(
@@ -116,10 +142,15 @@ export class CityServices {
         log?.info({ ...restored, ok: undefined }, 'device liveness restored from the last run');
       this.liveness.start();
     }
-    this.feed = new HistoryFeed(opts.history);
+    // The feed writes from inside the engine (device changes): a sink that throws must not reach it.
+    const history = opts.history;
+    this.feed = new HistoryFeed({
+      write: this.faults.guard('history', (points) => history.write(points)),
+      flush: () => history.flush(),
+      close: () => history.close(),
+      stats: () => history.stats(),
+    });
     this.feed.attach(this.engine);
-    this.alerts = new AlertService(opts.thresholds, opts.alertLog, (e) => opts.publish(alertMessage(e)));
-    this.alerts.attach(this.engine);
     this.down = new DownPublisher(this.engine, this.retained);
     this.live = this.startLive();
   }
@@ -159,6 +190,7 @@ export class CityServices {
       engine: () => this.engine,
       evaluationLagMs: () => this.live.lastEvaluationMs,
       history: () => this.opts.history.stats(),
+      internalErrors: () => this.faults.tally(),
       ...extra,
     });
   }
@@ -184,22 +216,32 @@ export class CityServices {
   }
 
   private startLive(): LiveCity {
+    const rejections = this.rejections;
     const live = new LiveCity({
       engine: this.engine,
       messages$: this.opts.messages$,
       publish: this.retained,
       meta: new Map(this.opts.catalogue.map((d) => [d.id, { name: d.name, unit: d.unit }])),
       everyMs: this.opts.everyMs,
-      onIngested: (msg, receivedAt, outcome) => {
-        this.recent.record(msg, receivedAt, outcome);
-        this.rejections?.record(msg, receivedAt, outcome);
-      },
-      onSnapshot: (snapshot) => {
-        this.lastSnapshotAt = Date.now();
-        this.feed.onSnapshot(snapshot);
-        this.alerts.onSnapshot(snapshot);
-        this.down.onSnapshot(snapshot);
-      },
+      scheduler: this.opts.scheduler,
+      onFault: (where, err, topic) => this.faults.report(where, err, topic),
+      consumers: [
+        {
+          name: 'recent-messages',
+          onIngested: (msg, receivedAt, outcome) => this.recent.record(msg, receivedAt, outcome),
+        },
+        ...(rejections ? [{ name: 'refusal-log', onIngested: rejections.record.bind(rejections) }] : []),
+        {
+          name: 'health',
+          onSnapshot: () => {
+            this.lastSnapshotAt = Date.now();
+          },
+        },
+        { name: 'history', onSnapshot: (s) => this.feed.onSnapshot(s) },
+        { name: 'alerts', onSnapshot: (s) => this.alerts.onSnapshot(s) },
+        { name: 'devices-down', onSnapshot: (s) => this.down.onSnapshot(s) },
+        ...(this.opts.consumers ?? []),
+      ],
     });
     live.publisher.onRefused.push((topic, reason) =>
       this.opts.logger?.warn(

@@ -24,6 +24,7 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 import { usePrivateDataDir } from './private-data.js';
+import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags {
@@ -204,23 +205,20 @@ export function registerEngine(program: Command): void {
         ].join('\n'),
       );
 
-      await new Promise<void>((resolve) => {
-        const stop = async () => {
-          log.info('stopping');
-          try {
-            await api?.close();
-            await services.close();
-            await endClient(client);
-            city.close();
-          } catch (err) {
-            log.error({ err: (err as Error).message }, 'error while stopping');
-            process.exitCode = 1;
-          }
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+      log.info({ signal }, 'stopping');
+      const { failed, notClosed } = await stopInOrder(
+        [
+          { name: 'HTTP server', run: () => api && closeHttp(api) },
+          { name: 'engine, history and alert log', run: () => services.close() },
+          { name: 'MQTT connection', run: () => endClient(client) },
+          { name: 'registry', run: () => city.close() },
+        ],
+        log,
+      );
       log.info({ accepted: services.engine.accepted, rejected: services.engine.rejected }, 'engine stopped');
+      if (failed.length) process.exitCode = 1;
+      // A part that did not close in time may hold the event loop: leave it behind.
+      if (notClosed.length) process.exit();
     });
 }

@@ -21,6 +21,7 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { usePrivateDataDir } from './private-data.js';
+import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
 import { simulatedBanner, startCityFleet } from './start-fleet.js';
 import { redBanner, startCityRed } from './start-red.js';
@@ -178,25 +179,26 @@ export function registerStart(program: Command): void {
         ].join('\n'),
       );
 
-      await new Promise<void>((resolve) => {
-        const stop = async () => {
-          log.info('stopping');
-          await fleet?.stop();
-          await red?.red.stop();
-          shared?.closeWebSockets();
-          await city.close();
-          scorecard.close();
-          await api.close();
-          await broker.close();
-          store.close();
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      log.info('stopped');
-      // Everything of ours is closed; Node-RED's nodes may still hold timers of their own, so do not wait
-      // for the event loop to drain.
-      if (red) process.exit(0);
+      const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+      log.info({ signal }, 'stopping');
+      // Data first (the engine's state, history, alert log), so that a part that hangs afterwards costs
+      // nothing; the fleet before them, so the engine hears its last messages.
+      const { failed, tookMs } = await stopInOrder(
+        [
+          { name: 'simulated fleet', run: () => fleet?.stop() },
+          { name: 'engine, history and alert log', run: () => city.close() },
+          { name: 'Node-RED', run: () => red?.red.stop() },
+          { name: 'browser connections', run: () => shared?.closeWebSockets() },
+          { name: 'HTTP server', run: () => closeHttp(api) },
+          { name: 'MQTT broker', run: () => broker.close() },
+          { name: 'scorecard store', run: () => scorecard.close() },
+          { name: 'registry', run: () => store.close() },
+        ],
+        log,
+      );
+      log.info({ tookMs }, 'stopped');
+      // Node-RED's nodes and the clients of a part that did not close in time may hold the event loop:
+      // everything of ours is saved and closed, so do not wait for it to drain.
+      process.exit(failed.length ? 1 : 0);
     });
 }

@@ -14,23 +14,54 @@ import type { CityEngine, Snapshot } from './city-engine.js';
 import { type EngineInput, type Inbound, Tick } from './inbound.js';
 import type { RejectionReason } from './rejections.js';
 
-/** Feed each input to the engine; emit a snapshot for each tick. `onIngested` hears each outcome. */
+/** Told of a throw while handling one input: `where` is 'engine' or the hook's name; `topic`, the message's. */
+export type FaultHandler = (where: string, err: unknown, topic?: string) => void;
+
+/**
+ * Feed each input to the engine; emit a snapshot for each tick. `onIngested` hears each outcome.
+ * A throw while handling one input goes to `onFault` and that input is skipped (live: the city goes on);
+ * without `onFault` (replay) it ends the stream through its error channel, never as an uncaught exception.
+ */
 export function runEngine(
   engine: CityEngine,
   onIngested?: (msg: Inbound, outcome: RejectionReason | undefined) => void,
+  onFault?: FaultHandler,
 ): OperatorFunction<EngineInput, Snapshot> {
   return (input$) =>
-    new Observable<Snapshot>((subscriber) =>
-      input$.subscribe({
+    new Observable<Snapshot>((subscriber) => {
+      const fail = (where: string, err: unknown, topic?: string) => {
+        if (onFault) onFault(where, err, topic);
+        else subscriber.error(err);
+      };
+      return input$.subscribe({
         next(input) {
-          if (input instanceof Tick) subscriber.next(engine.snapshot(input.at));
-          else if (onIngested === undefined) engine.ingest(input);
-          else onIngested(input, engine.ingest(input));
+          if (input instanceof Tick) {
+            let snapshot: Snapshot;
+            try {
+              snapshot = engine.snapshot(input.at);
+            } catch (err) {
+              return fail('engine', err);
+            }
+            subscriber.next(snapshot);
+            return;
+          }
+          let outcome: RejectionReason | undefined;
+          try {
+            outcome = engine.ingest(input);
+          } catch (err) {
+            return fail('engine', err, input.topic);
+          }
+          if (onIngested === undefined) return;
+          try {
+            onIngested(input, outcome);
+          } catch (err) {
+            fail('on-ingested', err, input.topic);
+          }
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
 }
 
 export interface RawMessage {
@@ -47,7 +78,8 @@ export type IngestedHook = (
 
 /**
  * Live: stamp each message with the scheduler's clock and take a snapshot every `everyMs`. Without
- * `onIngested` the path is exactly the hook-less one (one undefined check per message).
+ * `onIngested` the path is exactly the hook-less one (one undefined check per message). With `onFault`, a
+ * message or tick whose handling throws is reported there and skipped.
  */
 export function liveEngine(
   messages$: Observable<RawMessage>,
@@ -55,6 +87,7 @@ export function liveEngine(
   everyMs = 1000,
   scheduler: SchedulerLike = asyncScheduler,
   onIngested?: IngestedHook,
+  onFault?: FaultHandler,
 ): Observable<Snapshot> {
   const stamped$ = messages$.pipe(
     map((m): Inbound => ({ receivedAt: scheduler.now(), topic: m.topic, payload: m.payload })),
@@ -65,7 +98,7 @@ export function liveEngine(
     onIngested &&
     ((msg: Inbound, outcome: RejectionReason | undefined) =>
       onIngested(msg as RawMessage, msg.receivedAt, outcome));
-  return merge(stamped$, ticks$).pipe(runEngine(engine, hook));
+  return merge(stamped$, ticks$).pipe(runEngine(engine, hook, onFault));
 }
 
 /** Replay: interleave ticks at the requested instants (sorted) with inputs already in time order. */

@@ -10,6 +10,8 @@ export interface MetricsSource {
   broker?(): { refusals: Record<string, number>; connectedClients: number };
   /** The history sink's tallies (issue 4). */
   history?(): { written: number; spooled: number; spoolBytes: number; rejected: number; dropped: number };
+  /** Throws contained while handling a message or a tick, by where they happened (issue 10). */
+  internalErrors?(): Record<string, number>;
 }
 
 export function createMetrics(source: MetricsSource): PromRegistry {
@@ -49,6 +51,16 @@ export function createMetrics(source: MetricsSource): PromRegistry {
     collect() {
       this.reset();
       for (const [reason, n] of Object.entries(source.broker?.().refusals ?? {})) this.inc({ reason }, n);
+    },
+  });
+  new Counter({
+    name: 'citygauge_internal_errors_total',
+    help: 'Internal errors contained while handling a message or a tick (the message skipped), by where',
+    labelNames: ['where'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [where, n] of Object.entries(source.internalErrors?.() ?? {})) this.inc({ where }, n);
     },
   });
   new Gauge({

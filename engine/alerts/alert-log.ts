@@ -1,9 +1,11 @@
 // The alert log in the embedded database (`<data-dir>/alerts.sqlite`): every alert with its raise,
-// acknowledge and clear times. Open alerts are read back at start, so a restart keeps them open.
+// acknowledge and clear times, and the waits under way (since when a watched value has been below its
+// threshold). Both are read back at start, so a restart keeps alerts open and waits counting from when
+// the value crossed.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Alert } from './alert-machine.js';
+import type { Alert, AlertWait } from './alert-machine.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS alerts (
@@ -12,6 +14,9 @@ CREATE TABLE IF NOT EXISTS alerts (
   acknowledged_at INTEGER, acknowledged_by TEXT, cleared_at INTEGER);
 CREATE INDEX IF NOT EXISTS alerts_open ON alerts (cleared_at);
 CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);
+CREATE TABLE IF NOT EXISTS alert_waits (
+  indicator TEXT NOT NULL, scope TEXT NOT NULL, below REAL NOT NULL, since INTEGER NOT NULL,
+  PRIMARY KEY (indicator, scope, below));
 `;
 
 interface Row {
@@ -67,6 +72,25 @@ export class AlertLog {
         by: a.acknowledgedBy ?? null,
         cleared: a.clearedAt ?? null,
       });
+  }
+
+  /** A wait started (`since`) or ended (no `since`): written when it happens, so a crash keeps it too. */
+  recordWait(w: AlertWait): void {
+    if (w.since === undefined)
+      this.db
+        .prepare('DELETE FROM alert_waits WHERE indicator = ? AND scope = ? AND below = ?')
+        .run(w.indicator, w.scope, w.below);
+    else
+      this.db
+        .prepare(
+          `INSERT INTO alert_waits VALUES (?, ?, ?, ?)
+           ON CONFLICT(indicator, scope, below) DO UPDATE SET since = excluded.since`,
+        )
+        .run(w.indicator, w.scope, w.below, w.since);
+  }
+
+  waits(): AlertWait[] {
+    return this.db.prepare('SELECT indicator, scope, below, since FROM alert_waits').all() as AlertWait[];
   }
 
   open(): Alert[] {

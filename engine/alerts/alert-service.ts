@@ -3,34 +3,53 @@
 import type { Threshold } from '../../registry/inventory.js';
 import type { CityEngine, Snapshot } from '../city-engine.js';
 import type { AlertLog } from './alert-log.js';
-import { type Alert, type AlertEvent, AlertMachine } from './alert-machine.js';
+import { type Alert, type AlertEvent, AlertMachine, type AlertWait } from './alert-machine.js';
+
+/** The engine's clock, or the wall clock before its first input (a rebuild before any message). */
+const clockOf = (engine: CityEngine) => (Number.isFinite(engine.now) ? engine.now : Date.now());
 
 export class AlertService {
   private machine: AlertMachine;
   /** An engine attached before its first input: its values are fed to the machine at the next snapshot. */
   private unprimed: CityEngine | undefined;
 
+  /**
+   * @param onFault told of a throw while the engine reports a value change (logging, publishing), which must
+   * not reach the engine mid-update; without it the throw goes on.
+   */
   constructor(
     thresholds: readonly Threshold[],
     private readonly log: AlertLog,
     private readonly emit: (e: AlertEvent) => void,
+    private readonly onFault: (err: unknown) => void = (err) => {
+      throw err;
+    },
   ) {
-    this.machine = new AlertMachine(thresholds, log.open());
+    // Open alerts and waits from before a restart: a value still below when first fed keeps its time.
+    this.machine = new AlertMachine(thresholds, log.open(), log.waits());
   }
 
-  /** New thresholds (from the API): open alerts whose threshold stays keep their state. */
-  setThresholds(thresholds: readonly Threshold[], engine: CityEngine): void {
-    this.machine = new AlertMachine(thresholds, this.log.open());
+  /**
+   * The thresholds after a registry change (devices or thresholds), at the engine's clock: the machine keeps
+   * each wait and open alert whose threshold still means the same (AlertMachine.setThresholds), then follows
+   * the new engine, whose values are fed as they stand (a value still below keeps its pending-since).
+   */
+  setThresholds(thresholds: readonly Threshold[], engine: CityEngine, t = clockOf(engine)): void {
+    this.handle(this.machine.setThresholds(thresholds, t));
     this.attach(engine);
   }
 
-  /** Follow this engine's values (call again after a rebuild); the current values count from now. */
+  /** Follow this engine's values (call again after a rebuild); the current values are fed at its clock. */
   attach(engine: CityEngine): void {
     const m = engine.model;
     engine.indicators.onChange = (k, s, value, t) => {
-      const id = m.indicators[k].def.id;
-      const scope = m.scopes[s];
-      if (this.machine.watched(id, scope)) this.handle(this.machine.onValue(id, scope, value, t));
+      try {
+        const id = m.indicators[k].def.id;
+        const scope = m.scopes[s];
+        if (this.machine.watched(id, scope)) this.handle(this.machine.onValue(id, scope, value, t));
+      } catch (err) {
+        this.onFault(err);
+      }
     };
     // Before its first input the engine has no time to stamp its values with: the live clock's first
     // snapshot gives one, so a value that is below from the start (every sensor down) still raises.
@@ -72,10 +91,21 @@ export class AlertService {
     }
   }
 
+  /** The waits under way (since when each watched value has been below its line). */
+  waits(): AlertWait[] {
+    return this.machine.waits();
+  }
+
   private handle(events: AlertEvent[]): void {
+    for (const w of this.machine.takeWaitChanges()) this.log.recordWait(w);
     for (const e of events) {
       this.log.record(e.alert);
-      this.emit(e);
+      // One event that cannot be handed on (a broker gone) must not keep the next from the log.
+      try {
+        this.emit(e);
+      } catch (err) {
+        this.onFault(err);
+      }
     }
   }
 }
