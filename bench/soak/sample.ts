@@ -1,0 +1,54 @@
+// One sample of the city process every 10 s: resident memory from the kernel (/proc) and, from its
+// Prometheus /metrics, heap used and the event loop's delay p99 since the previous scrape (prom-client resets
+// its histogram on every scrape). Metric names are matched loosely, so the soak reads them with or without
+// the doubled `citygauge_process_process_` prefix of older builds.
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
+export interface Sample {
+  /** Seconds since the soak started. */
+  t: number;
+  rssBytes: number | null;
+  heapUsedBytes: number | null;
+  eventLoopP99Ms: number | null;
+  /** How long the engine's latest snapshot took to evaluate and publish. */
+  evaluationMs: number | null;
+  load1: number;
+}
+
+/** The value of the first metric whose name ends in `suffix` (no labels, or any labels). */
+export function metricValue(text: string, suffix: string): number | null {
+  const re = new RegExp(`^[a-z_]*${suffix}(?:\\{[^}]*\\})? ([0-9.eE+-]+|NaN)$`, 'm');
+  const m = re.exec(text);
+  return m && m[1] !== 'NaN' ? Number(m[1]) : null;
+}
+
+/** The kernel's resident set size of the process, independent of what it reports itself. */
+export function procRssBytes(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function sampleCity(http: string, pid: number, t: number): Promise<Sample> {
+  let text = '';
+  try {
+    const res = await fetch(`${http}/metrics`);
+    text = await res.text();
+  } catch {
+    // A sample without the metrics still has the RSS and the load.
+  }
+  const lagS = metricValue(text, 'nodejs_eventloop_lag_p99_seconds');
+  const evaluation = metricValue(text, 'evaluation_lag_seconds');
+  return {
+    t,
+    rssBytes: procRssBytes(pid) ?? metricValue(text, 'process_resident_memory_bytes'),
+    heapUsedBytes: metricValue(text, 'nodejs_heap_size_used_bytes'),
+    eventLoopP99Ms: lagS === null ? null : lagS * 1000,
+    evaluationMs: evaluation === null ? null : evaluation * 1000,
+    load1: loadavg()[0],
+  };
+}

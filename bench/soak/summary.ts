@@ -1,0 +1,114 @@
+// The soak's figures from its samples, judged against issue 10's targets, as JSON and as markdown.
+import type { Sample } from './sample.js';
+
+export const TARGETS = { rssGrowthPct: 5, eventLoopP99Ms: 50, indicatorLatencyP99Ms: 1000 } as const;
+
+export interface SoakSummary {
+  minutes: number;
+  /** The window RSS growth is judged on: the last 2/3 of the run (20 of 30 minutes). */
+  window: { fromS: number; toS: number };
+  rss: { startMiB: number; endMiB: number; growthPct: number; peakMiB: number };
+  heapUsed: { startMiB: number; endMiB: number; growthPct: number };
+  eventLoopP99Ms: { median: number; p90: number; max: number; windowsOverTarget: number; windows: number };
+  indicatorLatencyMs: { p50: number; p99: number; max: number; probes: number; timeouts: number };
+  load1: { median: number; max: number };
+  met: { rss: boolean; eventLoop: boolean; indicatorLatency: boolean };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const MiB = 1024 * 1024;
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const defined = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+
+/** The median of up to 6 samples (a minute) from `i` on: one sample's GC moment does not make the figure. */
+function minuteAt(values: number[], i: number): number {
+  return percentile(values.slice(i, i + 6), 50);
+}
+
+export function summarise(
+  samples: readonly Sample[],
+  latencies: readonly (number | null)[],
+  minutes: number,
+): SoakSummary {
+  const fromS = (minutes * 60) / 3;
+  const inWindow = samples.filter((s) => s.t >= fromS);
+  const rss = defined(inWindow.map((s) => s.rssBytes));
+  const heap = defined(inWindow.map((s) => s.heapUsedBytes));
+  const startRss = minuteAt(rss, 0);
+  const endRss = minuteAt(rss, Math.max(0, rss.length - 6));
+  const startHeap = minuteAt(heap, 0);
+  const endHeap = minuteAt(heap, Math.max(0, heap.length - 6));
+  // The event loop is judged after the warm-up too: the first minutes include start and 1,270 connections.
+  const lag = defined(inWindow.map((s) => s.eventLoopP99Ms));
+  const ok = defined([...latencies]);
+  const rssGrowthPct = ((endRss - startRss) / startRss) * 100;
+  const latencyP99 = percentile(ok, 99);
+  const timeouts = latencies.length - ok.length;
+  return {
+    minutes,
+    window: { fromS: round(fromS, 0), toS: round(samples.at(-1)?.t ?? 0, 0) },
+    rss: {
+      startMiB: round(startRss / MiB),
+      endMiB: round(endRss / MiB),
+      growthPct: round(rssGrowthPct, 2),
+      peakMiB: round(Math.max(...defined(samples.map((s) => s.rssBytes))) / MiB),
+    },
+    heapUsed: {
+      startMiB: round(startHeap / MiB),
+      endMiB: round(endHeap / MiB),
+      growthPct: round(((endHeap - startHeap) / startHeap) * 100, 2),
+    },
+    eventLoopP99Ms: {
+      median: round(percentile(lag, 50)),
+      p90: round(percentile(lag, 90)),
+      max: round(Math.max(...lag)),
+      windowsOverTarget: lag.filter((x) => x >= TARGETS.eventLoopP99Ms).length,
+      windows: lag.length,
+    },
+    indicatorLatencyMs: {
+      p50: round(percentile(ok, 50)),
+      p99: round(latencyP99),
+      max: round(Math.max(...ok)),
+      probes: latencies.length,
+      timeouts,
+    },
+    load1: {
+      median: round(
+        percentile(
+          samples.map((s) => s.load1),
+          50,
+        ),
+        2,
+      ),
+      max: round(Math.max(...samples.map((s) => s.load1)), 2),
+    },
+    met: {
+      rss: rssGrowthPct < TARGETS.rssGrowthPct,
+      eventLoop: percentile(lag, 50) < TARGETS.eventLoopP99Ms,
+      indicatorLatency: timeouts === 0 && latencyP99 < TARGETS.indicatorLatencyP99Ms,
+    },
+  };
+}
+
+export function markdown(s: SoakSummary, setup: string): string {
+  const yes = (b: boolean) => (b ? 'met' : '**missed**');
+  return [
+    `# citygauge soak, ${s.minutes} min`,
+    '',
+    setup,
+    '',
+    '| figure | measured | target |',
+    '| --- | --- | --- |',
+    `| RSS growth over the last ${Math.round((s.minutes * 2) / 3)} min | ${s.rss.growthPct} % (${s.rss.startMiB} → ${s.rss.endMiB} MiB; peak ${s.rss.peakMiB} MiB) | < ${TARGETS.rssGrowthPct} %: ${yes(s.met.rss)} |`,
+    `| V8 heap used over the same window | ${s.heapUsed.growthPct} % (${s.heapUsed.startMiB} → ${s.heapUsed.endMiB} MiB) | — |`,
+    `| event-loop delay p99 per 10 s (median / p90 / worst) | ${s.eventLoopP99Ms.median} / ${s.eventLoopP99Ms.p90} / ${s.eventLoopP99Ms.max} ms; ${s.eventLoopP99Ms.windowsOverTarget} of ${s.eventLoopP99Ms.windows} windows ≥ ${TARGETS.eventLoopP99Ms} ms | < ${TARGETS.eventLoopP99Ms} ms: ${yes(s.met.eventLoop)} |`,
+    `| indicator latency, publish → retained indicator changed (p50 / p99 / worst) | ${s.indicatorLatencyMs.p50} / ${s.indicatorLatencyMs.p99} / ${s.indicatorLatencyMs.max} ms over ${s.indicatorLatencyMs.probes} probes, ${s.indicatorLatencyMs.timeouts} timeouts | p99 < ${TARGETS.indicatorLatencyP99Ms} ms: ${yes(s.met.indicatorLatency)} |`,
+    `| machine load average (1 min; median / max) | ${s.load1.median} / ${s.load1.max} | — |`,
+    '',
+  ].join('\n');
+}
