@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       latencies.push(probed.latencyMs);
       const l = load.last();
       log(
-        `[${clock(t)}/${clock(minutes * 60)}] RSS ${sample.rssBytes === null ? '?' : Math.round(sample.rssBytes / MiB)} MiB, heap ${sample.heapUsedBytes === null ? '?' : Math.round(sample.heapUsedBytes / MiB)} MiB, loop p99 ${sample.eventLoopP99Ms?.toFixed(1) ?? '?'} ms, snapshot ${sample.evaluationMs?.toFixed(1) ?? '?'} ms, indicator ${probed.latencyMs === null ? 'TIMEOUT' : `${Math.round(probed.latencyMs)} ms`}, load ${sample.load1.toFixed(2)}; extra sensors ${l.connected ?? 0}/${extraDevices} connected, ${l.acked ?? 0} readings acked`,
+        `[${clock(t)}/${clock(minutes * 60)}] RSS ${sample.rssBytes === null ? '?' : Math.round(sample.rssBytes / MiB)} MiB, heap ${sample.heapUsedBytes === null ? '?' : Math.round(sample.heapUsedBytes / MiB)} MiB, loop p99 ${sample.eventLoopP99Ms?.toFixed(1) ?? '?'} ms, snapshot ${sample.evaluationMs?.toFixed(1) ?? '?'} ms, CPU ${sample.cpuPct?.toFixed(0) ?? '?'} %, waiting for a core ${sample.runQueueMsPerS?.toFixed(0) ?? '?'} ms/s, indicator ${probed.latencyMs === null ? 'TIMEOUT' : `${Math.round(probed.latencyMs)} ms`}, load ${sample.load1.toFixed(2)}; extra sensors ${l.connected ?? 0}/${extraDevices} connected, ${l.acked ?? 0} readings acked`,
       );
     }
 

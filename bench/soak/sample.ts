@@ -14,6 +14,33 @@ export interface Sample {
   /** How long the engine's latest snapshot took to evaluate and publish. */
   evaluationMs: number | null;
   load1: number;
+  /** The city's CPU use since the previous sample, in % of one core. */
+  cpuPct: number | null;
+  /**
+   * How long the city's main (JavaScript) thread waited for a free core since the previous sample, in ms
+   * per second: on a shared machine this, not the code, is what delays the event loop.
+   */
+  runQueueMsPerS: number | null;
+}
+
+interface ProcTimes {
+  at: number;
+  cpuS: number;
+  waitNs: number;
+}
+
+/** CPU seconds (user + system) and the main thread's run-queue wait from /proc, Linux only. */
+function procTimes(pid: number): ProcTimes | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 1/100 s.
+    const cpuS = (Number(fields[11]) + Number(fields[12])) / 100;
+    const waitNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return { at: performance.now(), cpuS, waitNs };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The value of the first metric whose name ends in `suffix` (no labels, or any labels). */
@@ -33,7 +60,13 @@ export function procRssBytes(pid: number): number | null {
   }
 }
 
+let previous: ProcTimes | undefined;
+
 export async function sampleCity(http: string, pid: number, t: number): Promise<Sample> {
+  const times = procTimes(pid);
+  const since = previous;
+  previous = times;
+  const elapsedS = times && since ? (times.at - since.at) / 1000 : 0;
   let text = '';
   try {
     const res = await fetch(`${http}/metrics`);
@@ -50,5 +83,7 @@ export async function sampleCity(http: string, pid: number, t: number): Promise<
     eventLoopP99Ms: lagS === null ? null : lagS * 1000,
     evaluationMs: evaluation === null ? null : evaluation * 1000,
     load1: loadavg()[0],
+    cpuPct: times && since && elapsedS > 0 ? ((times.cpuS - since.cpuS) / elapsedS) * 100 : null,
+    runQueueMsPerS: times && since && elapsedS > 0 ? (times.waitNs - since.waitNs) / 1e6 / elapsedS : null,
   };
 }

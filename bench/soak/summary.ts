@@ -12,6 +12,8 @@ export interface SoakSummary {
   eventLoopP99Ms: { median: number; p90: number; max: number; windowsOverTarget: number; windows: number };
   indicatorLatencyMs: { p50: number; p99: number; max: number; probes: number; timeouts: number };
   load1: { median: number; max: number };
+  /** The city's CPU use (% of a core) and its main thread's wait for a core (ms per s), medians. */
+  cpu: { medianPct: number; runQueueMsPerS: number };
   met: { rss: boolean; eventLoop: boolean; indicatorLatency: boolean };
 }
 
@@ -87,6 +89,10 @@ export function summarise(
       ),
       max: round(Math.max(...samples.map((s) => s.load1)), 2),
     },
+    cpu: {
+      medianPct: round(percentile(defined(samples.map((s) => s.cpuPct)), 50)),
+      runQueueMsPerS: round(percentile(defined(samples.map((s) => s.runQueueMsPerS)), 50)),
+    },
     met: {
       rss: rssGrowthPct < TARGETS.rssGrowthPct,
       eventLoop: percentile(lag, 50) < TARGETS.eventLoopP99Ms,
@@ -109,6 +115,7 @@ export function markdown(s: SoakSummary, setup: string): string {
     `| event-loop delay p99 per 10 s (median / p90 / worst) | ${s.eventLoopP99Ms.median} / ${s.eventLoopP99Ms.p90} / ${s.eventLoopP99Ms.max} ms; ${s.eventLoopP99Ms.windowsOverTarget} of ${s.eventLoopP99Ms.windows} windows ≥ ${TARGETS.eventLoopP99Ms} ms | < ${TARGETS.eventLoopP99Ms} ms: ${yes(s.met.eventLoop)} |`,
     `| indicator latency, publish → retained indicator changed (p50 / p99 / worst) | ${s.indicatorLatencyMs.p50} / ${s.indicatorLatencyMs.p99} / ${s.indicatorLatencyMs.max} ms over ${s.indicatorLatencyMs.probes} probes, ${s.indicatorLatencyMs.timeouts} timeouts | p99 < ${TARGETS.indicatorLatencyP99Ms} ms: ${yes(s.met.indicatorLatency)} |`,
     `| machine load average (1 min; median / max) | ${s.load1.median} / ${s.load1.max} | — |`,
+    `| the city's CPU use; its main thread waiting for a core (medians) | ${s.cpu.medianPct} % of a core; ${s.cpu.runQueueMsPerS} ms per s | — |`,
     '',
   ].join('\n');
 }
