@@ -7,7 +7,7 @@
 // (or SOAK_MINUTES=5 npm run bench:soak)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ const { values: flags } = parseArgs({
     devices: { type: 'string', default: process.env.SOAK_DEVICES ?? '300' },
     'interval-ms': { type: 'string', default: process.env.SOAK_INTERVAL_MS ?? '2000' },
     'no-red': { type: 'boolean', default: false },
+    /** Judge the samples of an earlier run again (e.g. after changing how a figure is computed). */
+    'from-json': { type: 'string' },
   },
 });
 
@@ -182,4 +184,20 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The summary and markdown of an earlier run's JSON, written beside it. */
+function resummarise(file: string): void {
+  const run = JSON.parse(readFileSync(file, 'utf8')) as {
+    summary: { minutes: number };
+    samples: Sample[];
+    latencies: (number | null)[];
+    setup: string;
+  };
+  const summary = summarise(run.samples, run.latencies, run.summary.minutes);
+  writeFileSync(file, `${JSON.stringify({ ...run, summary }, null, 2)}\n`);
+  const md = markdown(summary, run.setup);
+  writeFileSync(file.replace(/\.json$/, '.md'), md);
+  log(md);
+}
+
+if (flags['from-json']) resummarise(flags['from-json']);
+else await main();

@@ -175,7 +175,13 @@ describe('citygauge start killed with SIGKILL under load', () => {
     );
 
     // The process is gone: every file it wrote must read back whole.
-    for (const file of ['registry.sqlite', 'alerts.sqlite', 'history.sqlite', 'retained.sqlite'])
+    for (const file of [
+      'registry.sqlite',
+      'alerts.sqlite',
+      'history.sqlite',
+      'retained.sqlite',
+      'scorecard.sqlite',
+    ])
       expect(integrity(file), file).toBe('ok');
     const engine = new CityEngine(await loadInventoryStrictly(TOWN), loadCatalogue(TOWN));
     const restored = restoreEngineState(engine, statePath, Date.now());
