@@ -149,7 +149,11 @@ export function markdown(s: SoakSummary, setup: string): string {
     `| event-loop delay p99 per 10 s (median / p90 / worst) | ${s.eventLoopP99Ms.median} / ${s.eventLoopP99Ms.p90} / ${s.eventLoopP99Ms.max} ms; ${s.eventLoopP99Ms.windowsOverTarget} of ${s.eventLoopP99Ms.windows} windows ≥ ${TARGETS.eventLoopP99Ms} ms | < ${TARGETS.eventLoopP99Ms} ms: ${yes(s.met.eventLoop)} |`,
     `| indicator latency, publish → retained indicator changed (p50 / p99 / worst) | ${s.indicatorLatencyMs.p50} / ${s.indicatorLatencyMs.p99} / ${s.indicatorLatencyMs.max} ms over ${s.indicatorLatencyMs.probes} probes, ${s.indicatorLatencyMs.timeouts} timeouts | p99 < ${TARGETS.indicatorLatencyP99Ms} ms: ${yes(s.met.indicatorLatency)} |`,
     `| machine load average (1 min; median / max) | ${s.load1.median} / ${s.load1.max} | — |`,
-    `| the city's CPU use; its main thread waiting for a core (medians) | ${s.cpu.medianPct} % of a core; ${s.cpu.runQueueMsPerS} ms per s | — |`,
+    ...(s.cpu && Number.isFinite(s.cpu.medianPct)
+      ? [
+          `| the city's CPU use; its main thread waiting for a core (medians) | ${s.cpu.medianPct} % of a core; ${s.cpu.runQueueMsPerS} ms per s | — |`,
+        ]
+      : []),
     '',
   ].join('\n');
 }
