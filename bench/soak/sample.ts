@@ -10,6 +10,10 @@ export interface Sample {
   t: number;
   rssBytes: number | null;
   heapUsedBytes: number | null;
+  /** What V8 has reserved for its heap (used plus free pages it keeps): RSS follows this, not `used`. */
+  heapTotalBytes: number | null;
+  /** The part of RSS that maps files (the node binary, libraries): grows as code first runs. */
+  rssFileBytes: number | null;
   eventLoopP99Ms: number | null;
   /** How long the engine's latest snapshot took to evaluate and publish. */
   evaluationMs: number | null;
@@ -51,9 +55,9 @@ export function metricValue(text: string, suffix: string): number | null {
 }
 
 /** The kernel's resident set size of the process, independent of what it reports itself. */
-export function procRssBytes(pid: number): number | null {
+export function procRssBytes(pid: number, field = 'VmRSS'): number | null {
   try {
-    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : null;
   } catch {
     return null;
@@ -80,6 +84,8 @@ export async function sampleCity(http: string, pid: number, t: number): Promise<
     t,
     rssBytes: procRssBytes(pid) ?? metricValue(text, 'process_resident_memory_bytes'),
     heapUsedBytes: metricValue(text, 'nodejs_heap_size_used_bytes'),
+    heapTotalBytes: metricValue(text, 'nodejs_heap_size_total_bytes'),
+    rssFileBytes: procRssBytes(pid, 'RssFile'),
     eventLoopP99Ms: lagS === null ? null : lagS * 1000,
     evaluationMs: evaluation === null ? null : evaluation * 1000,
     load1: loadavg()[0],

@@ -10,6 +10,9 @@ export interface SoakSummary {
   /** `growthPct` is the trend (least squares); the start and end figures are a minute's median each. */
   rss: { startMiB: number; endMiB: number; growthPct: number; endToEndPct: number; peakMiB: number };
   heapUsed: { startMiB: number; endMiB: number; growthPct: number };
+  /** V8's reserved heap and the file-mapped part of RSS over the same window (trend), when sampled. */
+  heapTotal?: { growthPct: number; endMiB: number };
+  rssFile?: { growthPct: number; endMiB: number };
   eventLoopP99Ms: { median: number; p90: number; max: number; windowsOverTarget: number; windows: number };
   indicatorLatencyMs: { p50: number; p99: number; max: number; probes: number; timeouts: number };
   load1: { median: number; max: number };
@@ -99,6 +102,8 @@ export function summarise(
         2,
       ),
     },
+    ...trendOf('heapTotal', inWindow, (x) => x.heapTotalBytes),
+    ...trendOf('rssFile', inWindow, (x) => x.rssFileBytes),
     eventLoopP99Ms: {
       median: round(percentile(lag, 50)),
       p90: round(percentile(lag, 90)),
@@ -135,6 +140,28 @@ export function summarise(
   };
 }
 
+function trendOf(
+  key: 'heapTotal' | 'rssFile',
+  samples: readonly Sample[],
+  read: (s: Sample) => number | null | undefined,
+): Partial<Pick<SoakSummary, 'heapTotal' | 'rssFile'>> {
+  const points = samples
+    .map((s) => ({ t: s.t, v: read(s) }))
+    .filter((p): p is { t: number; v: number } => typeof p.v === 'number');
+  if (points.length < 2) return {};
+  return {
+    [key]: {
+      growthPct: round(trendGrowthPct(points), 2),
+      endMiB: round(
+        minuteAt(
+          points.map((p) => p.v),
+          Math.max(0, points.length - 6),
+        ) / MiB,
+      ),
+    },
+  };
+}
+
 export function markdown(s: SoakSummary, setup: string): string {
   const yes = (b: boolean) => (b ? 'met' : '**missed**');
   return [
@@ -146,6 +173,11 @@ export function markdown(s: SoakSummary, setup: string): string {
     '| --- | --- | --- |',
     `| RSS growth over the last ${Math.round((s.minutes * 2) / 3)} min (trend of every sample) | ${s.rss.growthPct} % (a minute's median: ${s.rss.startMiB} → ${s.rss.endMiB} MiB, ${s.rss.endToEndPct} %; peak ${s.rss.peakMiB} MiB) | < ${TARGETS.rssGrowthPct} %: ${yes(s.met.rss)} |`,
     `| V8 heap used over the same window (trend) | ${s.heapUsed.growthPct} % (${s.heapUsed.startMiB} → ${s.heapUsed.endMiB} MiB) | — |`,
+    ...(s.heapTotal && s.rssFile
+      ? [
+          `| V8 heap reserved; file-mapped RSS (trend) | ${s.heapTotal.growthPct} % (${s.heapTotal.endMiB} MiB at the end); ${s.rssFile.growthPct} % (${s.rssFile.endMiB} MiB) | — |`,
+        ]
+      : []),
     `| event-loop delay p99 per 10 s (median / p90 / worst) | ${s.eventLoopP99Ms.median} / ${s.eventLoopP99Ms.p90} / ${s.eventLoopP99Ms.max} ms; ${s.eventLoopP99Ms.windowsOverTarget} of ${s.eventLoopP99Ms.windows} windows ≥ ${TARGETS.eventLoopP99Ms} ms | < ${TARGETS.eventLoopP99Ms} ms: ${yes(s.met.eventLoop)} |`,
     `| indicator latency, publish → retained indicator changed (p50 / p99 / worst) | ${s.indicatorLatencyMs.p50} / ${s.indicatorLatencyMs.p99} / ${s.indicatorLatencyMs.max} ms over ${s.indicatorLatencyMs.probes} probes, ${s.indicatorLatencyMs.timeouts} timeouts | p99 < ${TARGETS.indicatorLatencyP99Ms} ms: ${yes(s.met.indicatorLatency)} |`,
     `| machine load average (1 min; median / max) | ${s.load1.median} / ${s.load1.max} | — |`,
