@@ -25,6 +25,8 @@ export class DeviceState {
   /** When `alive` lapses: lastSeen + 3 × interval (still online at exactly that instant). */
   readonly staleAt: Float64Array;
   private readonly queued: Uint8Array;
+  /** Condition changes so far: the liveness file is saved soon after this moves (state-persistence.ts). */
+  changes = 0;
   /** Told of every condition change (device, old bits, new bits, time): history, alerts. */
   onChange: ((d: number, old: number, mask: number, t: number) => void) | undefined;
   private readonly cover: Int32Array[];
@@ -144,6 +146,7 @@ export class DeviceState {
     const old = this.mask[d];
     if (mask === old) return;
     this.mask[d] = mask;
+    this.changes++;
     if (t > 0) this.changedAt[d] = t;
     this.apply(d, old, mask, t);
     this.onChange?.(d, old, mask, t);

@@ -126,7 +126,7 @@ export class DownPublisher {
     this.stale = true;
   }
 
-  /** Called with each snapshot (once a second); returns true when it published. */
+  /** Called with each snapshot (twice a second live); returns true when it published. */
   onSnapshot(snapshot: Pick<Snapshot, 'at'>): boolean {
     if (snapshot.at - this.lastCheckAt < this.everyMs) return false;
     this.lastCheckAt = snapshot.at;

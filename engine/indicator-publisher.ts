@@ -1,5 +1,5 @@
 // Publishes indicator values retained on `city/indicators/<id>[/<district>]` (CONTRACT §2): at most one
-// message per indicator and scope per snapshot (the engine snapshots once a second), and only when the
+// message per indicator and scope per snapshot (the live engine snapshots twice a second), and only when the
 // value, numerator or denominator changed, or a window mean moved by at least 0.01 points — means drift
 // every second, and a dashboard does not need every drift.
 import type { IndicatorValue, Snapshot } from './city-engine.js';

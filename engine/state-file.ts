@@ -41,13 +41,14 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { CityEngine } from './city-engine.js';
 import type { CityModel } from './city-model.js';
@@ -360,6 +361,34 @@ function summaryOf(buf: Buffer): SaveSummary {
 
 const tempOf = (path: string) => `${path}.${process.pid}.tmp`;
 
+/** Temp files of saves a killed process never finished (each named for its pid): removed at start. */
+export function removeStaleTempFiles(path: string): number {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const stale = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+  for (const n of stale) rmSync(join(dir, n), { force: true });
+  return stale.length;
+}
+
+/** The rename is durable only once the folder's entry is on disk too (POSIX; a power cut, not a kill -9). */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms and filesystems cannot fsync a directory; the rename has happened regardless.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function writeAtomic(path: string, buf: Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = tempOf(path);
@@ -376,6 +405,7 @@ function writeAtomic(path: string, buf: Buffer): void {
     rmSync(tmp, { force: true });
     throw err;
   }
+  fsyncDir(dirname(path));
 }
 
 export async function writeAtomicAsync(path: string, buf: Buffer): Promise<void> {
@@ -394,4 +424,9 @@ export async function writeAtomicAsync(path: string, buf: Buffer): Promise<void>
     await rm(tmp, { force: true });
     throw err;
   }
+  const dir = await open(dirname(path), 'r').catch(() => undefined);
+  await dir
+    ?.sync()
+    .catch(() => undefined)
+    .finally(() => dir.close());
 }

@@ -89,7 +89,8 @@ export class RegistryStore {
     const db = new Database(path);
     // WAL: the HTTP API can read the registry while an import writes it.
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // FULL: a device registered is answered with its secret, shown once; a power cut must not undo it.
+    db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
     return new RegistryStore(db, path);
   }

@@ -227,6 +227,8 @@ export class ScorecardStore {
     const path = join(dataDir, SCORECARD_FILE);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
+    // FULL: an entry a person typed is on disk when the API answers.
+    db.pragma('synchronous = FULL');
     db.exec(SCHEMA);
     return new ScorecardStore(db, path, options);
   }

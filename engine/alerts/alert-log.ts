@@ -55,6 +55,8 @@ export class AlertLog {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, 'alerts.sqlite'));
     this.db.pragma('journal_mode = WAL');
+    // FULL: an alert raised, acknowledged or waiting is on disk when it is told; a power cut must not undo it.
+    this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
   }
 

@@ -378,6 +378,45 @@ describe('EngineStatePersistence', () => {
     expect(value(next, 30, 'availability.sensor')).toBe(100);
   });
 
+  it('saves soon after a device changes condition, not a minute later, and not when nothing changed', async () => {
+    const c = new TestCity(sensorSpec);
+    const path = statePath();
+    const saver = new EngineStatePersistence(path, () => c.engine, 60_000, {
+      now: () => at(10),
+      soonAfterChangeMs: 1,
+    });
+    saver.restore(at(0));
+    await saver.saveIfChanged();
+    expect(existsSync(path), 'nothing changed: no save').toBe(false);
+
+    // What a restart would see, once the saver got round to it (saves are spaced by their own cost).
+    const savedValue = async (want: number) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await saver.saveIfChanged();
+        const e = new CityEngine(makeInventory(sensorSpec), catalogue);
+        if (existsSync(path)) restoreEngineState(e, path, at(10));
+        const v = value(e, 10, 'availability.sensor');
+        if (v === want || Date.now() > deadline) return v;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    c.heartbeat(5, 'sensor', 'sen-1'); // the sensor comes online
+    expect(await savedValue(100)).toBe(100);
+    c.status(8, 'sensor', 'sen-1', { state: 'offline' }); // and says it goes offline
+    expect(await savedValue(0), 'the offline is in the file').toBe(0);
+    await saver.stop();
+  });
+
+  it('removes the temp files of saves a killed process left behind', () => {
+    const path = statePath();
+    const stale = `${path}.999999.tmp`;
+    writeFileSync(stale, 'half a save');
+    const saver = new EngineStatePersistence(path, () => new TestCity(sensorSpec).engine);
+    expect(saver.restore()).toMatchObject({ ok: true, found: false });
+    expect(existsSync(stale)).toBe(false);
+  });
+
   it('reports a failed save and keeps going', async () => {
     const c = new TestCity(sensorSpec);
     c.heartbeat(0, 'sensor', 'sen-1');

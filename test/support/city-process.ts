@@ -19,14 +19,19 @@ export interface CityProcess {
   /** Polls `read` until `ok`; on timeout fails with the last value and the end of the city's output. */
   until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
+  /** SIGKILL, as a power cut or the OOM killer would: resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** The ports it listens on, to start it again on the same ones. */
+  ports: { http: number; mqtt: number };
 }
 
 export async function startCity(
   extraArgs: string[],
   env: Record<string, string> = {},
   dataDir = tempDir(),
+  ports?: { http: number; mqtt: number },
 ): Promise<CityProcess> {
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const [httpPort, mqttPort] = ports ? [ports.http, ports.mqtt] : [await freePort(), await freePort()];
   let output = '';
   const args = [
     'start',
@@ -94,5 +99,12 @@ export async function startCity(
       child.kill('SIGINT');
       await exited;
     },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    ports: { http: httpPort, mqtt: mqttPort },
   };
 }
