@@ -123,6 +123,8 @@ describe('the live city with a fault in one message or one consumer', () => {
       },
       logger,
       scheduler,
+      // The times below count in whole-second snapshots (the live default is 500 ms).
+      everyMs: 1000,
       consumers: [
         {
           name: 'injected',
