@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
 import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
@@ -18,6 +19,7 @@ import type { Inventory } from '../registry/inventory.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
 import { type CityMessage, CityServices, spoolAlertMessage } from './city-services.js';
+import { declareDistrictsLogged } from './declare-districts.js';
 import { UsageError } from './errors.js';
 import { portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
@@ -45,7 +47,7 @@ interface EngineOptions extends HistoryFlags {
  * until the engine stops (the folder stays the source). Credentials (the admin token) are always the data
  * dir's, so the token outlives a restart.
  */
-async function openCity(opts: EngineOptions, withApi: boolean) {
+async function openCity(opts: EngineOptions, withApi: boolean, log: Logger) {
   const fromFolder = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
   if (fromFolder && !withApi) return { inventory: fromFolder, close: () => {} };
   const store = RegistryStore.open(opts.dataDir);
@@ -63,8 +65,9 @@ async function openCity(opts: EngineOptions, withApi: boolean) {
   const scratchDir = fromFolder ? mkdtempSync(join(tmpdir(), 'citygauge-engine-registry-')) : undefined;
   const scratch = scratchDir ? RegistryStore.open(scratchDir) : undefined;
   const registry = new Registry(scratch ?? store, store.credentials(), inventory);
+  declareDistrictsLogged(registry, log);
   return {
-    inventory,
+    inventory: registry.inventory,
     registry,
     storeOpen: () => store.isOpen(),
     close: () => {
@@ -115,7 +118,7 @@ export function registerEngine(program: Command): void {
       const weakToken = adminTokenProblem();
       if (weakToken && httpPort !== undefined) throw new UsageError(weakToken);
       usePrivateDataDir(opts.dataDir, log);
-      const city = await openCity(opts, httpPort !== undefined);
+      const city = await openCity(opts, httpPort !== undefined, log);
       const { inventory } = city;
       const timeZone = cityTimeZoneLogged(inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory, opts.indicators);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { csvRows } from '../registry/csv-rows.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
+import { declareDistrictsLogged } from './declare-districts.js';
 import { loadInventoryStrictly } from './load-city.js';
 
 /** Set once the devices of the registry carry their simulated flag: at first start, or by the migration. */
@@ -31,20 +32,7 @@ export async function openStartRegistry(
     );
   }
   const registry = new Registry(store, store.credentials());
-  const districts = registry.declareDistricts();
-  if (districts) {
-    const { declared, invalid } = districts;
-    const shown = declared.slice(0, 20).join(', ') + (declared.length > 20 ? ', ...' : '');
-    log.info(
-      { districts: declared },
-      `city.json declares no districts: declared the ${declared.length} the registry names (${shown}); a row or API call naming another is now refused. To name them or add one, upload a city.json with "districts": [{"id": "north", "name": "North"}, ...]`,
-    );
-    if (invalid.length)
-      log.warn(
-        { count: invalid.length, first: `${invalid[0].slice(0, 80)}...` },
-        'district names over the limits (at most 64 characters, no "/", "+", "#" or control characters) are not declared: their indicators are not published; correct or delete their rows',
-      );
-  }
+  declareDistrictsLogged(registry, log);
   return { store, registry };
 }
 

@@ -51,6 +51,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+const ADMIN_TOKEN = 'engine-services-admin-token-0123456789';
+
 // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
 async function get(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(http + path);
@@ -92,7 +94,10 @@ beforeAll(async () => {
       '--http-port',
       String(port),
     ],
-    { env: { ...process.env, CITYGAUGE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, CITYGAUGE_LOG_LEVEL: 'info', CITYGAUGE_ADMIN_TOKEN: ADMIN_TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout?.on('data', (d) => {
     output += d;
@@ -169,6 +174,18 @@ describe('citygauge engine --http-port beside Mosquitto', () => {
       status: { id: 'sen-1', online: true },
       messages: [{ topic: 'city/sensor/sen-1/heartbeat', outcome: 'accepted' }],
     });
+  });
+
+  it('declares the districts its inventory names, so a typo in a new device is refused', async () => {
+    const res = await fetch(`${http}/api/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'sen-typo', kind: 'sensor', district: 'atlantis' }),
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toMatch(/unknown district 'atlantis' \(known: .+\)/);
+    expect(output).toMatch(/city\.json declares no districts: declared the \d+ the registry names/);
+    expect((await get('/api/devices/sen-typo')).status).toBe(404);
   });
 
   it('is healthy: broker connected, engine ticking, store open', async () => {
