@@ -1,7 +1,7 @@
 // The live engine: device messages in (from any broker, or in-process from the embedded one), a snapshot
-// every second on the wall clock, changed indicators published retained. The same CityEngine and the same
-// RxJS operator as replay; only the clock's source differs. What follows each message and each snapshot
-// is a list of named consumers, each guarded: one that throws is reported and the others still run.
+// every tick of the wall clock (500 ms in start and engine), changed indicators published retained. The same
+// CityEngine and the same RxJS operator as replay; only the clock's source differs. What follows each message
+// and each snapshot is a list of named consumers, each guarded: one that throws is reported and the others still run.
 import { asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { CityEngine, Snapshot } from './city-engine.js';
 import { type IndicatorMeta, IndicatorPublisher, type RetainedPublish } from './indicator-publisher.js';
