@@ -4,56 +4,42 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildEngine } from '../../engine/carry-over.js';
-import { CityEngine } from '../../engine/city-engine.js';
+import type { CityEngine } from '../../engine/city-engine.js';
 import { Decoded } from '../../engine/inbound.js';
-import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
-import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
-import { buildCatalogue } from '../../indicators/load-definitions.js';
-import { loadInventoryDir } from '../../registry/load-inventory.js';
-import { Registry } from '../../registry/registry-service.js';
-import { RegistryStore } from '../../registry/store.js';
+import type { Registry } from '../../registry/registry-service.js';
 import { apiCall } from '../support/http.js';
-import { tempDir } from '../support/tmp.js';
+import { openRegistryCity } from '../support/registry-city.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
-const catalogue = buildCatalogue(LIVE_CATALOGUE);
 
 let app: FastifyInstance;
 let base: string;
 let token: string;
 let registry: Registry;
-let engine: CityEngine;
+let engine: () => CityEngine;
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
-  store.upsert((await loadInventoryDir(TOWN)).inventory);
-  registry = new Registry(store, store.credentials());
-  token = ensureAdminToken(registry.credentials, '')!;
-  engine = new CityEngine(registry.inventory, catalogue);
-  registry.onChange((inv) => {
-    engine = rebuildEngine(engine, inv, catalogue);
-  });
+  ({ registry, token, engine } = await openRegistryCity(TOWN));
   const t = Date.parse('2026-01-05T08:00:00Z');
   for (const cam of ['gw-1', 'cam-1', 'cam-3']) {
-    engine.ingest({
+    engine().ingest({
       receivedAt: t,
       topic: `city/${cam.startsWith('gw') ? 'cctv-gateway' : 'cctv'}/${cam}/status`,
       payload: new Decoded({ state: 'online' }, 20),
     });
   }
-  engine.ingest({
+  engine().ingest({
     receivedAt: t,
     topic: 'city/cctv/cam-2/status',
     payload: new Decoded({ state: 'online', video: 'lost' }, 30),
   });
-  engine.ingest({ receivedAt: t, topic: 'city/cctv', payload: '{}' });
+  engine().ingest({ receivedAt: t, topic: 'city/cctv', payload: '{}' });
   app = await buildApi({
     registry,
-    indicators: { engine: () => engine, latest: () => undefined },
-    metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 3 }),
+    indicators: { engine, latest: () => undefined },
+    metrics: createMetrics({ engine, evaluationLagMs: () => 3 }),
     health: { engine: () => ({ ok: true }), store: () => ({ ok: true }) },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -3,44 +3,30 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildEngine } from '../../engine/carry-over.js';
-import { CityEngine } from '../../engine/city-engine.js';
+import type { CityEngine } from '../../engine/city-engine.js';
 import { Decoded } from '../../engine/inbound.js';
-import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
-import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
-import { buildCatalogue } from '../../indicators/load-definitions.js';
 import { DEVICE_KINDS } from '../../registry/inventory.js';
-import { loadInventoryDir } from '../../registry/load-inventory.js';
-import { Registry } from '../../registry/registry-service.js';
-import { RegistryStore } from '../../registry/store.js';
+import type { Registry } from '../../registry/registry-service.js';
 import { apiCall } from '../support/http.js';
-import { tempDir } from '../support/tmp.js';
+import { openRegistryCity } from '../support/registry-city.js';
 
 const SAMPLE_CITY_DIR = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
-const catalogue = buildCatalogue(LIVE_CATALOGUE);
 let app: FastifyInstance;
 let base: string;
 let token: string;
 let registry: Registry;
-let engine: CityEngine;
+let engine: () => CityEngine;
 const ONLINE = ['gw-01', 'gw-02', 'pm-0001', 'sen-001'];
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
-  store.upsert((await loadInventoryDir(SAMPLE_CITY_DIR)).inventory);
-  registry = new Registry(store, store.credentials());
-  token = ensureAdminToken(registry.credentials, '')!;
-  engine = new CityEngine(registry.inventory, catalogue);
-  registry.onChange((inv) => {
-    engine = rebuildEngine(engine, inv, catalogue);
-  });
+  ({ registry, token, engine } = await openRegistryCity(SAMPLE_CITY_DIR));
   const t = Date.now();
   for (const id of ONLINE) {
     const kind = registry.inventory.devices.get(id)?.kind;
     if (!kind) throw new Error(`the sample city has no device ${id}`);
-    engine.ingest({
+    engine().ingest({
       receivedAt: t,
       topic: `city/${kind}/${id}/status`,
       payload: new Decoded({ state: 'online' }, 20),
@@ -48,9 +34,9 @@ beforeAll(async () => {
   }
   app = await buildApi({
     registry,
-    indicators: { engine: () => engine, latest: () => undefined },
-    deviceStatus: { engine: () => engine, recent: { of: () => [] } as never },
-    metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 0 }),
+    indicators: { engine, latest: () => undefined },
+    deviceStatus: { engine, recent: { of: () => [] } as never },
+    metrics: createMetrics({ engine, evaluationLagMs: () => 0 }),
     health: {},
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

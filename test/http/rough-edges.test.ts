@@ -3,20 +3,14 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CityEngine } from '../../engine/city-engine.js';
-import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
-import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
-import { buildCatalogue } from '../../indicators/load-definitions.js';
-import { loadInventoryDir } from '../../registry/load-inventory.js';
-import { Registry } from '../../registry/registry-service.js';
-import { RegistryStore } from '../../registry/store.js';
+import type { Registry } from '../../registry/registry-service.js';
 import { apiCall } from '../support/http.js';
-import { DEVICE_HEADER, tempDir } from '../support/tmp.js';
+import { openRegistryCity } from '../support/registry-city.js';
+import { DEVICE_HEADER } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
-const catalogue = buildCatalogue(LIVE_CATALOGUE);
 
 let app: FastifyInstance;
 let base: string;
@@ -24,15 +18,13 @@ let token: string;
 let registry: Registry;
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
-  store.upsert((await loadInventoryDir(TOWN)).inventory);
-  registry = new Registry(store, store.credentials());
-  token = ensureAdminToken(registry.credentials, '')!;
-  const engine = new CityEngine(registry.inventory, catalogue);
+  const city = await openRegistryCity(TOWN);
+  ({ registry, token } = city);
+  const { engine } = city;
   app = await buildApi({
     registry,
-    indicators: { engine: () => engine, latest: () => undefined },
-    metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 0 }),
+    indicators: { engine, latest: () => undefined },
+    metrics: createMetrics({ engine, evaluationLagMs: () => 0 }),
     health: {},
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

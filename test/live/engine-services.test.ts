@@ -183,7 +183,9 @@ describe('citygauge engine --http-port beside Mosquitto', () => {
       body: JSON.stringify({ id: 'sen-typo', kind: 'sensor', district: 'atlantis' }),
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/unknown district 'atlantis' \(known: .+\)/);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /unknown district 'atlantis' \(known: .+\)/,
+    );
     expect(output).toMatch(/city\.json declares no districts: declared the \d+ the registry names/);
     expect((await get('/api/devices/sen-typo')).status).toBe(404);
   });
