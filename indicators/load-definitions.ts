@@ -3,6 +3,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type IndicatorDef, type IndicatorInput, IndicatorSchema } from './definition.js';
+import { yamlDepthProblem } from './yaml-depth.js';
 
 const IndicatorListSchema = z.array(IndicatorSchema);
 
@@ -13,6 +14,8 @@ export class IndicatorDefinitionError extends Error {
 /** Parse a file's text; `name` is used in messages (`indicators.yaml: 2.parts.0.weight: expected number`). */
 export function parseIndicatorText(text: string, name: string): IndicatorDef[] {
   let raw: unknown;
+  const tooDeep = /\.ya?ml$/i.test(name) ? yamlDepthProblem(text) : undefined;
+  if (tooDeep) throw new IndicatorDefinitionError(`${name}: not read: ${tooDeep}; no definition needs that`);
   try {
     // logLevel 'error': a stray YAML directive in a user's file is not worth a process warning.
     raw = /\.ya?ml$/i.test(name) ? parseYaml(text, { logLevel: 'error' }) : JSON.parse(text);

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { IsoIndicator } from '../indicators/iso/index.js';
+import { yamlDepthProblem } from '../indicators/yaml-depth.js';
 import type { ScorecardStore } from './admin-inputs.js';
 
 export const USER_INDICATOR_FILES = [
@@ -22,6 +23,9 @@ const isYaml = (path: string) => /\.ya?ml$/i.test(path);
 /** A JSON or YAML file's content, by its extension. */
 function readStructured(path: string): unknown {
   const text = readFileSync(path, 'utf8');
+  const tooDeep = isYaml(path) ? yamlDepthProblem(text) : undefined;
+  if (tooDeep)
+    throw new ScorecardFileError(`${basename(path)}: not read: ${tooDeep}; no scorecard file needs that`);
   try {
     return isYaml(path) ? parseYaml(text) : JSON.parse(text);
   } catch (err) {

@@ -125,3 +125,23 @@ describe('indicator definitions', () => {
     expect(doc).toBe(renderReference(buildCatalogue(LIVE_CATALOGUE)));
   });
 });
+
+describe('hostile definition files', () => {
+  it('refuses YAML nested deeper than 64 levels before parsing it (deep enough nesting aborted the process)', () => {
+    for (const text of ['['.repeat(5000) + ']'.repeat(5000), `${'{"a": '.repeat(70)}1${'}'.repeat(70)}`]) {
+      expect(() => parseIndicatorText(text, 'deep.yaml')).toThrow(
+        'deep.yaml: not read: it nests deeper than 64 levels; no definition needs that',
+      );
+    }
+    expect(() => parseIndicatorText(`a:\n${' '.repeat(300)}b: 1\n`, 'wide.yaml')).toThrow(
+      'wide.yaml: not read: a line is indented more than 256 columns',
+    );
+    // Ordinary nesting, with brackets in quoted text that close again, still parses.
+    expect(
+      parseIndicatorText(
+        '- id: my.share\n  name: "A [share] {of} things"\n  kind: device-share\n  devices: { kind: cctv, hd: true }\n  numerator: { condition: online }\n',
+        'ok.yaml',
+      ).map((d) => d.id),
+    ).toEqual(['my.share']);
+  });
+});

@@ -1,16 +1,39 @@
 // Free loopback ports for servers the tests start.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel hands out ephemeral ports (ip_local_port_range, 32768–60999 by default) to every outgoing
+ * connection, so a port from that range that was free a moment ago can be taken by one of the thousands of
+ * client sockets a busy test run opens before the server under test binds it. Free ports come from below
+ * that range instead, picked at random so parallel test files rarely try the same one.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+const PORT_MIN = 10_000;
+const PORT_MAX = ephemeralLow() - 1;
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN + 1));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free loopback port between ${PORT_MIN} and ${PORT_MAX} after 200 tries`);
 }
 
 /** Resolves once something accepts TCP connections on the port, or rejects after timeoutMs. */
