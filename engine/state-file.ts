@@ -36,20 +36,9 @@
 // When the restoring engine's device ids are the saved ones in the same order (the registry did not change
 // while down, the usual case) row i is device i; otherwise each heard id is looked up. The ids section is
 // built once per model and kept beside it for the next saves (about 20 bytes a device).
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
+import { writeAtomic } from './atomic-file.js';
 import type { CityEngine } from './city-engine.js';
 import type { CityModel } from './city-model.js';
 
@@ -357,76 +346,4 @@ function summaryOf(buf: Buffer): SaveSummary {
     routes: header.routes.length,
     bytes: buf.length,
   };
-}
-
-const tempOf = (path: string) => `${path}.${process.pid}.tmp`;
-
-/** Temp files of saves a killed process never finished (each named for its pid): removed at start. */
-export function removeStaleTempFiles(path: string): number {
-  const dir = dirname(path);
-  const prefix = `${basename(path)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  const stale = names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
-  for (const n of stale) rmSync(join(dir, n), { force: true });
-  return stale.length;
-}
-
-/** The rename is durable only once the folder's entry is on disk too (POSIX; a power cut, not a kill -9). */
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some platforms and filesystems cannot fsync a directory; the rename has happened regardless.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function writeAtomic(path: string, buf: Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = tempOf(path);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  fsyncDir(dirname(path));
-}
-
-export async function writeAtomicAsync(path: string, buf: Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempOf(path);
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(buf);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  const dir = await open(dirname(path), 'r').catch(() => undefined);
-  await dir
-    ?.sync()
-    .catch(() => undefined)
-    .finally(() => dir.close());
 }

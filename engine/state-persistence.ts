@@ -1,15 +1,14 @@
 // When the engine's liveness is saved and restored (engine/state-file.ts holds the format): a save soon
 // after any device's condition changed, one every minute regardless (the last-heard times), a final one on
 // stop, and the restore at start.
+import { removeStaleTempFiles, writeAtomicAsync } from './atomic-file.js';
 import type { CityEngine } from './city-engine.js';
 import {
   encodeEngineState,
   type RestoreResult,
-  removeStaleTempFiles,
   restoreEngineState,
   type SaveSummary,
   saveEngineState,
-  writeAtomicAsync,
 } from './state-file.js';
 
 export interface PersistenceOptions {
