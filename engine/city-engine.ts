@@ -6,6 +6,7 @@ import { windowMs } from '../indicators/formula.js';
 import type { Inventory } from '../registry/inventory.js';
 import { Admission } from './admission.js';
 import { type CityModel, compileCityModel } from './city-model.js';
+import { Contributions } from './contributions.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { DeviceState } from './device-state.js';
 import type { Inbound } from './inbound.js';
@@ -45,22 +46,25 @@ export class CityEngine {
   origin: number | undefined;
 
   readonly indicators: IndicatorState;
+  /** Every change that moves a numerator passes here (a cluster shard taps it). */
+  readonly contributions: Contributions;
   readonly devices: DeviceState;
   readonly routes: RouteFreshness;
   private readonly admission: Admission;
   private readonly deadlines = new DeadlineQueue();
-  private readonly windows: { name: string; ms: number }[];
+  private readonly windows: MeanWindow[];
 
   constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
-    this.windows = inventory.city.windows.map((name) => ({ name, ms: windowMs(name) }));
+    this.windows = meanWindows(inventory);
     const keepMs = Math.max(0, ...this.windows.map((w) => w.ms));
     this.inventory = inventory;
     this.model = compileCityModel(inventory, catalogue);
     this.indicators = new IndicatorState(this.model, keepMs);
-    this.devices = new DeviceState(this.model, this.indicators, this.deadlines);
+    this.contributions = new Contributions(this.model, this.indicators);
+    this.devices = new DeviceState(this.model, this.contributions, this.deadlines);
     this.routes = new RouteFreshness(
       this.model,
-      this.indicators,
+      this.contributions,
       this.deadlines,
       this.model.deviceIds.length,
     );
@@ -104,35 +108,64 @@ export class CityEngine {
     this.now = t;
   }
 
+  /** A tick: the clock moves to `at` as for a snapshot there, which (unlike an input) starts no means. */
+  tickTo(at: number): void {
+    if (at <= this.now) return;
+    if (this.origin === undefined) this.now = at;
+    else this.advanceTo(at);
+  }
+
   /** Every indicator for the city and each district at `at` (default: now), with its window means. */
   snapshot(at: number = this.now): Snapshot {
-    if (at > this.now) {
-      // A snapshot before any input must not start the means: only inputs do.
-      if (this.origin === undefined) this.now = at;
-      else this.advanceTo(at);
-    }
-    const { model, indicators } = this;
-    const S = model.scopes.length;
-    const out: IndicatorValue[] = [];
-    model.indicators.forEach((c, k) => {
-      const scale = c.type === 'ratio' ? c.scale : 1;
-      for (let s = 0; s < S; s++) {
-        const i = k * S + s;
-        const means: Record<string, number | null> = {};
-        for (const w of this.windows) {
-          means[w.name] =
-            this.origin === undefined ? null : round(indicators.series[i].meanOver(at - w.ms, at));
-        }
-        out.push({
-          id: c.def.id,
-          scope: model.scopes[s],
-          value: round(indicators.valueOf(k, s)),
-          numerator: c.type === 'ratio' ? indicators.numerator[i] / scale : null,
-          denominator: c.type === 'ratio' ? model.denominator[i] / scale : null,
-          means,
-        });
-      }
-    });
-    return { at, indicators: out, rejected: { ...this.rejected }, accepted: this.accepted };
+    this.tickTo(at);
+    return {
+      at,
+      indicators: indicatorValues(this.model, this.indicators, this.windows, this.origin, at),
+      rejected: { ...this.rejected },
+      accepted: this.accepted,
+    };
   }
+}
+
+export interface MeanWindow {
+  name: string;
+  ms: number;
+}
+
+/** The city's mean windows (`"1h"` → 3,600,000 ms), in the order city.json gives them. */
+export const meanWindows = (inventory: Inventory): MeanWindow[] =>
+  inventory.city.windows.map((name) => ({ name, ms: windowMs(name) }));
+
+/**
+ * Every indicator for the city and each district at `at`, with its window means (null before `origin`,
+ * the first input). Shared by one process and by a cluster's merge, so both read their state alike.
+ */
+export function indicatorValues(
+  model: CityModel,
+  indicators: IndicatorState,
+  windows: readonly MeanWindow[],
+  origin: number | undefined,
+  at: number,
+): IndicatorValue[] {
+  const S = model.scopes.length;
+  const out: IndicatorValue[] = [];
+  model.indicators.forEach((c, k) => {
+    const scale = c.type === 'ratio' ? c.scale : 1;
+    for (let s = 0; s < S; s++) {
+      const i = k * S + s;
+      const means: Record<string, number | null> = {};
+      for (const w of windows) {
+        means[w.name] = origin === undefined ? null : round(indicators.series[i].meanOver(at - w.ms, at));
+      }
+      out.push({
+        id: c.def.id,
+        scope: model.scopes[s],
+        value: round(indicators.valueOf(k, s)),
+        numerator: c.type === 'ratio' ? indicators.numerator[i] / scale : null,
+        denominator: c.type === 'ratio' ? model.denominator[i] / scale : null,
+        means,
+      });
+    }
+  });
+  return out;
 }

@@ -3,8 +3,8 @@
 // change also touches its own cameras, never the whole city.
 
 import { AVAILABLE, type CityModel, GATEWAY, ONLINE, SHARED } from './city-model.js';
+import type { Contributions } from './contributions.js';
 import type { DeadlineQueue } from './deadline-queue.js';
-import type { IndicatorState } from './indicator-state.js';
 import type { CameraStatusPayload, StatusPayload } from './payloads.js';
 
 const VIDEO_LOST = 2;
@@ -29,11 +29,10 @@ export class DeviceState {
   changes = 0;
   /** Told of every condition change (device, old bits, new bits, time): history, alerts. */
   onChange: ((d: number, old: number, mask: number, t: number) => void) | undefined;
-  private readonly cover: Int32Array[];
 
   constructor(
     private readonly model: CityModel,
-    private readonly indicators: IndicatorState,
+    private readonly contributions: Contributions,
     private readonly deadlines: DeadlineQueue,
   ) {
     const n = model.deviceIds.length;
@@ -46,7 +45,6 @@ export class DeviceState {
     this.lastSeen = new Float64Array(n).fill(Number.NaN);
     this.staleAt = new Float64Array(n);
     this.queued = new Uint8Array(n);
-    this.cover = model.coverWeight.map((w) => new Int32Array(w ? w.length : 0));
     // Registration alone feeds some indicators (CCTV coverage, HD share): apply the static bits.
     for (let d = 0; d < n; d++) this.update(d, 0);
   }
@@ -148,32 +146,10 @@ export class DeviceState {
     this.mask[d] = mask;
     this.changes++;
     if (t > 0) this.changedAt[d] = t;
-    this.apply(d, old, mask, t);
+    this.contributions.device(d, old, mask, t);
     this.onChange?.(d, old, mask, t);
     if (m.kind[d] === GATEWAY && (old & ONLINE) !== (mask & ONLINE)) {
       for (let i = m.camerasStart[d]; i < m.camerasStart[d + 1]; i++) this.update(m.camerasOf[i], t);
-    }
-  }
-
-  private apply(d: number, old: number, mask: number, t: number): void {
-    const m = this.model;
-    for (const { indicator, required, cover } of m.profiles[m.profile[d]]) {
-      const was = (old & required) === required;
-      if (was === ((mask & required) === required)) continue;
-      const delta = was ? -1 : 1;
-      if (!cover) {
-        this.indicators.bump(indicator, m.scope[d], delta, t);
-        continue;
-      }
-      // An asset counts once however many devices cover it: only 0 ↔ 1 moves the numerator.
-      const a = m.asset[d];
-      const counts = this.cover[indicator];
-      const before = counts[a];
-      counts[a] = before + delta;
-      const weight = m.coverWeight[indicator]![a];
-      if (weight > 0 && (before === 0 || before + delta === 0)) {
-        this.indicators.bump(indicator, m.coverScope[indicator]![a], delta * weight, t);
-      }
     }
   }
 }

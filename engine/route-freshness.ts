@@ -1,8 +1,8 @@
 // CONTRACT §4 L1.2.2: a route counts while an arrival forecast for it was received in the last 300 s
 // (`withinS` in the catalogue). Same deadline mechanism as device liveness, keyed by route.
 import type { CityModel } from './city-model.js';
+import type { Contributions } from './contributions.js';
 import type { DeadlineQueue } from './deadline-queue.js';
-import type { IndicatorState } from './indicator-state.js';
 
 export class RouteFreshness {
   private readonly routes: number;
@@ -14,7 +14,7 @@ export class RouteFreshness {
   /** @param firstId the first deadline-queue id of this component (ids below belong to devices). */
   constructor(
     private readonly model: CityModel,
-    private readonly indicators: IndicatorState,
+    private readonly contributions: Contributions,
     private readonly deadlines: DeadlineQueue,
     readonly firstId: number,
   ) {
@@ -28,7 +28,7 @@ export class RouteFreshness {
   onArrival(route: number, t: number): void {
     const m = this.model;
     for (let e = 0; e < m.eventCoverages.length; e++) {
-      const { indicator, withinMs } = m.eventCoverages[e];
+      const { withinMs } = m.eventCoverages[e];
       const i = e * this.routes + route;
       this.freshUntil[i] = t + withinMs;
       if (this.queued[i] === 0) {
@@ -37,7 +37,7 @@ export class RouteFreshness {
       }
       if (this.fresh[i] === 0) {
         this.fresh[i] = 1;
-        this.indicators.bump(indicator, m.assets.route.scope[route], 1, t);
+        this.contributions.route(e, route, 1, t);
       }
     }
   }
@@ -55,8 +55,7 @@ export class RouteFreshness {
     this.queued[i] = 1;
     this.deadlines.push(freshUntil, this.firstId + i);
     this.fresh[i] = 1;
-    const { indicator } = this.model.eventCoverages[e];
-    this.indicators.bump(indicator, this.model.assets.route.scope[route], 1, now);
+    this.contributions.route(e, route, 1, now);
   }
 
   onDeadline(id: number, at: number): void {
@@ -67,7 +66,6 @@ export class RouteFreshness {
     }
     this.queued[i] = 0;
     this.fresh[i] = 0;
-    const { indicator } = this.model.eventCoverages[Math.floor(i / this.routes)];
-    this.indicators.bump(indicator, this.model.assets.route.scope[i % this.routes], -1, at);
+    this.contributions.route(Math.floor(i / this.routes), i % this.routes, -1, at);
   }
 }

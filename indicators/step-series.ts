@@ -2,6 +2,10 @@
 // integral of the value over the window divided by the part of the window it was defined (non-null) for.
 // Change points are kept with running integrals, so a mean costs one binary search; points older than the
 // longest window are dropped as time moves on, so memory follows the number of changes per window.
+// The kept points depend only on the value at the end of each instant, never on the order of the changes
+// within one instant: a value that moves and comes back at the same t leaves no point, and old points are
+// dropped only when an instant is over. That is what lets a cluster's merge, which sees one instant's
+// changes in another order, keep the very same series as one process (cluster/merge.ts).
 
 export class StepSeries {
   private times: number[] = [];
@@ -24,15 +28,20 @@ export class StepSeries {
       this.append(t, v, 0, 0);
       return;
     }
-    const last = n - 1;
+    let last = n - 1;
     const lastT = this.times[last];
-    const lastV = this.values[last];
     if (t <= lastT) {
       this.values[last] = v;
+      // Back where the instant started: the point says nothing.
+      if (last > this.head && same(v, this.values[last - 1])) this.pop();
       return;
     }
-    if (v === lastV || (Number.isNaN(v) && Number.isNaN(lastV))) return;
-    const dt = t - lastT;
+    // The instant lastT is over: its point is final, and what it makes unreachable can go.
+    this.prune(lastT - this.keepMs);
+    last = this.times.length - 1;
+    const lastV = this.values[last];
+    if (same(v, lastV)) return;
+    const dt = t - this.times[last];
     const isDefined = !Number.isNaN(lastV);
     this.append(
       t,
@@ -40,7 +49,6 @@ export class StepSeries {
       this.integral[last] + (isDefined ? lastV * dt : 0),
       this.defined[last] + (isDefined ? dt : 0),
     );
-    this.prune(t - this.keepMs);
   }
 
   /** Time-weighted mean over [from, to], counting only time after the first point; null if never defined. */
@@ -65,6 +73,13 @@ export class StepSeries {
     this.values.push(v);
     this.integral.push(integral);
     this.defined.push(defined);
+  }
+
+  private pop(): void {
+    this.times.pop();
+    this.values.pop();
+    this.integral.pop();
+    this.defined.pop();
   }
 
   private integralUpTo(i: number, x: number): number {
@@ -109,3 +124,5 @@ export class StepSeries {
     this.head = 0;
   }
 }
+
+const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));

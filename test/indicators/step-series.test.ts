@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { StepSeries } from '../../indicators/step-series.js';
 
@@ -62,4 +63,48 @@ describe('StepSeries time-weighted mean', () => {
     // alternating 0/100 every 10 ms: the mean of the last second is 50
     expect(s.meanOver(99_000 - 10, 99_990)).toBeCloseTo(50, 6);
   });
+
+  it('keeps no point for a value that moves and comes back within one instant', () => {
+    const s = new StepSeries(H);
+    s.set(0, 10);
+    s.set(50, 20);
+    s.set(50, 10);
+    expect(s.size).toBe(1);
+    s.set(80, 30);
+    expect(s.meanOver(0, 100)).toBeCloseTo((10 * 80 + 30 * 20) / 100, 9);
+  });
+});
+
+// A cluster's merge applies one instant's changes in another order than one process does: the series,
+// and every mean read from it, must come out the same to the last bit (cluster/merge.ts relies on it).
+describe('StepSeries is blind to the order of changes within an instant', () => {
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.integer({ min: 0, max: 8 }).map((x) => (x * 100) / 7),
+  );
+  const instants = fc.array(
+    fc.record({
+      gap: fc.integer({ min: 1, max: 400 }),
+      values: fc.array(value, { minLength: 1, maxLength: 4 }),
+    }),
+    { minLength: 1, maxLength: 3000 },
+  );
+  test.prop([instants, fc.integer({ min: 50, max: 5000 })], { numRuns: 200 })(
+    'the intermediate values of an instant leave no trace',
+    (steps, keepMs) => {
+      const busy = new StepSeries(keepMs);
+      const quiet = new StepSeries(keepMs);
+      let t = 0;
+      for (const { gap, values } of steps) {
+        t += gap;
+        for (const v of values) busy.set(t, v);
+        quiet.set(t, values[values.length - 1]);
+      }
+      expect(busy.size).toBe(quiet.size);
+      for (let to = t; to > t - keepMs - 100; to -= 37) {
+        for (const w of [keepMs, keepMs / 3])
+          expect(busy.meanOver(to - w, to)).toBe(quiet.meanOver(to - w, to));
+      }
+    },
+  );
 });

@@ -1,0 +1,189 @@
+// The exact merge of a cluster's partitions, pure: what each partition contributed (cluster/contribution.ts)
+// is applied in time order to one city-wide state, through the same Contributions and IndicatorState code
+// one process uses. Device counts are sums; an asset counts while any of its devices covers it, whichever
+// partition that device lives in; a route counts while any partition heard an arrival for it in time (the
+// latest arrival wins). The step series keep only the value at the end of each instant, so the order in
+// which one instant's events arrive from different partitions leaves no trace in the means.
+
+import { type IndicatorValue, indicatorValues, type MeanWindow, meanWindows } from '../engine/city-engine.js';
+import { type CityModel, compileCityModel } from '../engine/city-model.js';
+import { Contributions } from '../engine/contributions.js';
+import { IndicatorState } from '../engine/indicator-state.js';
+import { type RejectionCounts, zeroCounts } from '../engine/rejections.js';
+import type { IndicatorDef } from '../indicators/definition.js';
+import type { Inventory } from '../registry/inventory.js';
+import { DEVICE, EVENT_SIZE, ORIGIN, ROUTE } from './contribution.js';
+
+/** The city-wide state the partitions' contributions add up to. */
+export class CityMerge {
+  readonly model: CityModel;
+  readonly indicators: IndicatorState;
+  readonly contributions: Contributions;
+  /** The earliest first input of any partition: the means start there. */
+  origin: number | undefined;
+  private readonly mask: Uint8Array;
+  private readonly windows: MeanWindow[];
+  private readonly routes: number;
+
+  constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
+    this.windows = meanWindows(inventory);
+    this.model = compileCityModel(inventory, catalogue);
+    this.indicators = new IndicatorState(this.model, Math.max(0, ...this.windows.map((w) => w.ms)));
+    this.contributions = new Contributions(this.model, this.indicators);
+    this.routes = this.model.assets.route.ids.length;
+    // Registration alone counts (CCTV coverage, HD share): every device starts at its static bits, as in
+    // one process. Partitions report only changes from there.
+    const { staticMask } = this.model;
+    this.mask = new Uint8Array(staticMask.length);
+    for (let d = 0; d < staticMask.length; d++) this.apply(DEVICE, d, staticMask[d], 0);
+  }
+
+  apply(kind: number, a: number, b: number, t: number): void {
+    if (kind === DEVICE) {
+      const old = this.mask[a];
+      if (old === b) return;
+      this.mask[a] = b;
+      this.contributions.device(a, old, b, t);
+    } else if (kind === ROUTE) {
+      this.contributions.route(Math.floor(a / this.routes), a % this.routes, b as 1 | -1, t);
+    } else if (kind === ORIGIN) {
+      if (this.origin === undefined) {
+        this.origin = t;
+        this.indicators.startRecording(t);
+      }
+    } else {
+      throw new Error(`unknown contribution kind ${kind}`);
+    }
+  }
+
+  /** Condition bits of device d (city-wide index), as the merge knows them. */
+  maskOf(d: number): number {
+    return this.mask[d];
+  }
+
+  indicatorValues(at: number): IndicatorValue[] {
+    return indicatorValues(this.model, this.indicators, this.windows, this.origin, at);
+  }
+}
+
+/** A partition's state at an instant the merge reports: counts so far, cumulative. */
+export interface PartitionMark {
+  at: number;
+  accepted: number;
+  rejected: RejectionCounts;
+}
+
+export interface MergedSnapshot {
+  at: number;
+  indicators: IndicatorValue[];
+  accepted: number;
+  rejected: RejectionCounts;
+}
+
+type Item = { events: Float64Array; pos: number } | { mark: PartitionMark };
+
+interface Source {
+  queue: Item[];
+  /** Every event still to come from this source is at or after this time. */
+  watermark: number;
+}
+
+/**
+ * Orders the partitions' event streams in time and cuts them at the marks: the snapshot at T holds exactly
+ * what each partition had applied when it reached T. Each stream is in time order; an event is applied once
+ * no source can still send an earlier one.
+ */
+export class MergeClock {
+  readonly onSnapshot: ((s: MergedSnapshot) => void)[] = [];
+  private readonly sources: Source[];
+
+  constructor(
+    private readonly merge: CityMerge,
+    partitions: number,
+  ) {
+    this.sources = Array.from({ length: partitions }, () => ({
+      queue: [],
+      watermark: Number.NEGATIVE_INFINITY,
+    }));
+  }
+
+  /** Events from partition p, and the time it has reached: it will send nothing earlier than `watermark`. */
+  events(p: number, events: Float64Array, watermark: number): void {
+    const src = this.sources[p];
+    if (events.length > 0) src.queue.push({ events, pos: 0 });
+    if (watermark > src.watermark) src.watermark = watermark;
+    this.drain();
+  }
+
+  /** Partition p reached `mark.at`: everything it sent so far belongs to the state at that time. */
+  mark(p: number, mark: PartitionMark): void {
+    const src = this.sources[p];
+    src.queue.push({ mark });
+    if (mark.at > src.watermark) src.watermark = mark.at;
+    this.drain();
+  }
+
+  private drain(): void {
+    for (;;) {
+      this.applyReady();
+      const heads = this.sources.map((s) => s.queue[0]);
+      if (!heads.every((h) => h !== undefined && 'mark' in h)) return;
+      const marks = (heads as { mark: PartitionMark }[]).map((h) => h.mark);
+      const at = marks[0].at;
+      if (marks.some((m) => m.at !== at)) {
+        throw new Error(`partitions marked different instants: ${marks.map((m) => m.at).join(', ')}`);
+      }
+      for (const s of this.sources) s.queue.shift();
+      const rejected = zeroCounts();
+      let accepted = 0;
+      for (const m of marks) {
+        accepted += m.accepted;
+        for (const r of Object.keys(rejected) as (keyof RejectionCounts)[]) rejected[r] += m.rejected[r];
+      }
+      const snapshot = { at, indicators: this.merge.indicatorValues(at), accepted, rejected };
+      for (const f of this.onSnapshot) f(snapshot);
+    }
+  }
+
+  /**
+   * Apply, in time order, every queued event no source can still precede. Events of one instant may come
+   * in any order (the series keep only the end of each instant), so an event at the limit itself is safe.
+   */
+  private applyReady(): void {
+    // A source whose segment is closed by a mark has sent all of it; an open one only what lies before its
+    // watermark.
+    let limit = Number.POSITIVE_INFINITY;
+    for (const s of this.sources) {
+      if (!s.queue.some((i) => 'mark' in i) && s.watermark < limit) limit = s.watermark;
+    }
+    for (;;) {
+      let best = -1;
+      let bestT = Number.POSITIVE_INFINITY;
+      for (let p = 0; p < this.sources.length; p++) {
+        const head = this.headEvents(p);
+        if (head !== undefined && head.events[head.pos + 3] < bestT) {
+          best = p;
+          bestT = head.events[head.pos + 3];
+        }
+      }
+      if (best < 0 || bestT > limit) return;
+      const head = this.headEvents(best)!;
+      const e = head.events;
+      const i = head.pos;
+      this.merge.apply(e[i], e[i + 1], e[i + 2], e[i + 3]);
+      head.pos = i + EVENT_SIZE;
+    }
+  }
+
+  /** The next unapplied events of partition p's current segment, dropping used-up batches. */
+  private headEvents(p: number): { events: Float64Array; pos: number } | undefined {
+    const q = this.sources[p].queue;
+    while (q.length > 0) {
+      const h = q[0];
+      if ('mark' in h) return undefined;
+      if (h.pos < h.events.length) return h;
+      q.shift();
+    }
+    return undefined;
+  }
+}
