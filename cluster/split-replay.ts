@@ -2,7 +2,7 @@
 // replay (`citygauge replay --shards N`) and the property merge(split(x)) = x are checked against.
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
-import { CityMerge, type MergedSnapshot, MergeClock } from './merge.js';
+import { CityMerge, MergeClock, type MergedSnapshot } from './merge.js';
 import { partitionDevices } from './partition.js';
 import { PartitionReplay } from './partition-replay.js';
 

@@ -15,7 +15,7 @@ import { T0 } from '../support/city.js';
 import { mergeCity, mergeRecording } from '../support/merge-cases.js';
 
 /** One process, as `citygauge replay` runs it: ticks before the first line later than them. */
-export function replayOne(inventory: Inventory, lines: readonly string[], ats: readonly number[]) {
+function replayOne(inventory: Inventory, lines: readonly string[], ats: readonly number[]) {
   const engine = new CityEngine(inventory, buildCatalogue(LIVE_CATALOGUE, []));
   const sorted = [...ats].sort((a, b) => a - b);
   const inputs: EngineInput[] = [];
