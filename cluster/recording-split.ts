@@ -87,7 +87,8 @@ export class RecordingSplit {
     if (typeof decoded === 'string') return { line: lineNo, reason: decoded };
     this.settle(decoded.receivedAt);
     if (decoded.receivedAt < this.clock) decoded.receivedAt = this.clock;
-    this.advance(decoded.receivedAt);
+    // The line's own text is the clock's text when it moves the clock: no date formatting per line.
+    else if (decoded.receivedAt > this.clock) this.advance(decoded.receivedAt, sniffed?.t);
     return decoded;
   }
 
@@ -116,10 +117,10 @@ export class RecordingSplit {
     p.length = 0;
   }
 
-  private advance(t: number): void {
+  private advance(t: number, text?: string): void {
     if (t > this.clock) {
       this.clock = t;
-      this.clockText = new Date(t).toISOString();
+      this.clockText = text ?? new Date(t).toISOString();
     }
   }
 }
