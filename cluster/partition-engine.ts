@@ -44,12 +44,29 @@ export class PartitionEngine {
     this.engine.contributions.taps.push(this.recorder);
   }
 
-  /** Apply one message at its receive time (never before the engine's clock). */
-  ingest(msg: Inbound): RejectionReason | undefined {
+  /**
+   * Apply one message at `at`: its receive time, or later when the partition's clock is already past it
+   * (another partition's lines moved the city's clock). The message keeps its own receive time for the
+   * duplicate rule, as in one process.
+   */
+  ingest(msg: Inbound, at = msg.receivedAt): RejectionReason | undefined {
     const first = this.engine.origin === undefined;
+    this.engine.advanceTo(at);
     const outcome = this.engine.ingest(msg);
     if (first) this.recorder.origin(this.engine.origin!);
     return outcome;
+  }
+
+  /** Run `change` without recording what it contributes: a restore re-applies what the merge has already. */
+  quietly(change: () => void): void {
+    const taps = this.engine.contributions.taps;
+    const i = taps.indexOf(this.recorder);
+    if (i >= 0) taps.splice(i, 1);
+    try {
+      change();
+    } finally {
+      if (i >= 0) taps.splice(i, 0, this.recorder);
+    }
   }
 
   /** The clock reaches `at`; what the partition holds then is its part of the city's state at `at`. */

@@ -47,8 +47,9 @@ export class PartitionReplay {
       return;
     }
     // CONTRACT §5: the state at T holds every line up to the first one later than T.
-    while (this.next < this.ats.length && this.ats[this.next] < got.receivedAt) this.markNext();
-    const outcome = this.engine.ingest(got);
+    const at = this.split.now;
+    while (this.next < this.ats.length && this.ats[this.next] < at) this.markNext();
+    const outcome = this.engine.ingest(got, at);
     this.out.ingested?.(got, outcome);
     if (this.engine.pending >= BATCH) this.out.events(this.engine.take(), this.engine.watermark);
   }

@@ -44,9 +44,8 @@ export function deviceOfTopic(topic: string): string {
 const MAX_PENDING = 1024;
 
 /**
- * One partition's view of a recording, line by line. `line()` answers the partition's own messages, each
- * stamped with the time one process would apply it at, and the unreadable lines it is to report (those
- * whose topic, or lack of one, falls to it).
+ * One partition's view of a recording, line by line. `line()` answers the partition's own messages (apply
+ * each at `now`), and the unreadable lines it is to report (those whose topic, or lack of one, falls to it).
  */
 export class RecordingSplit {
   private lineNo = 0;
@@ -61,6 +60,14 @@ export class RecordingSplit {
     private readonly partitions: number,
     private readonly partitionOf: ReadonlyMap<string, number>,
   ) {}
+
+  /**
+   * The time one process applies the last own line at: its receive time, or the latest before it when it
+   * is out of order (the line itself keeps its own time, which the duplicate rule reads).
+   */
+  get now(): number {
+    return this.clock;
+  }
 
   line(text: string): Inbound | BadLine | undefined {
     const lineNo = ++this.lineNo;
@@ -86,9 +93,8 @@ export class RecordingSplit {
     decoded ??= decodeLine(text);
     if (typeof decoded === 'string') return { line: lineNo, reason: decoded };
     this.settle(decoded.receivedAt);
-    if (decoded.receivedAt < this.clock) decoded.receivedAt = this.clock;
     // The line's own text is the clock's text when it moves the clock: no date formatting per line.
-    else if (decoded.receivedAt > this.clock) this.advance(decoded.receivedAt, sniffed?.t);
+    this.advance(decoded.receivedAt, sniffed?.t);
     return decoded;
   }
 

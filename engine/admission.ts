@@ -52,7 +52,8 @@ interface TopicRoute {
 const TOPIC_CACHE_SIZE = 1 << 16;
 
 export class Admission {
-  private readonly duplicates: DuplicateFilter;
+  /** QoS 1 redeliveries seen: a cluster shard's checkpoint saves and restores it. */
+  readonly duplicates: DuplicateFilter;
   private readonly topics = new Map<string, TopicRoute | RejectionReason>();
 
   constructor(private readonly model: CityModel) {

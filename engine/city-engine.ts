@@ -50,7 +50,7 @@ export class CityEngine {
   readonly contributions: Contributions;
   readonly devices: DeviceState;
   readonly routes: RouteFreshness;
-  private readonly admission: Admission;
+  readonly admission: Admission;
   private readonly deadlines = new DeadlineQueue();
   private readonly windows: MeanWindow[];
 

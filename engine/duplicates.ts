@@ -55,6 +55,42 @@ export class DuplicateFilter {
     return this.tail - this.head;
   }
 
+  /** The whole state, for a cluster shard's checkpoint: restoring it gives the very same answers. */
+  save(): DuplicateState {
+    const live = this.tail - this.head;
+    const entries = new Float64Array(live * 3);
+    for (let i = 0; i < live; i++) {
+      const slot = (this.head + i) & this.mask;
+      entries[i * 3] = this.times[slot];
+      entries[i * 3 + 1] = this.seqs[slot];
+      // Links are kept relative to head, so the ring can be rebuilt at any size.
+      entries[i * 3 + 2] = this.prev[slot] < this.head ? -1 : this.prev[slot] - this.head;
+    }
+    const newest = this.newest.map((n) => (n < this.head ? -1 : n - this.head));
+    return { maxSeq: this.maxSeq.slice(), newest, entries };
+  }
+
+  restore(state: DuplicateState): void {
+    if (state.maxSeq.length !== this.maxSeq.length)
+      throw new Error(`duplicate state holds ${state.maxSeq.length} streams, this engine ${this.maxSeq.length}`);
+    this.maxSeq.set(state.maxSeq);
+    this.newest.set(state.newest);
+    const live = state.entries.length / 3;
+    let size = 4096;
+    while (size < live + 1) size *= 2;
+    this.times = new Float64Array(size);
+    this.seqs = new Float64Array(size);
+    this.prev = new Float64Array(size);
+    this.mask = size - 1;
+    for (let i = 0; i < live; i++) {
+      this.times[i] = state.entries[i * 3];
+      this.seqs[i] = state.entries[i * 3 + 1];
+      this.prev[i] = state.entries[i * 3 + 2];
+    }
+    this.head = 0;
+    this.tail = live;
+  }
+
   private grow(): void {
     const mask = this.mask * 2 + 1;
     const times = new Float64Array(mask + 1);
@@ -70,4 +106,12 @@ export class DuplicateFilter {
     this.prev = prev;
     this.mask = mask;
   }
+}
+
+/** A DuplicateFilter's state: per stream the highest seq and newest entry, and the entries in the window. */
+export interface DuplicateState {
+  maxSeq: Float64Array;
+  newest: Float64Array;
+  /** (time, seq, previous entry of the stream or −1) per entry, oldest first. */
+  entries: Float64Array;
 }

@@ -3,6 +3,11 @@
 // and the counts of accepted and refused messages.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { CityMerge, MergeClock, type MergedSnapshot } from '../../cluster/merge.js';
+import { partitionDevices } from '../../cluster/partition.js';
+import { restoreCheckpoint, saveCheckpoint } from '../../cluster/partition-checkpoint.js';
+import { PartitionEngine } from '../../cluster/partition-engine.js';
+import { RecordingSplit } from '../../cluster/recording-split.js';
 import { replaySplit } from '../../cluster/split-replay.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { EngineInput } from '../../engine/inbound.js';
@@ -56,4 +61,68 @@ describe('merge(split(x)) = x', () => {
     expect(last.rejected['bad-json'] + last.rejected['bad-payload']).toBeGreaterThan(0);
     expect(T0).toBeLessThan(Math.min(...ats));
   });
+});
+
+// A shard taking a partition over restores the last checkpoint and replays the log after it: the city
+// must come out exactly as if the partition had never changed hands.
+describe('checkpoint and resume', () => {
+  function replayWithTakeover(
+    inventory: Inventory,
+    lines: readonly string[],
+    ats: readonly number[],
+    partitions: number,
+    cut: number,
+  ) {
+    const catalogue = buildCatalogue(LIVE_CATALOGUE, []);
+    const sorted = [...ats].sort((a, b) => a - b);
+    const partitionOf = partitionDevices(inventory, partitions);
+    const clock = new MergeClock(new CityMerge(inventory, catalogue), partitions);
+    const out: MergedSnapshot[] = [];
+    clock.onSnapshot.push((s) => out.push(s));
+    for (let p = 0; p < partitions; p++) {
+      const split = new RecordingSplit(p, partitions, partitionOf);
+      let engine = new PartitionEngine(inventory, catalogue, partitionOf, p);
+      let next = 0;
+      const mark = () => {
+        const m = engine.mark(sorted[next++]);
+        clock.events(p, engine.take(), engine.watermark);
+        clock.mark(p, m);
+      };
+      lines.forEach((line, i) => {
+        if (i === cut) {
+          clock.events(p, engine.take(), engine.watermark);
+          const saved = saveCheckpoint(engine, { seq: i });
+          engine = new PartitionEngine(inventory, catalogue, partitionOf, p);
+          expect(restoreCheckpoint(engine, saved)).toEqual({ seq: i });
+        }
+        const got = split.line(line);
+        if (got === undefined || !('topic' in got)) return;
+        while (next < sorted.length && sorted[next] < split.now) mark();
+        engine.ingest(got, split.now);
+      });
+      while (next < sorted.length) mark();
+    }
+    return out;
+  }
+
+  test.prop(
+    [
+      mergeCity,
+      fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+    ],
+    {
+      numRuns: 200,
+    },
+  )(
+    'a partition resumed from its checkpoint contributes exactly what it would have',
+    (spec, seed, partitions, where) => {
+      const { inventory, lines, ats } = mergeRecording(spec, seed);
+      const cut = Math.floor(where * lines.length);
+      expect(replayWithTakeover(inventory, lines, ats, partitions, cut)).toEqual(
+        replayOne(inventory, lines, ats),
+      );
+    },
+  );
 });
