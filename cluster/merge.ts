@@ -97,9 +97,14 @@ export class MergeClock {
   readonly onSnapshot: ((s: MergedSnapshot) => void)[] = [];
   private readonly sources: Source[];
 
+  /**
+   * @param align live: report only the instants every partition marked (a replay marks the same instants in
+   * every partition, and a mismatch is an error there)
+   */
   constructor(
     private readonly merge: CityMerge,
     partitions: number,
+    private readonly align = false,
   ) {
     this.sources = Array.from({ length: partitions }, () => ({
       queue: [],
@@ -129,9 +134,15 @@ export class MergeClock {
       const heads = this.sources.map((s) => s.queue[0]);
       if (!heads.every((h) => h !== undefined && 'mark' in h)) return;
       const marks = (heads as { mark: PartitionMark }[]).map((h) => h.mark);
-      const at = marks[0].at;
+      const at = Math.max(...marks.map((m) => m.at));
       if (marks.some((m) => m.at !== at)) {
-        throw new Error(`partitions marked different instants: ${marks.map((m) => m.at).join(', ')}`);
+        if (!this.align)
+          throw new Error(`partitions marked different instants: ${marks.map((m) => m.at).join(', ')}`);
+        // Live, a partition that started later has no mark at the others' first instants: those marks
+        // only join their segment to the next one.
+        for (const s of this.sources)
+          if ((s.queue[0] as { mark: PartitionMark }).mark.at < at) s.queue.shift();
+        continue;
       }
       for (const s of this.sources) s.queue.shift();
       const rejected = zeroCounts();

@@ -1,0 +1,141 @@
+// The live cluster's path, in one thread: each partition's log (front-door messages and shard ticks)
+// through a PartitionRunner, its batches into the API node's LiveMerge, with shards dying at random
+// points and others resuming from their last checkpoint and republishing what was already merged. At
+// every instant the merge reports, the city equals one process fed the same messages in time order.
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { LiveMerge } from '../../cluster/live-merge.js';
+import type { LogRecord } from '../../cluster/log-record.js';
+import { decodeBatch, encodeBatch, type PartialBatch } from '../../cluster/partial-batch.js';
+import { partitionDevices } from '../../cluster/partition.js';
+import { PartitionRunner } from '../../cluster/partition-runner.js';
+import { CityEngine } from '../../engine/city-engine.js';
+import { decodeLine } from '../../engine/recording.js';
+import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
+import { buildCatalogue } from '../../indicators/load-definitions.js';
+import type { Inventory } from '../../registry/inventory.js';
+import { mergeCity, mergeRecording } from '../support/merge-cases.js';
+
+const GRID = 5000;
+const catalogue = buildCatalogue(LIVE_CATALOGUE, []);
+
+interface Message {
+  receivedAt: number;
+  topic: string;
+  payload: string;
+}
+
+/** Readable lines as front doors append them: in time order, payload bytes as received. */
+function messagesOf(lines: readonly string[]): Message[] {
+  const out: Message[] = [];
+  for (const line of lines) {
+    const m = line ? decodeLine(line) : 'empty';
+    if (typeof m === 'string') continue;
+    const p = m.payload;
+    const payload = typeof p === 'string' ? p : Buffer.isBuffer(p) ? p.toString() : JSON.stringify(p.value);
+    out.push({ receivedAt: m.receivedAt, topic: m.topic, payload });
+  }
+  return out.sort((a, b) => a.receivedAt - b.receivedAt);
+}
+
+/** Each partition's log: its messages, and a shard's tick every 2 s, in time order. */
+function logsOf(inventory: Inventory, messages: Message[], partitions: number) {
+  const partitionOf = partitionDevices(inventory, partitions);
+  const logs: LogRecord[][] = Array.from({ length: partitions }, () => []);
+  const first = messages[0].receivedAt;
+  const last = messages[messages.length - 1].receivedAt + 200_000;
+  let tick = first;
+  for (const m of [...messages, undefined]) {
+    const until = m?.receivedAt ?? last;
+    for (; tick < until; tick += 2000) for (const log of logs) log.push({ kind: 'tick', at: tick });
+    if (!m) break;
+    const id = m.topic.split('/')[2] ?? m.topic;
+    const p = partitionOf.get(id) ?? 0;
+    logs[p].push({
+      kind: 'message',
+      topic: m.topic,
+      payload: Buffer.from(m.payload),
+      receivedAt: m.receivedAt,
+    });
+  }
+  return { logs, partitionOf, end: last };
+}
+
+function oneProcess(inventory: Inventory, messages: Message[], ats: number[]) {
+  const engine = new CityEngine(inventory, catalogue);
+  const out = new Map<number, unknown>();
+  let i = 0;
+  for (const at of ats) {
+    for (; i < messages.length && messages[i].receivedAt <= at; i++) engine.ingest(messages[i]);
+    const { indicators, accepted, rejected } = engine.snapshot(at);
+    out.set(at, { at, indicators, accepted, rejected });
+  }
+  return out;
+}
+
+function runCluster(inventory: Inventory, lines: readonly string[], partitions: number, deaths: number[]) {
+  const messages = messagesOf(lines);
+  const { logs, partitionOf } = logsOf(inventory, messages, partitions);
+  const merge = new LiveMerge(inventory, catalogue, partitions);
+  const snapshots: { at: number }[] = [];
+  merge.onSnapshot.push((s) => snapshots.push(s));
+  // Batches travel encoded, as through JetStream; partitions interleave one record at a time.
+  const publish = (b: PartialBatch) => merge.add(decodeBatch(encodeBatch(b)));
+  const runners = logs.map((_, p) => new PartitionRunner(inventory, catalogue, partitionOf, p, GRID));
+  const saved: (Uint8Array | undefined)[] = logs.map(() => undefined);
+  const next = logs.map(() => 0);
+  const longest = Math.max(...logs.map((l) => l.length));
+  for (let step = 0; step < longest; step++) {
+    for (let p = 0; p < partitions; p++) {
+      if (next[p] >= logs[p].length) continue;
+      const batches = runners[p].apply(next[p] + 1, logs[p][next[p]]);
+      next[p]++;
+      batches.forEach(publish);
+      saved[p] = runners[p].takeCheckpoint() ?? saved[p];
+      if (step % 7 === p % 7) runners[p].requestCheckpoint();
+      if (deaths.includes(step * partitions + p)) {
+        // The shard dies; another takes the partition from its last checkpoint and re-reads after it.
+        runners[p] = new PartitionRunner(inventory, catalogue, partitionOf, p, GRID, saved[p]);
+        next[p] = runners[p].seq;
+      }
+    }
+  }
+  return { snapshots, messages, merge };
+}
+
+describe('the live cluster path', () => {
+  test.prop(
+    [
+      mergeCity,
+      fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.array(fc.nat(3000), { maxLength: 6 }),
+    ],
+    { numRuns: 40 },
+  )(
+    'equals one process at every merged instant, whatever shard dies when',
+    (spec, seed, partitions, deaths) => {
+      const { inventory, lines } = mergeRecording(spec, seed);
+      const { snapshots, messages } = runCluster(inventory, lines, partitions, deaths);
+      expect(snapshots.length).toBeGreaterThan(10);
+      const ats = snapshots.map((s) => s.at);
+      const one = oneProcess(inventory, messages, ats);
+      for (const s of snapshots) expect(s).toEqual(one.get(s.at));
+    },
+  );
+
+  it('drops republished batches and refuses a gap', () => {
+    const { inventory, lines } = mergeRecording(fc.sample(mergeCity, { seed: 3, numRuns: 1 })[0], 3);
+    const { merge } = runCluster(inventory, lines, 2, [40, 41, 300]);
+    expect(merge.duplicates.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const gap = {
+      partition: 0,
+      batch: merge.applied(0) + 2,
+      seq: 0,
+      watermark: 0,
+      mark: { at: 0, accepted: 0, rejected: {} as never },
+      events: new Float64Array(),
+    };
+    expect(() => merge.add(gap)).toThrow(/batch \d+ follows \d+: read its stream from the start/);
+  });
+});
