@@ -5,64 +5,68 @@
 // latest arrival wins). The step series keep only the value at the end of each instant, so the order in
 // which one instant's events arrive from different partitions leaves no trace in the means.
 
-import { type IndicatorValue, indicatorValues, type MeanWindow, meanWindows } from '../engine/city-engine.js';
-import { type CityModel, compileCityModel } from '../engine/city-model.js';
-import { Contributions } from '../engine/contributions.js';
-import { IndicatorState } from '../engine/indicator-state.js';
+import {
+  CityEngine,
+  type IndicatorValue,
+  indicatorValues,
+  type MeanWindow,
+  meanWindows,
+} from '../engine/city-engine.js';
+import type { CityModel } from '../engine/city-model.js';
 import { type RejectionCounts, zeroCounts } from '../engine/rejections.js';
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
 import { DEVICE, EVENT_SIZE, ORIGIN, ROUTE } from './contribution.js';
 
-/** The city-wide state the partitions' contributions add up to. */
+/**
+ * The city-wide state the partitions' contributions add up to: an ordinary CityEngine that never reads a
+ * message, its devices' condition bits set by the partitions and its clock moved by the marks. Everything
+ * that reads an engine (the HTTP API, alerts, the history feed) reads a merge alike.
+ */
 export class CityMerge {
-  readonly model: CityModel;
-  readonly indicators: IndicatorState;
-  readonly contributions: Contributions;
-  /** The earliest first input of any partition: the means start there. */
-  origin: number | undefined;
-  private readonly mask: Uint8Array;
+  readonly engine: CityEngine;
   private readonly windows: MeanWindow[];
   private readonly routes: number;
 
   constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
+    // Registration alone counts (CCTV coverage, HD share): the engine starts every device at its static
+    // bits, as in one process, and partitions report only changes from there.
+    this.engine = new CityEngine(inventory, catalogue);
     this.windows = meanWindows(inventory);
-    this.model = compileCityModel(inventory, catalogue);
-    this.indicators = new IndicatorState(this.model, Math.max(0, ...this.windows.map((w) => w.ms)));
-    this.contributions = new Contributions(this.model, this.indicators);
-    this.routes = this.model.assets.route.ids.length;
-    // Registration alone counts (CCTV coverage, HD share): every device starts at its static bits, as in
-    // one process. Partitions report only changes from there.
-    const { staticMask } = this.model;
-    this.mask = new Uint8Array(staticMask.length);
-    for (let d = 0; d < staticMask.length; d++) this.apply(DEVICE, d, staticMask[d], 0);
+    this.routes = this.engine.model.assets.route.ids.length;
+  }
+
+  get model(): CityModel {
+    return this.engine.model;
+  }
+
+  /** The earliest first input of any partition: the means start there. */
+  get origin(): number | undefined {
+    return this.engine.origin;
   }
 
   apply(kind: number, a: number, b: number, t: number): void {
-    if (kind === DEVICE) {
-      const old = this.mask[a];
-      if (old === b) return;
-      this.mask[a] = b;
-      this.contributions.device(a, old, b, t);
-    } else if (kind === ROUTE) {
-      this.contributions.route(Math.floor(a / this.routes), a % this.routes, b as 1 | -1, t);
-    } else if (kind === ORIGIN) {
-      if (this.origin === undefined) {
-        this.origin = t;
-        this.indicators.startRecording(t);
+    const e = this.engine;
+    if (kind === DEVICE) e.devices.setMask(a, b, t);
+    else if (kind === ROUTE)
+      e.contributions.route(Math.floor(a / this.routes), a % this.routes, b as 1 | -1, t);
+    else if (kind === ORIGIN) {
+      if (e.origin === undefined) {
+        e.origin = t;
+        e.indicators.startRecording(t);
       }
-    } else {
-      throw new Error(`unknown contribution kind ${kind}`);
-    }
+    } else throw new Error(`unknown contribution kind ${kind}`);
   }
 
   /** Condition bits of device d (city-wide index), as the merge knows them. */
   maskOf(d: number): number {
-    return this.mask[d];
+    return this.engine.devices.mask[d];
   }
 
+  /** The city at `at`, which every partition has reached; the engine's clock follows. */
   indicatorValues(at: number): IndicatorValue[] {
-    return indicatorValues(this.model, this.indicators, this.windows, this.origin, at);
+    if (at > this.engine.now) this.engine.now = at;
+    return indicatorValues(this.engine.model, this.engine.indicators, this.windows, this.engine.origin, at);
   }
 }
 

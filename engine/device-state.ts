@@ -123,6 +123,20 @@ export class DeviceState {
     }
   }
 
+  /**
+   * Device d's condition bits as another engine decided them: a cluster's merge, whose partitions run the
+   * liveness rules (a camera's bits already follow its gateway's there).
+   */
+  setMask(d: number, mask: number, t: number): void {
+    const old = this.mask[d];
+    if (mask === old) return;
+    this.mask[d] = mask;
+    this.changes++;
+    if (t > 0) this.changedAt[d] = t;
+    this.contributions.device(d, old, mask, t);
+    this.onChange?.(d, old, mask, t);
+  }
+
   /** Recompute every device's condition at t, after a restore. */
   refreshAll(t: number): void {
     for (let d = 0; d < this.mask.length; d++) this.update(d, t);

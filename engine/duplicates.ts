@@ -72,7 +72,9 @@ export class DuplicateFilter {
 
   restore(state: DuplicateState): void {
     if (state.maxSeq.length !== this.maxSeq.length)
-      throw new Error(`duplicate state holds ${state.maxSeq.length} streams, this engine ${this.maxSeq.length}`);
+      throw new Error(
+        `duplicate state holds ${state.maxSeq.length} streams, this engine ${this.maxSeq.length}`,
+      );
     this.maxSeq.set(state.maxSeq);
     this.newest.set(state.newest);
     const live = state.entries.length / 3;
