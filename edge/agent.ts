@@ -5,9 +5,12 @@
 // own status and heartbeats on its own topics.
 //
 // Redelivery is the outbox's (delivery.ts); reconnects are the agent's, with jittered backoff (backoff.ts).
+// Given several brokers (front doors of one city), a failed attempt or a dropped connection moves on to the
+// next one; what the old one never acknowledged goes again, from the outbox, through the new one.
 import { EventEmitter } from 'node:events';
 import mqtt from 'mqtt';
 import { type BackoffOptions, reconnectDelayMs } from './backoff.js';
+import { brokerList } from './brokers.js';
 import { Delivery } from './delivery.js';
 import { Heartbeats } from './heartbeats.js';
 import { type EdgeLogger, silentLogger } from './logger.js';
@@ -19,7 +22,8 @@ import { deviceSession, type SessionOptions } from './session.js';
 import { type Channel, type DeviceKind, type DeviceRef, MAX_PAYLOAD_BYTES, topicOf } from './wire.js';
 
 export interface DeviceAgentOptions extends SessionOptions {
-  url: string;
+  /** The broker, or several to fail over between, in order; each entry may be a comma-separated list. */
+  url: string | readonly string[];
   deviceId: string;
   kind: DeviceKind;
   token: string;
@@ -69,6 +73,9 @@ export class DeviceAgent extends EventEmitter<Events> {
   private readonly now: () => number;
   private readonly delivery: Delivery;
   private client: mqtt.MqttClient | undefined;
+  private readonly brokers: string[];
+  /** The broker in use, or being tried: an index into `brokers`. */
+  private brokerIndex = 0;
   private connected = false;
   private stopping = false;
   private attempt = 0;
@@ -83,6 +90,7 @@ export class DeviceAgent extends EventEmitter<Events> {
     this.kind = options.kind;
     this.log = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.brokers = brokerList(options.url);
     this.heartbeats = new Heartbeats(
       options.intervalS * 1000,
       () => [...this.reported.values()].filter((d) => d.up).map((d) => d.ref.id),
@@ -109,6 +117,11 @@ export class DeviceAgent extends EventEmitter<Events> {
     return this.connected;
   }
 
+  /** The broker this agent is connected to, or trying next. */
+  get broker(): string {
+    return this.brokers[this.brokerIndex];
+  }
+
   get stats(): AgentStats {
     const { published, acked, refused } = this.delivery;
     return {
@@ -124,14 +137,26 @@ export class DeviceAgent extends EventEmitter<Events> {
   /** Connect (and keep reconnecting until `stop`). */
   start(): this {
     if (this.client || this.stopping) return this;
-    const { url, deviceId, token, kind } = this.options;
-    const client = mqtt.connect(url, deviceSession({ kind, id: deviceId }, token, this.options));
-    client.on('connect', () => this.onConnect());
-    client.on('close', () => this.onClose());
+    this.open();
+    return this;
+  }
+
+  /**
+   * A new MQTT.js client for the current broker; the previous one, closed already, is let go. A client per
+   * broker rather than MQTT.js's `servers` rotation: that one keeps the first host's TLS server name for
+   * every host and drops a ws:// path, and nothing of a client outlives its connection here (delivery.ts).
+   */
+  private open(): void {
+    const { deviceId, token, kind } = this.options;
+    const previous = this.client;
+    const client = mqtt.connect(this.broker, deviceSession({ kind, id: deviceId }, token, this.options));
+    // A late event of a client already let go changes nothing.
+    client.on('connect', () => client === this.client && this.onConnect());
+    client.on('close', () => client === this.client && this.onClose());
     client.on('error', (err) => this.onError(err));
     this.client = client;
+    previous?.end(true);
     client.connect();
-    return this;
   }
 
   /**
@@ -246,7 +271,7 @@ export class DeviceAgent extends EventEmitter<Events> {
     this.connected = true;
     this.attempt = 0;
     this.connects++;
-    this.log.debug({ device: this.deviceId, pending: this.outbox.size }, 'connected');
+    this.log.debug({ device: this.deviceId, broker: this.broker, pending: this.outbox.size }, 'connected');
     // CONTRACT §2: a retained online status on every (re)connect replaces the Last Will's offline.
     for (const d of this.reported.values()) if (d.up) this.publishStatus(d, 'online');
     this.delivery.connected(this.client!);
@@ -260,7 +285,10 @@ export class DeviceAgent extends EventEmitter<Events> {
     this.heartbeats.stop();
     this.delivery.disconnected();
     if (wasConnected) this.emit('close');
-    if (!this.stopping) this.scheduleReconnect(reconnectDelayMs(this.attempt++, this.options.reconnect));
+    if (this.stopping) return;
+    // The wait grows once per round over all brokers: a dead front door costs one short wait, not a doubling.
+    const round = Math.floor(this.attempt++ / this.brokers.length);
+    this.scheduleReconnect(reconnectDelayMs(round, this.options.reconnect));
   }
 
   private scheduleReconnect(delayMs: number): void {
@@ -269,7 +297,12 @@ export class DeviceAgent extends EventEmitter<Events> {
       if (this.stopping) return;
       const heldMs = this.holdUntil - Date.now();
       if (heldMs > 0) return this.scheduleReconnect(heldMs);
-      this.client?.reconnect();
+      if (this.brokers.length === 1) return this.client?.reconnect();
+      // Unreachable, or dropped: the next broker, wrapping around.
+      const from = this.broker;
+      this.brokerIndex = (this.brokerIndex + 1) % this.brokers.length;
+      this.log.debug({ device: this.deviceId, from, to: this.broker }, 'trying the next broker');
+      this.open();
     }, delayMs);
   }
 
