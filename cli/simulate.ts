@@ -156,7 +156,9 @@ export function registerSimulate(program: Command): void {
     .action(async (opts: SimulateOptions) => {
       const brokers = [...(opts.url ?? []), ...(opts.broker ?? [])];
       if (brokers.length === 0) {
-        throw new UsageError('give the broker: --broker mqtt://host:1883 (repeat it for several front doors)');
+        throw new UsageError(
+          'give the broker: --broker mqtt://host:1883 (repeat it for several front doors)',
+        );
       }
       const { devices: limit, seed, duration: durationS, speed } = opts;
       if (!existsSync(join(opts.dataDir, REGISTRY_FILE))) {

@@ -3,7 +3,7 @@
 // none lost, in order, at most redelivered. Two real aedes brokers on loopback, judged by subscribers inside
 // each broker, which see every message it accepted.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeviceAgent } from '../../edge/agent.js';
+import type { DeviceAgent } from '../../edge/agent.js';
 import { BrokerUrlError, brokerList, rotated } from '../../edge/brokers.js';
 import { Fleet } from '../../edge/fleet.js';
 import { SensorAgent } from '../../edge/sensor.js';
