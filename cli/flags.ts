@@ -52,7 +52,8 @@ export function brokersFlag(value: string, previous: string[] = []): string[] {
   try {
     return brokerList([...previous, value]);
   } catch (err) {
-    throw new InvalidArgumentError(`${(err as Error).message}.`);
+    const message = (err as Error).message;
+    throw new InvalidArgumentError(`${message[0].toUpperCase()}${message.slice(1)}.`);
   }
 }
 
