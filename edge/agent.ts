@@ -5,8 +5,9 @@
 // own status and heartbeats on its own topics.
 //
 // Redelivery is the outbox's (delivery.ts); reconnects are the agent's, with jittered backoff (backoff.ts).
-// Given several brokers (front doors of one city), a failed attempt or a dropped connection moves on to the
-// next one; what the old one never acknowledged goes again, from the outbox, through the new one.
+// Given several brokers (front doors of one city), a failed attempt moves on to the next one, and so does a
+// dropped connection that was not healthy; what the old one never acknowledged goes again, from the outbox,
+// through the new one.
 import { EventEmitter } from 'node:events';
 import mqtt from 'mqtt';
 import { type BackoffOptions, reconnectDelayMs } from './backoff.js';
@@ -78,7 +79,12 @@ export class DeviceAgent extends EventEmitter<Events> {
   private brokerIndex = 0;
   private connected = false;
   private stopping = false;
+  /** Reconnect attempts since the last healthy connection: the backoff grows with them. */
   private attempt = 0;
+  /** The next attempt goes to the next broker (the last one failed, or its connection was not healthy). */
+  private moveOn = false;
+  /** Acknowledgements seen when the current connection came up. */
+  private settledAtConnect = 0;
   /** Held offline (a simulated outage) until this real time; 0 = reconnect as soon as backoff allows. */
   private holdUntil = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -269,7 +275,7 @@ export class DeviceAgent extends EventEmitter<Events> {
 
   private onConnect(): void {
     this.connected = true;
-    this.attempt = 0;
+    this.settledAtConnect = this.delivery.acked + this.delivery.refused;
     this.connects++;
     this.log.debug({ device: this.deviceId, broker: this.broker, pending: this.outbox.size }, 'connected');
     // CONTRACT §2: a retained online status on every (re)connect replaces the Last Will's offline.
@@ -281,11 +287,22 @@ export class DeviceAgent extends EventEmitter<Events> {
 
   private onClose(): void {
     const wasConnected = this.connected;
+    // Healthy: the broker acknowledged what it was sent, or nothing waited for it. A front door that takes
+    // connections but cannot acknowledge (its log is down) is not, and the device moves on from it.
+    const healthy =
+      wasConnected &&
+      (this.delivery.acked + this.delivery.refused > this.settledAtConnect ||
+        this.delivery.inflightCount === 0);
     this.connected = false;
     this.heartbeats.stop();
     this.delivery.disconnected();
     if (wasConnected) this.emit('close');
     if (this.stopping) return;
+    if (healthy) this.attempt = 0;
+    // A healthy connection that dropped (a blip) goes back to the same broker first: had the device moved
+    // on, that broker would publish its Last Will only when its keep-alive ran out, after the device said
+    // online elsewhere; coming back, the takeover [MQTT-3.1.4-2] publishes the Will first.
+    this.moveOn = !healthy;
     // The wait grows once per round over all brokers: a dead front door costs one short wait, not a doubling.
     const round = Math.floor(this.attempt++ / this.brokers.length);
     this.scheduleReconnect(reconnectDelayMs(round, this.options.reconnect));
@@ -297,8 +314,7 @@ export class DeviceAgent extends EventEmitter<Events> {
       if (this.stopping) return;
       const heldMs = this.holdUntil - Date.now();
       if (heldMs > 0) return this.scheduleReconnect(heldMs);
-      if (this.brokers.length === 1) return this.client?.reconnect();
-      // Unreachable, or dropped: the next broker, wrapping around.
+      if (this.brokers.length === 1 || !this.moveOn) return this.client?.reconnect();
       const from = this.broker;
       this.brokerIndex = (this.brokerIndex + 1) % this.brokers.length;
       this.log.debug({ device: this.deviceId, from, to: this.broker }, 'trying the next broker');
