@@ -1,6 +1,6 @@
 // The brokers a device may connect to: one or several MQTT front doors of the same city, tried in order.
-// A device connects to the first; when that one is unreachable or drops, it goes on to the next, wrapping
-// around. Every front door checks the same credentials, so a device logs in to each with its own id and token.
+// A device connects to the first and goes on to the next, wrapping around, when one cannot be reached or
+// drops it unacknowledged (agent.ts). Every front door checks the same credentials, so a device logs in to each with its own id and token.
 
 export class BrokerUrlError extends Error {
   readonly code = 'ERR_BROKER_URL';
