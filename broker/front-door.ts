@@ -73,8 +73,10 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
   const counts = { appended: 0, failed: 0, lost: 0, pending: 0 };
   const failures = new FailureLog(log);
   const before = aedes.authorizePublish;
+  let installed = true;
 
   const authorizePublish: Aedes['authorizePublish'] = (client, packet, callback) => {
+    if (!installed) return before.call(aedes, client, packet, callback);
     before.call(aedes, client, packet, (err?: Error | null) => {
       if (err || !client) return callback(err ?? null); // refused by the guard, or no client to name
       const clientId = client.id;
@@ -131,6 +133,7 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
       },
     },
     uninstall() {
+      installed = false; // when another hook was installed on top of this one, it passes through
       if (aedes.authorizePublish === authorizePublish) aedes.authorizePublish = before;
       failures.close();
     },

@@ -231,6 +231,27 @@ describe('what goes to the log', () => {
     expect(call.message).toMatchObject({ topic: will.topic, clientId: 's-1', will: true, retain: true });
   });
 
+  it('stacks: two front doors on one broker each get the message, in the order installed', async () => {
+    const second: AdmittedMessage[] = [];
+    const other = installFrontDoor(t.broker.aedes, {
+      append: async (m) => {
+        second.push(m);
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      log.behaviour = () => 'resolve';
+      const device = await t.connect('s-1');
+      await device.publishAsync(READING, '{"seq":1}', { qos: 1 });
+      expect([log.calls.length, second.length]).toEqual([1, 1]);
+      door.uninstall(); // under the other one: it passes through from now on
+      await device.publishAsync(READING, '{"seq":2}', { qos: 1 });
+      expect([log.calls.length, second.length]).toEqual([1, 2]);
+    } finally {
+      other.uninstall();
+    }
+  });
+
   it('leaves out what `accepts` declines, and routes it unlogged', async () => {
     door.uninstall();
     door = installFrontDoor(t.broker.aedes, {
