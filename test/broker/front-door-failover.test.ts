@@ -30,7 +30,7 @@ beforeEach(async () => {
   log.length = 0;
   doors = [];
   for (let i = 0; i < 2; i++) {
-    const door = await startBroker({ policy, host: '127.0.0.1', mqttPort: 0, logger: quiet });
+    const door = await startBroker({ policy, host: '127.0.0.1', mqttPort: 0, wsPort: 0, logger: quiet });
     // The log acknowledges a moment later, as a replicated one would.
     installFrontDoor(door.aedes, {
       append: (m) => new Promise((resolve) => setTimeout(() => resolve(void log.push(m)), 2)),
@@ -100,4 +100,25 @@ it('keeps every reading when a front door dies, and acknowledges none before the
   // The device said online at the second door too: the log has that, stamped by the door that took it.
   const online = log.filter((m) => m.topic === 'city/sensor/air-1/status' && !m.will);
   expect(online.length).toBeGreaterThanOrEqual(2);
+});
+
+it('fails over across transports: from MQTT over TCP to MQTT over WebSocket with its path', async () => {
+  const first = `mqtt://127.0.0.1:${doors[0].mqttPort}`;
+  const second = `ws://127.0.0.1:${doors[1].wsPort}/mqtt`;
+  await doors[0].close();
+  agent = new SensorAgent({
+    url: `${first},${second}`,
+    deviceId: 'air-1',
+    token,
+    intervalS: 30,
+    outboxDir: tempDir('citygauge-doors-outbox-'),
+    reconnect: { minMs: 100, maxMs: 400 },
+  });
+  const seq = agent.report({ pm25: 1 });
+  agent.start();
+  await until(
+    () => log.some((m) => m.topic.endsWith('/telemetry') && seqOf(m) === seq),
+    () => 'the reading did not reach the log over WebSocket',
+  );
+  expect(agent.broker).toBe(second);
 });
