@@ -40,6 +40,12 @@ export interface FrontDoorOptions {
   logger: Logger;
   /** Which admitted messages go to the log; the others are routed as usual, unlogged. Default: all. */
   accepts?: (topic: string, clientId: string) => boolean;
+  /**
+   * An append not settled after this long counts as failed (default 10 s): a log that never answers must not
+   * hold a device's connection, nor the message in memory, for ever. Should it land later, the device's
+   * resend is a repeat the engine drops (CONTRACT §3).
+   */
+  timeoutMs?: number;
   now?: () => number;
 }
 
@@ -68,12 +74,25 @@ const LOG_EVERY_MS = 1000;
 
 /** Install the front door on `aedes`, after the authorizePublish already there. */
 export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): FrontDoor {
-  const { append, accepts = () => true, now = Date.now } = options;
+  const { append, accepts = () => true, now = Date.now, timeoutMs = 10_000 } = options;
   const log = options.logger.child({ component: 'front-door' });
   const counts = { appended: 0, failed: 0, lost: 0, pending: 0 };
   const failures = new FailureLog(log);
   const before = aedes.authorizePublish;
   let installed = true;
+  // Unsettled appends, oldest first (a Set keeps insertion order): the sweep stops at the first young one.
+  const inFlight = new Set<InFlight>();
+  const sweep = setInterval(
+    () => {
+      const t = performance.now();
+      for (const entry of inFlight) {
+        if (t - entry.startedAt < timeoutMs) break;
+        entry.settle(false, new FrontDoorError(`the log did not answer within ${timeoutMs} ms`));
+      }
+    },
+    Math.min(1000, Math.max(10, timeoutMs / 4)),
+  );
+  sweep.unref();
 
   const authorizePublish: Aedes['authorizePublish'] = (client, packet, callback) => {
     if (!installed) return before.call(aedes, client, packet, callback);
@@ -90,6 +109,24 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
         retain: packet.retain,
         will: isClosed(client),
       };
+      const entry: InFlight = {
+        startedAt: performance.now(),
+        settle(ok, e) {
+          if (!inFlight.delete(entry)) return; // settled already (timed out, then answered)
+          counts.pending--;
+          if (ok) {
+            counts.appended++;
+            return callback(null);
+          }
+          const resent = message.qos > 0 && !message.will;
+          if (resent) counts.failed++;
+          else counts.lost++;
+          failures.record(e, message, resent);
+          if (!resent) return callback(null); // QoS 0 and Wills are routed anyway: nobody would resend them
+          callback(new FrontDoorError(`the log did not take ${message.topic}: ${errorText(e)}`));
+        },
+      };
+      inFlight.add(entry);
       counts.pending++;
       let appended: Promise<void>;
       try {
@@ -98,20 +135,8 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
         appended = Promise.reject(e); // a synchronous throw is a failed append like any other
       }
       appended.then(
-        () => {
-          counts.pending--;
-          counts.appended++;
-          callback(null);
-        },
-        (e: unknown) => {
-          counts.pending--;
-          const resent = message.qos > 0 && !message.will;
-          if (resent) counts.failed++;
-          else counts.lost++;
-          failures.record(e, message, resent);
-          if (!resent) return callback(null); // QoS 0 is routed anyway; a Will is dropped by aedes on error
-          callback(new FrontDoorError(`the log did not take ${message.topic}: ${errorText(e)}`));
-        },
+        () => entry.settle(true),
+        (e: unknown) => entry.settle(false, e),
       );
     });
   };
@@ -133,11 +158,18 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
       },
     },
     uninstall() {
+      clearInterval(sweep);
       installed = false; // when another hook was installed on top of this one, it passes through
       if (aedes.authorizePublish === authorizePublish) aedes.authorizePublish = before;
       failures.close();
     },
   };
+}
+
+interface InFlight {
+  /** performance.now() when the append began. */
+  startedAt: number;
+  settle(ok: boolean, err?: unknown): void;
 }
 
 /** Failed appends logged at most once a second (a log that is down fails every message), counted exactly. */
@@ -161,8 +193,8 @@ class FailureLog {
     this.log.error(
       { event: 'append-failed', err: errorText(err), clientId: m.clientId, topic: m.topic, qos: m.qos },
       resent
-        ? 'the log did not take a message: no PUBACK, the device was disconnected and will resend it'
-        : 'the log did not take a message nobody resends (QoS 0 or a Last Will): lost to the log',
+        ? 'the log did not take a message: no PUBACK, the device was disconnected and will resend it; check that the log is up and reachable from this front door'
+        : 'the log did not take a message nobody resends (QoS 0 or a Last Will): lost to the log; check that the log is up and reachable from this front door',
     );
   }
 

@@ -151,6 +151,24 @@ describe('PUBACK after the append', () => {
     expect(logLines.some((l) => l.event === 'append-failed')).toBe(true);
   });
 
+  it('gives up on an append the log never answers: no PUBACK, the device disconnected', async () => {
+    door.uninstall();
+    door = installFrontDoor(t.broker.aedes, {
+      append: log.append,
+      logger: pino({ level: 'silent' }),
+      timeoutMs: 200,
+    });
+    const device = await t.connect('s-1');
+    const acked = publishQos1(device, READING, '{"seq":1}');
+    await log.call(0); // held for ever by the test
+    await closed(device, 5000);
+    expect(acked.done && !acked.err).toBe(false);
+    expect(door.stats).toMatchObject({ failed: 1, pending: 0, appended: 0 });
+    log.calls[0].resolve(); // answering late changes nothing
+    await sleep(50);
+    expect(door.stats).toMatchObject({ failed: 1, appended: 0 });
+  });
+
   it('survives an append that throws: that device is disconnected, the broker serves the next', async () => {
     log.behaviour = (m) => (m.clientId === 's-1' ? 'throw' : 'resolve');
     const bad = await t.connect('s-1');
