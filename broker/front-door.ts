@@ -16,7 +16,7 @@
 //
 // Back-pressure: aedes reads a client's next packets only once all of its current batch are done, so a slow
 // log slows each device down to it instead of piling appends up in memory. QoS 0 waits for its append too,
-// for the same reason, but is routed and counted as lost to the log when the append fails.
+// for the same reason, but is routed and counted as lost to the log when the append fails; so is a Will.
 import type { Aedes, Client } from 'aedes';
 import type { Logger } from 'pino';
 
