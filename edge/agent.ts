@@ -303,7 +303,7 @@ export class DeviceAgent extends EventEmitter<Events> {
     // on, that broker would publish its Last Will only when its keep-alive ran out, after the device said
     // online elsewhere; coming back, the takeover [MQTT-3.1.4-2] publishes the Will first.
     this.moveOn = !healthy;
-    // The wait grows once per round over all brokers: a dead front door costs one short wait, not a doubling.
+    // The wait grows once per round over all brokers, so a dead front door costs short waits, not doublings.
     const round = Math.floor(this.attempt++ / this.brokers.length);
     this.scheduleReconnect(reconnectDelayMs(round, this.options.reconnect));
   }
