@@ -38,8 +38,11 @@ export type Append = (message: AdmittedMessage) => Promise<void>;
 export interface FrontDoorOptions {
   append: Append;
   logger: Logger;
-  /** Which admitted messages go to the log; the others are routed as usual, unlogged. Default: all. */
-  accepts?: (topic: string, clientId: string) => boolean;
+  /**
+   * Which admitted messages go to the log; the others are routed as usual, unlogged. Default: all. E.g. leave
+   * out the Wills while this front door shuts down on purpose: its devices are not offline, they move.
+   */
+  accepts?: (message: AdmittedMessage) => boolean;
   /**
    * An append not settled after this long counts as failed (default 10 s): a log that never answers must not
    * hold a device's connection, nor the message in memory, for ever. Should it land later, the device's
@@ -98,17 +101,16 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
     if (!installed) return before.call(aedes, client, packet, callback);
     before.call(aedes, client, packet, (err?: Error | null) => {
       if (err || !client) return callback(err ?? null); // refused by the guard, or no client to name
-      const clientId = client.id;
-      if (!accepts(packet.topic, clientId)) return callback(null);
       const message: AdmittedMessage = {
         topic: packet.topic,
         payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
         receivedAt: now(),
-        clientId,
+        clientId: client.id,
         qos: packet.qos,
         retain: packet.retain,
         will: isClosed(client),
       };
+      if (!accepts(message)) return callback(null);
       const entry: InFlight = {
         startedAt: performance.now(),
         settle(ok, e) {

@@ -275,7 +275,7 @@ describe('what goes to the log', () => {
     door = installFrontDoor(t.broker.aedes, {
       append: log.append,
       logger: pino({ level: 'silent' }),
-      accepts: (topic) => !topic.endsWith('/status'),
+      accepts: (m) => !m.topic.endsWith('/status'),
     });
     log.behaviour = () => 'resolve';
     const device = await t.connect('s-1');
