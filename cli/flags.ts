@@ -1,6 +1,7 @@
 // Numeric flags, checked once where commander reads them (argParser): a value that is not a number in
 // range stops the command with exit code 2 and a message naming the flag and what it accepts.
 import { InvalidArgumentError } from 'commander';
+import { brokerList } from '../edge/brokers.js';
 
 type Parse = (value: string) => number;
 
@@ -41,6 +42,19 @@ export function positiveFlag(max = Number.MAX_SAFE_INTEGER): Parse {
       throw new InvalidArgumentError(`Expected a number above 0 and at most ${max}, like 1 or 0.5.`);
     return n;
   };
+}
+
+/**
+ * A repeatable list of MQTT broker URLs (`--broker a --broker b`, or `--broker a,b`), collected in order.
+ * A value that is not a broker URL stops the command with exit code 2.
+ */
+export function brokersFlag(value: string, previous: string[] = []): string[] {
+  try {
+    return brokerList([...previous, value]);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new InvalidArgumentError(`${message[0].toUpperCase()}${message.slice(1)}.`);
+  }
 }
 
 /** Seeds feed a 32-bit generator (edge/prng.ts). */

@@ -1,7 +1,9 @@
-// `citygauge simulate --url mqtt://... [--devices N]`: a fleet of edge agents for the devices in the registry,
-// against any MQTT broker (CONTRACT §5). The registry keeps only digests of device tokens, so the simulator
-// issues new tokens for the devices it runs: the real devices with those ids would need new ones too. Run it
-// against a test city, or inside `citygauge start` (startFleetFromInventory).
+// `citygauge simulate --broker mqtt://... [--broker ...] [--devices N]`: a fleet of edge agents for the devices
+// in the registry, against any MQTT broker (CONTRACT §5), or several front doors of one city that the devices
+// spread over and fail over between (`--url` is the same flag under its first name). The registry keeps only
+// digests of device tokens, so the simulator issues new tokens for the devices it runs: the real devices with
+// those ids would need new ones too. Run it against a test city, or inside `citygauge start`
+// (startFleetFromInventory).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -10,7 +12,7 @@ import type { EdgeLogger } from '../edge/logger.js';
 import { cityTimeZone, type Inventory } from '../registry/inventory.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
-import { MAX_TIMER_S, positiveFlag, SEED_MAX, wholeFlag } from './flags.js';
+import { brokersFlag, MAX_TIMER_S, positiveFlag, SEED_MAX, wholeFlag } from './flags.js';
 import { createLogger } from './logger.js';
 import { progressBar } from './progress.js';
 
@@ -73,7 +75,8 @@ export interface InventoryFleetOptions {
    * authenticates against: a CredentialStore caches digests, and another instance would not see the new ones.
    */
   credentials: { issue(subject: string, type: 'device'): string };
-  url: string;
+  /** The broker, or several front doors the devices spread over and fail over between. */
+  url: string | readonly string[];
   /** Device outboxes go under `<dataDir>/sim-outbox/<deviceId>`. */
   dataDir: string;
   /** Simulate the first N connections' worth of devices (gateways bring their cameras). */
@@ -103,7 +106,8 @@ export function startFleetFromInventory(options: InventoryFleetOptions): Fleet {
 }
 
 interface SimulateOptions {
-  url: string;
+  url?: string[];
+  broker?: string[];
   devices?: number;
   dataDir: string;
   seed: number;
@@ -133,7 +137,13 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('run simulated edge devices from the registry against an MQTT broker')
-    .requiredOption('--url <url>', 'the MQTT broker, e.g. mqtt://localhost:1883')
+    .option(
+      '--broker <url>',
+      'the MQTT broker, e.g. mqtt://localhost:1883; repeat it or separate by commas for several front doors, ' +
+        'which the devices spread over and fail over between',
+      brokersFlag,
+    )
+    .option('--url <url>', 'the same as --broker', brokersFlag)
     .option(
       '--devices <n>',
       'simulate the first N devices of the registry; a gateway counts once and brings its cameras',
@@ -145,9 +155,10 @@ export function registerSimulate(program: Command): void {
     .option('--speed <x>', 'run simulated time X times as fast as real time', positiveFlag(1_000_000), 1)
     .option('--no-faults', 'a calm fleet: no outages, flaps, failures or lost video')
     .action(async (opts: SimulateOptions) => {
-      if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.url)) {
+      const brokers = [...(opts.url ?? []), ...(opts.broker ?? [])];
+      if (brokers.length === 0) {
         throw new UsageError(
-          `--url must be an mqtt://, mqtts://, ws:// or wss:// address, got '${opts.url}'`,
+          'give the broker: --broker mqtt://host:1883 (repeat it for several front doors)',
         );
       }
       const { devices: limit, seed, duration: durationS, speed } = opts;
@@ -166,7 +177,7 @@ export function registerSimulate(program: Command): void {
       const connections = connectionsFor(planned);
       const devices = devicesIn(planned);
       process.stdout.write(
-        `simulating ${n(devices)} devices over ${n(connections)} MQTT connections to ${opts.url}` +
+        `simulating ${n(devices)} devices over ${n(connections)} MQTT connections to ${brokers.join(', ')}` +
           ` (cameras behind a gateway share its connection)\n` +
           `issuing new tokens for ${n(connections)} devices: their earlier tokens stop working\n`,
       );
@@ -177,7 +188,7 @@ export function registerSimulate(program: Command): void {
         fleet = startFleetFromInventory({
           inventory,
           credentials: store.credentials(),
-          url: opts.url,
+          url: brokers,
           dataDir: opts.dataDir,
           devices: limit,
           seed,

@@ -5,9 +5,13 @@
 // own status and heartbeats on its own topics.
 //
 // Redelivery is the outbox's (delivery.ts); reconnects are the agent's, with jittered backoff (backoff.ts).
+// Given several brokers (front doors of one city), a failed attempt moves on to the next one, and so does a
+// dropped connection that was not healthy; what the old one never acknowledged goes again, from the outbox,
+// through the new one.
 import { EventEmitter } from 'node:events';
 import mqtt from 'mqtt';
 import { type BackoffOptions, reconnectDelayMs } from './backoff.js';
+import { brokerList } from './brokers.js';
 import { Delivery } from './delivery.js';
 import { Heartbeats } from './heartbeats.js';
 import { type EdgeLogger, silentLogger } from './logger.js';
@@ -19,7 +23,8 @@ import { deviceSession, type SessionOptions } from './session.js';
 import { type Channel, type DeviceKind, type DeviceRef, MAX_PAYLOAD_BYTES, topicOf } from './wire.js';
 
 export interface DeviceAgentOptions extends SessionOptions {
-  url: string;
+  /** The broker, or several to fail over between, in order; each entry may be a comma-separated list. */
+  url: string | readonly string[];
   deviceId: string;
   kind: DeviceKind;
   token: string;
@@ -69,9 +74,17 @@ export class DeviceAgent extends EventEmitter<Events> {
   private readonly now: () => number;
   private readonly delivery: Delivery;
   private client: mqtt.MqttClient | undefined;
+  private readonly brokers: string[];
+  /** The broker in use, or being tried: an index into `brokers`. */
+  private brokerIndex = 0;
   private connected = false;
   private stopping = false;
+  /** Reconnect attempts since the last healthy connection: the backoff grows with them. */
   private attempt = 0;
+  /** The next attempt goes to the next broker (the last one failed, or its connection was not healthy). */
+  private moveOn = false;
+  /** Acknowledgements seen when the current connection came up. */
+  private settledAtConnect = 0;
   /** Held offline (a simulated outage) until this real time; 0 = reconnect as soon as backoff allows. */
   private holdUntil = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -83,6 +96,7 @@ export class DeviceAgent extends EventEmitter<Events> {
     this.kind = options.kind;
     this.log = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.brokers = brokerList(options.url);
     this.heartbeats = new Heartbeats(
       options.intervalS * 1000,
       () => [...this.reported.values()].filter((d) => d.up).map((d) => d.ref.id),
@@ -109,6 +123,11 @@ export class DeviceAgent extends EventEmitter<Events> {
     return this.connected;
   }
 
+  /** The broker this agent is connected to, or trying next. */
+  get broker(): string {
+    return this.brokers[this.brokerIndex];
+  }
+
   get stats(): AgentStats {
     const { published, acked, refused } = this.delivery;
     return {
@@ -124,14 +143,26 @@ export class DeviceAgent extends EventEmitter<Events> {
   /** Connect (and keep reconnecting until `stop`). */
   start(): this {
     if (this.client || this.stopping) return this;
-    const { url, deviceId, token, kind } = this.options;
-    const client = mqtt.connect(url, deviceSession({ kind, id: deviceId }, token, this.options));
-    client.on('connect', () => this.onConnect());
-    client.on('close', () => this.onClose());
+    this.open();
+    return this;
+  }
+
+  /**
+   * A new MQTT.js client for the current broker; the previous one, closed already, is let go. A client per
+   * broker rather than MQTT.js's `servers` rotation: that one keeps the first host's TLS server name for
+   * every host and drops a ws:// path, and nothing of a client outlives its connection here (delivery.ts).
+   */
+  private open(): void {
+    const { deviceId, token, kind } = this.options;
+    const previous = this.client;
+    const client = mqtt.connect(this.broker, deviceSession({ kind, id: deviceId }, token, this.options));
+    // A late event of a client already let go changes nothing.
+    client.on('connect', () => client === this.client && this.onConnect());
+    client.on('close', () => client === this.client && this.onClose());
     client.on('error', (err) => this.onError(err));
     this.client = client;
+    previous?.end(true);
     client.connect();
-    return this;
   }
 
   /**
@@ -244,9 +275,9 @@ export class DeviceAgent extends EventEmitter<Events> {
 
   private onConnect(): void {
     this.connected = true;
-    this.attempt = 0;
+    this.settledAtConnect = this.delivery.acked + this.delivery.refused;
     this.connects++;
-    this.log.debug({ device: this.deviceId, pending: this.outbox.size }, 'connected');
+    this.log.debug({ device: this.deviceId, broker: this.broker, pending: this.outbox.size }, 'connected');
     // CONTRACT §2: a retained online status on every (re)connect replaces the Last Will's offline.
     for (const d of this.reported.values()) if (d.up) this.publishStatus(d, 'online');
     this.delivery.connected(this.client!);
@@ -256,11 +287,25 @@ export class DeviceAgent extends EventEmitter<Events> {
 
   private onClose(): void {
     const wasConnected = this.connected;
+    // Healthy: the broker acknowledged what it was sent, or nothing waited for it. A front door that takes
+    // connections but cannot acknowledge (its log is down) is not, and the device moves on from it.
+    const healthy =
+      wasConnected &&
+      (this.delivery.acked + this.delivery.refused > this.settledAtConnect ||
+        this.delivery.inflightCount === 0);
     this.connected = false;
     this.heartbeats.stop();
     this.delivery.disconnected();
     if (wasConnected) this.emit('close');
-    if (!this.stopping) this.scheduleReconnect(reconnectDelayMs(this.attempt++, this.options.reconnect));
+    if (this.stopping) return;
+    if (healthy) this.attempt = 0;
+    // A healthy connection that dropped (a blip) goes back to the same broker first: had the device moved
+    // on, that broker would publish its Last Will only when its keep-alive ran out, after the device said
+    // online elsewhere; coming back, the takeover [MQTT-3.1.4-2] publishes the Will first.
+    this.moveOn = !healthy;
+    // The wait grows once per round over all brokers, so a dead front door costs short waits, not doublings.
+    const round = Math.floor(this.attempt++ / this.brokers.length);
+    this.scheduleReconnect(reconnectDelayMs(round, this.options.reconnect));
   }
 
   private scheduleReconnect(delayMs: number): void {
@@ -269,7 +314,11 @@ export class DeviceAgent extends EventEmitter<Events> {
       if (this.stopping) return;
       const heldMs = this.holdUntil - Date.now();
       if (heldMs > 0) return this.scheduleReconnect(heldMs);
-      this.client?.reconnect();
+      if (this.brokers.length === 1 || !this.moveOn) return this.client?.reconnect();
+      const from = this.broker;
+      this.brokerIndex = (this.brokerIndex + 1) % this.brokers.length;
+      this.log.debug({ device: this.deviceId, from, to: this.broker }, 'trying the next broker');
+      this.open();
     }, delayMs);
   }
 

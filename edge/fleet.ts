@@ -9,6 +9,7 @@
 // 40 + 300 + 700 + 130 + 100 = 1,270 connections for 2,970 devices.
 
 import type { BackoffOptions } from './backoff.js';
+import { brokerList, rotated } from './brokers.js';
 import { type FaultCounts, FaultInjector, zeroFaults } from './faults.js';
 import { CityClock } from './local-time.js';
 import type { EdgeLogger } from './logger.js';
@@ -19,7 +20,11 @@ import { type FleetDevice, SimClock, SimDevice } from './sim-device.js';
 export type { FleetDevice } from './sim-device.js';
 
 export interface FleetOptions {
-  url: string;
+  /**
+   * The broker, or several front doors of one city: device i starts at the i-th (wrapping), so the fleet's
+   * connections spread over them, and fails over to the next.
+   */
+  url: string | readonly string[];
   /** Each device keeps its outbox in `<outboxRoot>/<deviceId>`. */
   outboxRoot: string;
   seed?: number;
@@ -85,8 +90,9 @@ export class Fleet {
     if (!(speed > 0)) throw new RangeError(`speed must be a positive number, got ${speed}`);
     const clock = new SimClock(options.startAt ?? Date.now(), speed);
     const rng = new Prng(options.seed ?? 1);
+    const brokers = brokerList(options.url);
     const ctx = {
-      url: options.url,
+      url: brokers,
       outboxRoot: options.outboxRoot,
       clock,
       cityClock: new CityClock(options.timeZone ?? 'UTC'),
@@ -97,7 +103,8 @@ export class Fleet {
     // A stream per device, so one device's behaviour does not change when another is added.
     this.members = [];
     try {
-      for (const d of list) this.members.push(new SimDevice(d, ctx, rng.fork(d.id)));
+      for (const [i, d] of list.entries())
+        this.members.push(new SimDevice(d, { ...ctx, url: rotated(brokers, i) }, rng.fork(d.id)));
     } catch (err) {
       // An outbox that cannot be opened (in use by another simulator): release the ones already opened.
       for (const m of this.members) void m.stop(false);

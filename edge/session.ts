@@ -26,6 +26,9 @@ export function deviceSession(
     // Reconnects are the agent's, with jittered backoff; MQTT.js's fixed period would bring a thousand
     // devices back in lockstep after a broker restart.
     reconnectPeriod: 0,
+    // MQTT.js waits 30 s for a CONNACK; a broker cuts a CONNECT that takes over 10 s anyway, and a device
+    // with other brokers to try should not wait on a host that went dark for longer than that.
+    connectTimeout: 10_000,
     queueQoSZero: false,
     // Listeners first, then connect.
     manualConnect: true,

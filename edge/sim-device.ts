@@ -63,7 +63,8 @@ export class SimClock {
 }
 
 export interface SimContext {
-  url: string;
+  /** This device's brokers, the one it tries first at the head. */
+  url: string | readonly string[];
   outboxRoot: string;
   clock: SimClock;
   /** The city's wall clock: day and night, bus service hours. */

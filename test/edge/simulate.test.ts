@@ -7,6 +7,7 @@ import { fleetDevices, registerSimulate, startFleetFromInventory } from '../../c
 import { connectionsFor, devicesIn, type Fleet } from '../../edge/fleet.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { RegistryStore } from '../../registry/store.js';
+import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 import { Recorder, startBroker, type TestBroker } from './harness.js';
 
@@ -112,5 +113,31 @@ describe('simulating the registry', () => {
     const offline = recorder.messages.filter((m) => m.payload.state === 'offline' && 'seq' in m.payload);
     expect(offline.map((m) => m.topic.split('/')[2]).sort()).toEqual(['cam-1', 'cam-2', 'cam-3', 'gw-1']);
     await recorder.close();
+  });
+
+  it('takes several --broker URLs, repeated or comma-separated, and fails over past one that is down', async () => {
+    const recorder = await Recorder.inside(broker.aedes, 'city/+/+/status');
+    const program = new Command().exitOverride();
+    registerSimulate(program);
+    const dead = `mqtt://127.0.0.1:${await freePort()}`;
+    // Device 0 starts at the dead broker and device 1 at the live one; both end up at the live one.
+    const args = ['simulate', '--broker', `${dead},${broker.url}`, '--broker', dead, '--data-dir', dataDir];
+    await program.parseAsync([...args, '--devices', '2', '--duration', '4', '--no-faults'], { from: 'user' });
+    const online = recorder.messages.filter((m) => m.payload.state === 'online');
+    expect([...new Set(online.map((m) => m.topic.split('/')[2]))].sort()).toEqual([
+      'cam-1',
+      'cam-2',
+      'cam-3',
+      'gw-1',
+    ]);
+    await recorder.close();
+  });
+
+  it('refuses a --broker that is not an MQTT address, naming it', async () => {
+    const program = new Command().exitOverride().configureOutput({ writeErr: () => {} });
+    registerSimulate(program);
+    await expect(
+      program.parseAsync(['simulate', '--broker', 'mqtt://a:1,http://b:80'], { from: 'user' }),
+    ).rejects.toThrow(/got 'http:\/\/b:80'/);
   });
 });
