@@ -26,7 +26,9 @@ export interface LogTick {
 
 export type LogRecord = LogMessage | LogTick;
 
-export type DecodedRecord = { readonly ok: true; readonly record: LogRecord } | { readonly ok: false; readonly reason: string };
+export type DecodedRecord =
+  | { readonly ok: true; readonly record: LogRecord }
+  | { readonly ok: false; readonly reason: string };
 
 const MESSAGE = 0x01;
 const TICK = 0x02;
@@ -58,7 +60,8 @@ export function encodeLogRecord(record: LogRecord): Uint8Array {
   }
   checkTime(record.receivedAt, 'receivedAt');
   const topic = utf8.encode(record.topic);
-  if (topic.length > MAX_TOPIC_BYTES) throw new LogRecordError(`topic is ${topic.length} bytes, more than MQTT's ${MAX_TOPIC_BYTES}`);
+  if (topic.length > MAX_TOPIC_BYTES)
+    throw new LogRecordError(`topic is ${topic.length} bytes, more than MQTT's ${MAX_TOPIC_BYTES}`);
   const frontDoor = utf8.encode(record.frontDoor ?? '');
   if (record.frontDoor === '') throw new LogRecordError('front door id is empty: leave it out instead');
   if (frontDoor.length > MAX_FRONT_DOOR_BYTES) {
@@ -114,8 +117,8 @@ export function decodeLogRecord(bytes: Uint8Array): DecodedRecord {
   } catch {
     return bad('topic or front door id is not UTF-8');
   }
-  // A copy, so the record does not pin the (possibly larger) buffer the transport handed us.
-  const payload = bytes.slice(frontDoorEnd);
+  // A plain copy: the transport hands us a Buffer (whose slice() is a view), and the record must not pin it.
+  const payload = new Uint8Array(bytes.subarray(frontDoorEnd));
   const record: LogMessage =
     frontDoorLength === 0
       ? { kind: 'message', topic, payload, receivedAt: Number(receivedAt) }

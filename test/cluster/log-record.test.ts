@@ -2,8 +2,13 @@
 // reason, never a crash.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { decodeLogRecord, encodeLogRecord, type LogRecord, LogRecordError } from '../../cluster/log-record.js';
-import { fuzzParams } from '../fuzz/runs.js';
+import {
+  decodeLogRecord,
+  encodeLogRecord,
+  type LogRecord,
+  LogRecordError,
+} from '../../cluster/log-record.js';
+import { RUNS } from '../fuzz/runs.js';
 
 const time = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const message = fc.record(
@@ -20,17 +25,20 @@ const tick = fc.record({ kind: fc.constant('tick' as const), at: time });
 const record: fc.Arbitrary<LogRecord> = fc.oneof(message, tick);
 
 describe('log records', () => {
-  test.prop([record], fuzzParams())('a record decodes to what was encoded', (r) => {
+  test.prop([record], { numRuns: RUNS })('a record decodes to what was encoded', (r) => {
     const decoded = decodeLogRecord(encodeLogRecord(r));
     expect(decoded).toEqual({ ok: true, record: r });
   });
 
-  test.prop([fc.uint8Array({ maxLength: 300 })], fuzzParams())('any bytes decode to a record or a reason', (bytes) => {
-    const decoded = decodeLogRecord(bytes);
-    if (!decoded.ok) expect(decoded.reason).toMatch(/^malformed log record: /);
-  });
+  test.prop([fc.uint8Array({ maxLength: 300 })], { numRuns: RUNS })(
+    'any bytes decode to a record or a reason',
+    (bytes) => {
+      const decoded = decodeLogRecord(bytes);
+      if (!decoded.ok) expect(decoded.reason).toMatch(/^malformed log record: /);
+    },
+  );
 
-  test.prop([message], fuzzParams(1000))('every cut of a message inside its header is a reason', (m) => {
+  test.prop([message], { numRuns: 1000 })('every cut of a message inside its header is a reason', (m) => {
     const bytes = encodeLogRecord(m);
     const headerEnd = bytes.length - m.payload.length;
     for (let cut = 0; cut < headerEnd; cut++) {
@@ -40,7 +48,12 @@ describe('log records', () => {
 
   it('keeps MQTT payload bytes that are not text, in a record sliced out of a larger buffer', () => {
     const payload = Uint8Array.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0x00]);
-    const bytes = encodeLogRecord({ kind: 'message', topic: 'city/a/b', payload, receivedAt: 1_700_000_000_123 });
+    const bytes = encodeLogRecord({
+      kind: 'message',
+      topic: 'city/a/b',
+      payload,
+      receivedAt: 1_700_000_000_123,
+    });
     const framed = new Uint8Array(bytes.length + 8);
     framed.set(bytes, 4);
     const decoded = decodeLogRecord(framed.subarray(4, 4 + bytes.length));
@@ -76,7 +89,12 @@ describe('log records', () => {
     expect(() => encodeLogRecord({ kind: 'tick', at: 1.5 })).toThrow(LogRecordError);
     expect(() => encodeLogRecord({ kind: 'tick', at: -1 })).toThrow(/whole number of ms/);
     expect(() =>
-      encodeLogRecord({ kind: 'message', topic: 'x'.repeat(70_000), payload: new Uint8Array(), receivedAt: 0 }),
+      encodeLogRecord({
+        kind: 'message',
+        topic: 'x'.repeat(70_000),
+        payload: new Uint8Array(),
+        receivedAt: 0,
+      }),
     ).toThrow(/more than MQTT's 65535/);
   });
 });

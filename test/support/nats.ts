@@ -42,7 +42,7 @@ export async function startNats(options: { nodes?: number } = {}): Promise<NatsC
     );
   }
   const dir = tempDir('citygauge-nats-');
-  const ports = [];
+  const ports: { client: number; route: number; monitor: number }[] = [];
   for (let i = 0; i < count; i++) {
     ports.push({ client: await freePort(), route: await freePort(), monitor: await freePort() });
   }
@@ -127,7 +127,8 @@ export async function startNats(options: { nodes?: number } = {}): Promise<NatsC
     if (!n) throw new Error(`no nats node ${i}: the cluster has ${nodes.length}`);
     return n;
   };
-  const running = () => nodes.filter((n) => n.child && n.child.exitCode === null && n.child.signalCode === null);
+  const running = () =>
+    nodes.filter((n) => n.child && n.child.exitCode === null && n.child.signalCode === null);
 
   return {
     urls: nodes.map((n) => `nats://127.0.0.1:${n.clientPort}`),
