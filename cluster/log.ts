@@ -20,6 +20,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import type { Logger } from 'pino';
+import { readSubject, type SubjectReader } from './log-reader.js';
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from './log-record.js';
 import { connectNats, type NatsConnectOptions } from './nats-connection.js';
 
@@ -54,7 +55,10 @@ export interface LogSetup {
 }
 
 export interface ClusterLogOptions extends NatsConnectOptions {
-  /** An append that is not acknowledged within this long (retries included) rejects. */
+  /**
+   * An append that is not acknowledged within this long (retries included) rejects. Default 20 s: electing a
+   * new stream leader after a node dies takes JetStream's Raft up to about 10 s, and appends wait it out.
+   */
   appendTimeoutMs?: number;
 }
 
@@ -73,14 +77,9 @@ export interface PartialEntry {
   pending: number;
 }
 
-export interface LogReader {
-  /** Settles once reading ended: resolves after stop(), rejects with the handler's error if it threw. */
-  readonly done: Promise<void>;
-  /** The last sequence handed to the handler (the starting position until one was). */
-  readonly position: number;
+export interface LogReader extends SubjectReader {
   /** Records that could not be decoded, skipped (and logged) so one bad record does not stop a partition. */
   readonly malformed: number;
-  stop(): Promise<void>;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -99,13 +98,9 @@ export class ClusterLog {
 
   static async connect(servers: string[], options: ClusterLogOptions = {}): Promise<ClusterLog> {
     const nc = await connectNats(servers, options);
-    const jsm = await nc.jetstreamManager({ timeout: 5_000 }).catch(async (err: Error) => {
-      await nc.close();
-      throw new LogSetupError(
-        `NATS at ${servers.join(', ')} has no JetStream (${err.message}): start nats-server with -js or a jetstream {} block`,
-      );
-    });
-    return new ClusterLog(nc, nc.jetstream(), jsm, options.appendTimeoutMs ?? 10_000, options.logger);
+    // No API check here: a node may start while JetStream has no quorum, and appends wait for one.
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    return new ClusterLog(nc, nc.jetstream(), jsm, options.appendTimeoutMs ?? 20_000, options.logger);
   }
 
   /**
@@ -113,6 +108,27 @@ export class ClusterLog {
    * run from every node at start: the count is written create-only, so two setups racing agree or one fails.
    */
   async setup(setup: LogSetup): Promise<void> {
+    try {
+      await this.setupOnce(setup);
+    } catch (err) {
+      const code = (err as NatsError).code;
+      if (code === '503') {
+        throw new LogSetupError(
+          'NATS answered without JetStream: start nats-server with JetStream enabled (-js, or a jetstream {} block)',
+          { cause: err },
+        );
+      }
+      if (code === 'TIMEOUT') {
+        throw new LogSetupError(
+          'JetStream did not answer the setup: it has no meta leader (are most nats-server nodes down?)',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  }
+
+  private async setupOnce(setup: LogSetup): Promise<void> {
     const { partitions } = setup;
     if (!Number.isSafeInteger(partitions) || partitions < 1) {
       throw new LogSetupError(`the partition count must be a whole number ≥ 1, got ${partitions}`);
@@ -146,11 +162,16 @@ export class ClusterLog {
     await this.ensureStream({ ...common, name: PARTIAL_STREAM, subjects: ['citygauge.partial.*'] });
   }
 
-  /** The partition count fixed at setup. */
+  /** The partition count fixed at setup; read once, then kept (it never changes). */
   async partitions(): Promise<number> {
     if (this.partitionCount !== undefined) return this.partitionCount;
-    this.metaBucket ??= await this.js.views.kv(META_BUCKET, { bindOnly: true }).catch(() => undefined);
-    const count = this.metaBucket ? await this.readPartitions(this.metaBucket) : undefined;
+    const count = await this.untilAnswered('the partition count', async () => {
+      this.metaBucket ??= await this.js.views.kv(META_BUCKET, { bindOnly: true });
+      return this.readPartitions(this.metaBucket);
+    }).catch((err: Error) => {
+      if (/stream not found|bucket not found/i.test(err.message)) return undefined;
+      throw err;
+    });
     if (count === undefined)
       throw new LogSetupError('the log is not set up: no partition count recorded (run setup first)');
     this.partitionCount = count;
@@ -206,7 +227,7 @@ export class ClusterLog {
       }
       await handler({ seq: m.seq, record: decoded.record, pending: m.info.pending });
     });
-    return Object.defineProperty(reader, 'malformed', { get: () => malformed });
+    return Object.defineProperty(reader, 'malformed', { get: () => malformed }) as LogReader;
   }
 
   /** Delivers the partition's contribution events after `afterSeq`, in order, until stop(). */
@@ -214,7 +235,7 @@ export class ClusterLog {
     partition: number,
     afterSeq: number,
     handler: (entry: PartialEntry) => void | Promise<void>,
-  ): Promise<LogReader> {
+  ): Promise<SubjectReader> {
     await this.checkPartition(partition);
     return this.consume(PARTIAL_STREAM, partialSubject(partition), afterSeq, (m) =>
       handler({
@@ -242,52 +263,22 @@ export class ClusterLog {
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 
-  /**
-   * Reads one subject with an ordered consumer: an ephemeral, unacknowledged, in-memory consumer that the
-   * client re-creates at the next expected sequence whenever it sees a gap, a missed heartbeat or a lost
-   * node. Order and completeness are checked by the client against the stream sequence, so nothing is
-   * skipped or reordered; the position is ours, so nothing is left on the server when a reader dies.
-   */
-  private async consume(
+  private consume(
     stream: string,
     subject: string,
     afterSeq: number,
     onMessage: (m: JsMsg) => void | Promise<void>,
-  ): Promise<LogReader> {
-    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0)
-      throw new RangeError(`afterSeq must be a sequence ≥ 0, got ${afterSeq}`);
-    const consumer = await this.js.consumers.get(stream, {
-      filterSubjects: subject,
-      opt_start_seq: afterSeq + 1,
+  ): Promise<SubjectReader> {
+    return readSubject({
+      js: this.js,
+      jsm: this.jsm,
+      stream,
+      subject,
+      afterSeq,
+      onMessage,
+      logger: this.logger,
+      openTimeoutMs: this.appendTimeoutMs,
     });
-    // expires bounds how long a dead node goes unnoticed: heartbeats come every expires/2.
-    const messages = await consumer.consume({ max_messages: 512, expires: 4_000 });
-    let position = afterSeq;
-    let stopped = false;
-    const done = (async () => {
-      try {
-        for await (const m of messages) {
-          if (stopped) break;
-          await onMessage(m);
-          position = m.seq;
-        }
-      } finally {
-        messages.stop();
-      }
-    })();
-    done.catch(() => {}); // the caller observes it through `done`; an unobserved rejection must not kill the process
-    return {
-      done,
-      get position() {
-        return position;
-      },
-      malformed: 0,
-      stop: async () => {
-        stopped = true;
-        messages.stop();
-        await done.catch(() => {});
-      },
-    };
   }
 
   private async publishAcked(stream: string, subject: string, data: Uint8Array, msgId: string | undefined) {
@@ -318,6 +309,27 @@ export class ClusterLog {
     }
   }
 
+  /** Retries a JetStream request while the cluster has no leader for it (a node just died), up to the append timeout. */
+  private async untilAnswered<T>(what: string, request: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.appendTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request();
+      } catch (err) {
+        const code = (err as NatsError).code;
+        if (code !== '503' && code !== 'TIMEOUT') throw err;
+        if (Date.now() + 100 >= deadline) {
+          throw new LogUnavailableError(
+            `JetStream did not answer for ${what} within ${this.appendTimeoutMs} ms (${(err as Error).message}): ` +
+              'no leader or no quorum (are most nats-server nodes down?). Start the stopped nodes.',
+            { cause: err },
+          );
+        }
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 500)));
+      }
+    }
+  }
+
   private async checkPartition(partition: number): Promise<void> {
     const count = await this.partitions();
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
@@ -327,7 +339,7 @@ export class ClusterLog {
 
   private async readPartitions(meta: KV): Promise<number | undefined> {
     const entry = await meta.get(PARTITIONS_KEY);
-    if (!entry || entry.operation !== 'PUT') return undefined;
+    if (entry?.operation !== 'PUT') return undefined;
     const n = Number(entry.string());
     if (!Number.isSafeInteger(n) || n < 1)
       throw new LogSetupError(`the log's recorded partition count '${entry.string()}' is not a count`);
