@@ -97,7 +97,7 @@ export class Leases {
   /** Who holds the lease now, or null when nobody does. */
   async holder(name: string): Promise<LeaseHolder | null> {
     const entry = await this.kv.get(name);
-    if (!entry || entry.operation !== 'PUT') return null;
+    if (entry?.operation !== 'PUT') return null;
     return { owner: decoder.decode(entry.value), revision: entry.revision };
   }
 }
