@@ -9,6 +9,7 @@
 // a checkpoint.
 import type { NatsConnection, ObjectStore } from 'nats';
 import { StorageType } from 'nats';
+import { clusterReplicas } from './nats-connection.js';
 
 export const CHECKPOINT_BUCKET = 'citygauge-checkpoints';
 
@@ -92,15 +93,15 @@ export class CheckpointStore {
   static async open(
     nc: NatsConnection,
     options: {
-      /** min(3, cluster size) */ replicas: number;
+      /** Default: min(3, cluster size). */ replicas?: number;
       bucket?: string;
       loadTimeoutMs?: number;
       /** A load that receives nothing for this long is retried. */
       stallMs?: number;
-    },
+    } = {},
   ): Promise<CheckpointStore> {
     const os = await nc.jetstream().views.os(options.bucket ?? CHECKPOINT_BUCKET, {
-      replicas: options.replicas,
+      replicas: options.replicas ?? clusterReplicas(nc),
       storage: StorageType.File,
     });
     return new CheckpointStore(os, options.loadTimeoutMs ?? 60_000, options.stallMs ?? 3_000);

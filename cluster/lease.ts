@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { KV, NatsConnection, NatsError } from 'nats';
 import type { Logger } from 'pino';
+import { clusterReplicas } from './nats-connection.js';
 
 const WRONG_LAST_SEQUENCE = 10071;
 export const LEASE_BUCKET = 'citygauge-leases';
@@ -41,11 +42,15 @@ export class Leases {
    */
   static async open(
     nc: NatsConnection,
-    options: { ttlMs: number /** min(3, cluster size) */; replicas: number; bucket?: string },
+    options: { ttlMs: number /** Default: min(3, cluster size). */; replicas?: number; bucket?: string },
   ): Promise<Leases> {
     const bucket = options.bucket ?? LEASE_BUCKET;
     const js = nc.jetstream();
-    const kv = await js.views.kv(bucket, { ttl: options.ttlMs, history: 1, replicas: options.replicas });
+    const kv = await js.views.kv(bucket, {
+      ttl: options.ttlMs,
+      history: 1,
+      replicas: options.replicas ?? clusterReplicas(nc),
+    });
     const actual = (await kv.status()).ttl;
     if (actual !== options.ttlMs) {
       throw new Error(

@@ -22,7 +22,7 @@ import {
 import type { Logger } from 'pino';
 import { readSubject, type SubjectReader } from './log-reader.js';
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from './log-record.js';
-import { connectNats, type NatsConnectOptions } from './nats-connection.js';
+import { clusterReplicas, connectNats, type NatsConnectOptions } from './nats-connection.js';
 
 export const IN_STREAM = 'CITYGAUGE_IN';
 export const PARTIAL_STREAM = 'CITYGAUGE_PARTIAL';
@@ -84,6 +84,14 @@ export interface LogReader extends SubjectReader {
 
 const DAY_MS = 24 * 3600_000;
 
+function cannotCreate(what: string, replicas: number, e: Error): LogSetupError {
+  return new LogSetupError(
+    `cannot create ${what} with ${replicas} replicas: ${e.message} ` +
+      '(fewer nats-server nodes than replicas? pass fewer replicas or start more nodes)',
+    { cause: e },
+  );
+}
+
 export class ClusterLog {
   private partitionCount: number | undefined;
   private metaBucket: KV | undefined;
@@ -133,10 +141,12 @@ export class ClusterLog {
     if (!Number.isSafeInteger(partitions) || partitions < 1) {
       throw new LogSetupError(`the partition count must be a whole number ≥ 1, got ${partitions}`);
     }
-    const replicas = Math.min(3, setup.replicas ?? this.clusterSize());
+    const replicas = Math.min(3, setup.replicas ?? clusterReplicas(this.nc));
     const maxAgeMs = setup.maxAgeMs ?? 7 * DAY_MS;
     const duplicateWindowMs = Math.min(setup.duplicateWindowMs ?? 2 * 60_000, maxAgeMs);
-    const meta = await this.js.views.kv(META_BUCKET, { history: 1, replicas });
+    const meta = await this.js.views.kv(META_BUCKET, { history: 1, replicas }).catch((e: Error) => {
+      throw cannotCreate(`bucket ${META_BUCKET}`, replicas, e);
+    });
     try {
       await meta.create(PARTITIONS_KEY, new TextEncoder().encode(String(partitions)));
     } catch (err) {
@@ -158,8 +168,9 @@ export class ClusterLog {
       max_age: nanos(maxAgeMs),
       duplicate_window: nanos(duplicateWindowMs),
     };
-    await this.ensureStream({ ...common, name: IN_STREAM, subjects: ['citygauge.in.*'] });
-    await this.ensureStream({ ...common, name: PARTIAL_STREAM, subjects: ['citygauge.partial.*'] });
+    const explicit = setup.replicas !== undefined;
+    await this.ensureStream({ ...common, name: IN_STREAM, subjects: ['citygauge.in.*'] }, explicit);
+    await this.ensureStream({ ...common, name: PARTIAL_STREAM, subjects: ['citygauge.partial.*'] }, explicit);
   }
 
   /** The partition count fixed at setup; read once, then kept (it never changes). */
@@ -347,27 +358,24 @@ export class ClusterLog {
   }
 
   /** Creates the stream, or brings an existing one to this configuration (replicas, retention). */
-  private async ensureStream(config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  private async ensureStream(
+    config: Partial<StreamConfig> & { name: string },
+    replicasGiven: boolean,
+  ): Promise<void> {
+    let existing: StreamConfig;
     try {
-      await this.jsm.streams.info(config.name);
+      existing = (await this.jsm.streams.info(config.name)).config;
     } catch (err) {
       if ((err as NatsError).api_error?.err_code !== STREAM_NOT_FOUND) throw err;
       await this.jsm.streams.add(config).catch((e: Error) => {
-        throw new LogSetupError(
-          `cannot create stream ${config.name} with ${config.num_replicas} replicas: ${e.message} ` +
-            '(fewer nats-server nodes than replicas? pass fewer replicas or start more nodes)',
-          { cause: e },
-        );
+        throw cannotCreate(`stream ${config.name}`, config.num_replicas ?? 1, e);
       });
       return;
     }
-    await this.jsm.streams.update(config.name, config);
-  }
-
-  /** Servers this client knows of (the one it is on and those it was told about); 1 when standalone. */
-  private clusterSize(): number {
-    const info = this.nc.info as { connect_urls?: string[]; cluster?: string } | undefined;
-    if (!info?.cluster) return 1;
-    return Math.max(1, new Set(info.connect_urls ?? []).size);
+    // A guessed replica count (see clusterReplicas) never lowers what an earlier setup chose.
+    const num_replicas = replicasGiven
+      ? config.num_replicas
+      : Math.max(existing.num_replicas, config.num_replicas ?? 1);
+    await this.jsm.streams.update(config.name, { ...config, num_replicas });
   }
 }

@@ -53,3 +53,14 @@ export async function connectNats(
   }
   return nc;
 }
+
+/**
+ * min(3, the servers this client was told of): the replica count for a new stream or bucket. The servers
+ * gossip their client URLs once their routes are up, so a node that just started may under-count: setup
+ * never lowers the replicas of what exists, and an operator can always say how many.
+ */
+export function clusterReplicas(nc: NatsConnection): number {
+  const info = nc.info as { connect_urls?: string[]; cluster?: string } | undefined;
+  if (!info?.cluster) return 1;
+  return Math.min(3, Math.max(1, new Set(info.connect_urls ?? []).size));
+}
