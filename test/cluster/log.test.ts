@@ -2,6 +2,7 @@
 // once delivery across a reader crash, de-duplicated partials, and a partition count fixed at setup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterLog, type LogEntry, type LogReader, LogSetupError } from '../../cluster/log.js';
+import { LogPositions } from '../../cluster/log-position.js';
 import type { LogMessage } from '../../cluster/log-record.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
 import { waitFor } from './wait.js';
@@ -108,30 +109,52 @@ describe('the cluster log', () => {
 
   it('delivers at least once: a reader that crashes before saving its position gets everything after the saved one', async () => {
     const p = 1;
-    const before = await log.headSeq(p);
+    const positions = await LogPositions.open(log.nc);
+    await positions.save('indexer', p, await log.headSeq(p)); // it had handled all there was
     const appended: number[] = [];
     for (let i = 0; i < 30; i++) appended.push(await log.append(p, message(p, 1000 + i)));
 
-    // The first reader handles records, saves its position every 10, and dies after the 25th without saving.
-    let savedPosition = before;
+    // The first reader process handles records, saves its durable position every 10, and dies after the
+    // 25th without saving (its connection is gone with it).
+    const first = await ClusterLog.connect(nats.urls, { name: 'reader-1' });
+    const firstPositions = await LogPositions.open(first.nc);
     const handled: number[] = [];
     let crashed!: () => void;
     const crash = new Promise<void>((r) => {
       crashed = r;
     });
-    const first: LogReader = await log.read(p, before, (e) => {
+    const startAt = await firstPositions.load('indexer', p);
+    const reader: LogReader = await first.read(p, startAt, async (e) => {
+      if (handled.length >= 25) return;
       handled.push(e.seq);
-      if (handled.length % 10 === 0) savedPosition = e.seq;
+      if (handled.length % 10 === 0) await firstPositions.save('indexer', p, e.seq);
       if (handled.length === 25) crashed();
     });
     await crash;
-    await first.stop();
-    expect(savedPosition).toBe(appended[19]);
+    await reader.stop();
+    await first.nc.close();
 
-    // The restarted reader resumes after the saved position: records 21–25 come again, nothing is skipped.
-    const again = await readN(p, savedPosition, 10);
-    expect(again.map((e) => e.seq)).toEqual(appended.slice(20));
-    expect(new Set([...handled, ...again.map((e) => e.seq)])).toEqual(new Set(appended));
+    // The restarted process resumes after the saved position: records 21–25 come again, nothing is skipped.
+    const second = await ClusterLog.connect(nats.urls, { name: 'reader-2' });
+    try {
+      const saved = await (await LogPositions.open(second.nc)).load('indexer', p);
+      expect(saved).toBe(appended[19]);
+      const again = await readN(p, saved, appended.length - 20, second);
+      expect(again.map((e) => e.seq)).toEqual(appended.slice(20));
+      expect(new Set([...handled, ...again.map((e) => e.seq)])).toEqual(new Set(appended));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('moves a durable position only forward', async () => {
+    const positions = await LogPositions.open(log.nc);
+    expect(await positions.load('api-1', 0)).toBe(0);
+    expect(await positions.save('api-1', 0, 50)).toBe(50);
+    expect(await positions.save('api-1', 0, 40)).toBe(50); // a late save from a replaced reader
+    expect(await positions.load('api-1', 0)).toBe(50);
+    expect(await positions.load('api-2', 0)).toBe(0); // each consumer its own
+    await expect(positions.save('bad name', 0, 1)).rejects.toThrow(/only letters, digits/);
   });
 
   it('keeps reading records appended while it reads, and stops cleanly', async () => {
