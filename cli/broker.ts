@@ -6,6 +6,8 @@ import { startBroker } from '../broker/embedded-broker.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
 import { RegistryStore } from '../registry/store.js';
+import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
+import { joinAsFrontDoor } from './cluster-front-door.js';
 import { CliError, UsageError } from './errors.js';
 import { portFlag } from './flags.js';
 import { createLogger } from './logger.js';
@@ -25,8 +27,10 @@ interface BrokerCliOptions {
   allowAnonymous?: boolean;
 }
 
+type BrokerFlags = BrokerCliOptions & ClusterFlags;
+
 export function registerBroker(program: Command): void {
-  program
+  const cmd = program
     .command('broker')
     .description('run the embedded MQTT broker alone, admitting the devices registered in --data-dir')
     .option('--data-dir <dir>', 'registry with the devices and their credentials', './data')
@@ -36,86 +40,99 @@ export function registerBroker(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate; with --tls-key, also MQTT over TLS')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-port <port>', 'MQTT over TLS', ANY_PORT, 8883)
-    .option('--allow-anonymous', 'DEVELOPMENT ONLY: anyone may connect without credentials and do anything')
-    .action(async (opts: BrokerCliOptions) => {
-      const { mqttPort, wsPort } = opts;
-      const tls = tlsFiles(opts);
-      const log = createLogger('citygauge');
-      usePrivateDataDir(opts.dataDir, log);
+    .option('--allow-anonymous', 'DEVELOPMENT ONLY: anyone may connect without credentials and do anything');
+  addClusterOptions(cmd).action(async (opts: BrokerFlags) => {
+    const { mqttPort, wsPort } = opts;
+    const tls = tlsFiles(opts);
+    const log = createLogger('citygauge');
+    usePrivateDataDir(opts.dataDir, log);
 
-      const store = RegistryStore.open(opts.dataDir);
-      const credentials = store.credentials();
-      const inventory = store.load();
-      const policy = new RegistryPolicy(inventory, credentials, { allowAnonymous: opts.allowAnonymous });
-      const newTokens = ensureServiceTokens(credentials);
-      if (inventory.devices.size === 0) {
-        process.stderr.write(
-          `note: the registry in ${store.path} has no devices yet: run citygauge import DIR to add some\n`,
+    const store = RegistryStore.open(opts.dataDir);
+    const credentials = store.credentials();
+    const inventory = store.load();
+    const policy = new RegistryPolicy(inventory, credentials, { allowAnonymous: opts.allowAnonymous });
+    const newTokens = ensureServiceTokens(credentials);
+    if (inventory.devices.size === 0) {
+      process.stderr.write(
+        `note: the registry in ${store.path} has no devices yet: run citygauge import DIR to add some\n`,
+      );
+    }
+    if (opts.allowAnonymous) {
+      process.stderr.write(
+        `\n${'!'.repeat(78)}\n  --allow-anonymous: ANYONE who can reach this broker may connect, publish and\n` +
+          `  subscribe to anything, including other devices' topics. Development only.\n${'!'.repeat(78)}\n\n`,
+      );
+    }
+
+    const broker = await startBroker({
+      policy,
+      host: opts.host,
+      mqttPort,
+      wsPort,
+      tls,
+      logger: log,
+      dataDir: opts.dataDir,
+    }).catch((err: NodeJS.ErrnoException) => {
+      store.close();
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+        throw new CliError(
+          `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
         );
       }
-      if (opts.allowAnonymous) {
-        process.stderr.write(
-          `\n${'!'.repeat(78)}\n  --allow-anonymous: ANYONE who can reach this broker may connect, publish and\n` +
-            `  subscribe to anything, including other devices' topics. Development only.\n${'!'.repeat(78)}\n\n`,
-        );
-      }
+      throw err;
+    });
 
-      const broker = await startBroker({
-        policy,
-        host: opts.host,
-        mqttPort,
-        wsPort,
-        tls,
-        logger: log,
-        dataDir: opts.dataDir,
-      }).catch((err: NodeJS.ErrnoException) => {
-        store.close();
-        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-          throw new CliError(
-            `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
-          );
-        }
-        throw err;
-      });
+    // A front door of a cluster: device traffic goes to the log, acknowledged once it is there.
+    const clusterLog = opts.cluster ? await joinLog(opts, 'front-door', log) : undefined;
+    const front = clusterLog
+      ? joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log)
+      : undefined;
 
-      const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
-      const lines = [
-        `citygauge broker: ${inventory.devices.size.toLocaleString('en')} devices registered in ${store.path}`,
-        `  MQTT       mqtt://${shown}:${broker.mqttPort}`,
-      ];
-      if (broker.wsPort !== undefined) lines.push(`  WebSocket  ws://${shown}:${broker.wsPort}`);
-      if (broker.tlsPort !== undefined) lines.push(`  TLS        mqtts://${shown}:${broker.tlsPort}`);
-      if (shown !== opts.host) lines.push(`  (listening on ${opts.host}: every interface)`);
-      for (const [name, token] of Object.entries(newTokens)) {
-        lines.push(`  ${name.padEnd(18)} token ${token}   (shown once: the MQTT password of ${name})`);
-      }
-      lines.push('  Devices log in with their id as username and their secret as password.');
-      lines.push('  SIGHUP re-reads the registry; Ctrl-C stops.');
-      process.stdout.write(`${lines.join('\n')}\n`);
+    const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+    const lines = [
+      `citygauge broker: ${inventory.devices.size.toLocaleString('en')} devices registered in ${store.path}`,
+      `  MQTT       mqtt://${shown}:${broker.mqttPort}`,
+    ];
+    if (broker.wsPort !== undefined) lines.push(`  WebSocket  ws://${shown}:${broker.wsPort}`);
+    if (broker.tlsPort !== undefined) lines.push(`  TLS        mqtts://${shown}:${broker.tlsPort}`);
+    if (shown !== opts.host) lines.push(`  (listening on ${opts.host}: every interface)`);
+    for (const [name, token] of Object.entries(newTokens)) {
+      lines.push(`  ${name.padEnd(18)} token ${token}   (shown once: the MQTT password of ${name})`);
+    }
+    if (opts.cluster)
+      lines.push(`  front door of the cluster at ${opts.cluster}: device messages go to its log`);
+    lines.push('  Devices log in with their id as username and their secret as password.');
+    lines.push('  SIGHUP re-reads the registry; Ctrl-C stops.');
+    process.stdout.write(`${lines.join('\n')}\n`);
 
-      // SIGHUP: registry changes made by other processes (citygauge import, the HTTP API elsewhere).
-      const reload = () => {
-        policy.updateInventory(store.load());
-        policy.updateCredentials(store.credentials());
-        log.info({ event: 'registry-reloaded' }, 'registry re-read');
-      };
-      process.on('SIGHUP', reload);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          process.off('SIGHUP', reload);
-          process.stderr.write('closing the broker\n');
-          void broker.close().finally(() => {
+    // SIGHUP: registry changes made by other processes (citygauge import, the HTTP API elsewhere).
+    const reload = () => {
+      const next = store.load();
+      policy.updateInventory(next);
+      front?.updateInventory(next);
+      policy.updateCredentials(store.credentials());
+      log.info({ event: 'registry-reloaded' }, 'registry re-read');
+    };
+    process.on('SIGHUP', reload);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        process.off('SIGHUP', reload);
+        process.stderr.write('closing the broker\n');
+        void broker
+          .close()
+          .then(() => clusterLog?.close())
+          .finally(() => {
             store.close();
             resolve();
           });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      log.info({ stats: { ...broker.stats, refusals: { ...broker.stats.refusals } } }, 'broker stopped');
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
+    log.info({ stats: { ...broker.stats, refusals: { ...broker.stats.refusals } } }, 'broker stopped');
+  });
 }
 
 function tlsFiles(opts: BrokerCliOptions): { cert: Buffer; key: Buffer; port: number } | undefined {

@@ -19,6 +19,7 @@ import type { Inventory } from '../registry/inventory.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
 import { type CityMessage, CityServices, spoolAlertMessage } from './city-services.js';
+import { addClusterOptions } from './cluster-flags.js';
 import { declareDistrictsLogged } from './declare-districts.js';
 import { UsageError } from './errors.js';
 import { portFlag } from './flags.js';
@@ -26,11 +27,12 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 import { usePrivateDataDir } from './private-data.js';
+import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags {
-  mqttUrl: string;
+  mqttUrl?: string;
   dataDir: string;
   inventory?: string;
   username?: string;
@@ -47,7 +49,11 @@ interface EngineOptions extends HistoryFlags {
  * until the engine stops (the folder stays the source). Credentials (the admin token) are always the data
  * dir's, so the token outlives a restart.
  */
-async function openCity(opts: EngineOptions, withApi: boolean, log: Logger) {
+export async function openCity(
+  opts: Pick<EngineOptions, 'dataDir' | 'inventory'>,
+  withApi: boolean,
+  log: Logger,
+) {
   const fromFolder = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
   if (fromFolder && !withApi) return { inventory: fromFolder, close: () => {} };
   const store = RegistryStore.open(opts.dataDir);
@@ -94,7 +100,7 @@ export function registerEngine(program: Command): void {
   addHistoryOptions(cmd);
   cmd
     .description('run the indicator engine against an MQTT broker (Mosquitto, EMQX, the embedded one)')
-    .requiredOption('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883')
+    .option('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883 (or --cluster)')
     .option('--data-dir <dir>', 'registry, history, alert log and credentials', './data')
     .option('--inventory <dir>', 'read the inventory from this folder instead of the registry')
     .option('--username <name>', 'MQTT username (default service:engine)', 'service:engine')
@@ -107,121 +113,126 @@ export function registerEngine(program: Command): void {
       portFlag({ allowZero: true }),
     )
     .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
-    .action(async (opts: EngineOptions) => {
-      const log = createLogger('engine');
-      if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.mqttUrl)) {
-        throw new UsageError(
-          `--mqtt-url '${opts.mqttUrl}' must start with mqtt://, mqtts://, ws:// or wss://`,
-        );
-      }
-      const { httpPort } = opts;
-      const weakToken = adminTokenProblem();
-      if (weakToken && httpPort !== undefined) throw new UsageError(weakToken);
-      usePrivateDataDir(opts.dataDir, log);
-      const city = await openCity(opts, httpPort !== undefined, log);
-      const { inventory } = city;
-      const timeZone = cityTimeZoneLogged(inventory.city, log);
-      const catalogue = loadCatalogue(opts.inventory, opts.indicators);
-      const engine = new CityEngine(inventory, catalogue);
+    .option('--node-id <id>', "with --cluster: this shard's name in leases and logs");
+  addClusterOptions(cmd).action(async (opts: EngineOptions & ShardFlags) => {
+    if (opts.cluster) {
+      if (opts.mqttUrl) throw new UsageError('--cluster and --mqtt-url are two ways to run: choose one');
+      return runShard(opts);
+    }
+    if (!opts.mqttUrl)
+      throw new UsageError('the engine reads devices from --mqtt-url URL (or --cluster URL as a shard)');
+    const log = createLogger('engine');
+    if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.mqttUrl)) {
+      throw new UsageError(`--mqtt-url '${opts.mqttUrl}' must start with mqtt://, mqtts://, ws:// or wss://`);
+    }
+    const { httpPort } = opts;
+    const weakToken = adminTokenProblem();
+    if (weakToken && httpPort !== undefined) throw new UsageError(weakToken);
+    usePrivateDataDir(opts.dataDir, log);
+    const city = await openCity(opts, httpPort !== undefined, log);
+    const { inventory } = city;
+    const timeZone = cityTimeZoneLogged(inventory.city, log);
+    const catalogue = loadCatalogue(opts.inventory, opts.indicators);
+    const engine = new CityEngine(inventory, catalogue);
 
-      // Indicators and the devices down retained, alert events not; QoS 1 so the broker takes each for sure.
-      let publish = (_m: CityMessage): void => {};
-      // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
-      const history = openHistory(opts, opts.dataDir, log, (full, dir) =>
-        publish(spoolAlertMessage(full, dir)),
-      );
-      const client = connectEngineClient({
-        url: opts.mqttUrl,
-        username: opts.username,
-        password: opts.password ?? process.env.CITYGAUGE_MQTT_PASSWORD,
-        clientId: opts.clientId,
-      });
-      publish = (m) => void client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
-      client.on('connect', () => log.info({ url: opts.mqttUrl }, 'connected to the broker'));
-      client.on('error', (err) =>
-        log.error({ err: err.message }, 'MQTT error: check --mqtt-url, --username and --password'),
-      );
-
-      const services = new CityServices({
-        engine,
-        catalogue,
-        thresholds: inventory.city.thresholds,
-        messages$: mqttMessages(client),
-        history: history.sink,
-        alertLog: new AlertLog(opts.dataDir),
-        dataDir: opts.dataDir,
-        logger: log,
-        publish: (m) => publish(m),
-      });
-
-      let api: FastifyInstance | undefined;
-      let adminToken: string | undefined;
-      let http: string | undefined;
-      if (httpPort !== undefined && city.registry) {
-        const registry = city.registry;
-        services.follow(registry);
-        adminToken = ensureAdminToken(registry.credentials);
-        api = await buildApi({
-          registry,
-          indicators: services.indicators,
-          deviceStatus: services.deviceStatus,
-          metrics: services.metrics(),
-          history: history.reader,
-          alerts: services.alerts,
-          health: {
-            broker: () => ({
-              ok: client.connected,
-              ...(client.connected ? {} : { detail: opts.mqttUrl }),
-            }),
-            engine: services.engineHealth,
-            store: () => ({ ok: city.storeOpen?.() ?? false }),
-          },
-        });
-        await api.listen({ port: httpPort, host: opts.host });
-        const address = api.server.address();
-        const port = typeof address === 'object' && address ? address.port : httpPort;
-        http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
-      }
-
-      log.info(
-        { devices: inventory.devices.size, indicators: catalogue.length, history: history.where, http },
-        'engine running',
-      );
-      process.stdout.write(
-        [
-          '',
-          `citygauge engine is running — ${inventory.city.name}, ${inventory.devices.size.toLocaleString('en')} devices, broker ${opts.mqttUrl}`,
-          ...(http
-            ? [
-                `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
-                `  health         ${http}/healthz   metrics: ${http}/metrics`,
-                adminToken
-                  ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
-                  : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
-              ]
-            : ['  HTTP API       off (--http-port N serves it)']),
-          '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
-          `  history        ${history.where}`,
-          `  time zone      ${timeZone}   (times shown to people; APIs answer in UTC)`,
-          '  Ctrl-C stops it cleanly.',
-          '',
-        ].join('\n'),
-      );
-
-      const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
-      log.info({ signal }, 'stopping');
-      const { failed, notClosed } = await stopInOrder(
-        [
-          { name: 'HTTP server', run: () => api && closeHttp(api) },
-          { name: 'engine, history and alert log', run: () => services.close() },
-          { name: 'MQTT connection', run: () => endClient(client) },
-          { name: 'registry', run: () => city.close() },
-        ],
-        log,
-      );
-      log.info({ accepted: services.engine.accepted, rejected: services.engine.rejected }, 'engine stopped');
-      if (failed.length) process.exitCode = 1;
-      // A part that did not close in time may hold the event loop: leave it behind.
-      if (notClosed.length) process.exit();
+    // Indicators and the devices down retained, alert events not; QoS 1 so the broker takes each for sure.
+    let publish = (_m: CityMessage): void => {};
+    // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
+    const history = openHistory(opts, opts.dataDir, log, (full, dir) =>
+      publish(spoolAlertMessage(full, dir)),
+    );
+    const client = connectEngineClient({
+      url: opts.mqttUrl,
+      username: opts.username,
+      password: opts.password ?? process.env.CITYGAUGE_MQTT_PASSWORD,
+      clientId: opts.clientId,
     });
+    publish = (m) => void client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
+    client.on('connect', () => log.info({ url: opts.mqttUrl }, 'connected to the broker'));
+    client.on('error', (err) =>
+      log.error({ err: err.message }, 'MQTT error: check --mqtt-url, --username and --password'),
+    );
+
+    const services = new CityServices({
+      engine,
+      catalogue,
+      thresholds: inventory.city.thresholds,
+      messages$: mqttMessages(client),
+      history: history.sink,
+      alertLog: new AlertLog(opts.dataDir),
+      dataDir: opts.dataDir,
+      logger: log,
+      publish: (m) => publish(m),
+    });
+
+    let api: FastifyInstance | undefined;
+    let adminToken: string | undefined;
+    let http: string | undefined;
+    if (httpPort !== undefined && city.registry) {
+      const registry = city.registry;
+      services.follow(registry);
+      adminToken = ensureAdminToken(registry.credentials);
+      api = await buildApi({
+        registry,
+        indicators: services.indicators,
+        deviceStatus: services.deviceStatus,
+        metrics: services.metrics(),
+        history: history.reader,
+        alerts: services.alerts,
+        health: {
+          broker: () => ({
+            ok: client.connected,
+            ...(client.connected ? {} : { detail: opts.mqttUrl }),
+          }),
+          engine: services.engineHealth,
+          store: () => ({ ok: city.storeOpen?.() ?? false }),
+        },
+      });
+      await api.listen({ port: httpPort, host: opts.host });
+      const address = api.server.address();
+      const port = typeof address === 'object' && address ? address.port : httpPort;
+      http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+    }
+
+    log.info(
+      { devices: inventory.devices.size, indicators: catalogue.length, history: history.where, http },
+      'engine running',
+    );
+    process.stdout.write(
+      [
+        '',
+        `citygauge engine is running — ${inventory.city.name}, ${inventory.devices.size.toLocaleString('en')} devices, broker ${opts.mqttUrl}`,
+        ...(http
+          ? [
+              `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
+              `  health         ${http}/healthz   metrics: ${http}/metrics`,
+              adminToken
+                ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
+                : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+            ]
+          : ['  HTTP API       off (--http-port N serves it)']),
+        '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
+        `  history        ${history.where}`,
+        `  time zone      ${timeZone}   (times shown to people; APIs answer in UTC)`,
+        '  Ctrl-C stops it cleanly.',
+        '',
+      ].join('\n'),
+    );
+
+    const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+    log.info({ signal }, 'stopping');
+    const { failed, notClosed } = await stopInOrder(
+      [
+        { name: 'HTTP server', run: () => api && closeHttp(api) },
+        { name: 'engine, history and alert log', run: () => services.close() },
+        { name: 'MQTT connection', run: () => endClient(client) },
+        { name: 'registry', run: () => city.close() },
+      ],
+      log,
+    );
+    log.info({ accepted: services.engine.accepted, rejected: services.engine.rejected }, 'engine stopped');
+    if (failed.length) process.exitCode = 1;
+    // A part that did not close in time may hold the event loop: leave it behind.
+    if (notClosed.length) process.exit();
+  });
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The citygauge command line: the one place that wires the parts together (CONTRACT §5).
 import { Command } from 'commander';
+import { registerApi } from './api.js';
 import { registerBroker } from './broker.js';
 import { registerDemo } from './demo.js';
 import { registerEngine } from './engine.js';
@@ -27,6 +28,7 @@ registerScorecard(program);
 registerReport(program);
 registerEngine(program);
 registerBroker(program);
+registerApi(program);
 registerSimulate(program);
 
 try {

@@ -12,6 +12,14 @@ import { PartitionEngine } from './partition-engine.js';
 
 export const DEFAULT_GRID_MS = 500;
 
+/** A checkpoint and where it stands: after log record `seq` and batch `batch`, at the mark `at`. */
+export interface RunnerCheckpoint {
+  state: Uint8Array;
+  seq: number;
+  batch: number;
+  at: number;
+}
+
 export class PartitionRunner {
   readonly engine: PartitionEngine;
   /** The log sequence of the last record applied; 0 before the first. */
@@ -21,7 +29,7 @@ export class PartitionRunner {
   /** The last grid instant marked, or NaN before the first record. */
   private lastMark = Number.NaN;
   private checkpointDue = false;
-  private ready: Uint8Array | undefined;
+  private ready: RunnerCheckpoint | undefined;
 
   constructor(
     inventory: Inventory,
@@ -69,7 +77,7 @@ export class PartitionRunner {
     this.checkpointDue = true;
   }
 
-  takeCheckpoint(): Uint8Array | undefined {
+  takeCheckpoint(): RunnerCheckpoint | undefined {
     const c = this.ready;
     this.ready = undefined;
     return c;
@@ -87,7 +95,8 @@ export class PartitionRunner {
     };
     if (this.checkpointDue) {
       this.checkpointDue = false;
-      this.ready = saveCheckpoint(this.engine, { seq: this.seq, batch: this.batch, lastMark: at });
+      const state = saveCheckpoint(this.engine, { seq: this.seq, batch: this.batch, lastMark: at });
+      this.ready = { state, seq: this.seq, batch: this.batch, at };
     }
     return batch;
   }

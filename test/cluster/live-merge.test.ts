@@ -91,7 +91,7 @@ function runCluster(inventory: Inventory, lines: readonly string[], partitions: 
       const batches = runners[p].apply(next[p] + 1, logs[p][next[p]]);
       next[p]++;
       batches.forEach(publish);
-      saved[p] = runners[p].takeCheckpoint() ?? saved[p];
+      saved[p] = runners[p].takeCheckpoint()?.state ?? saved[p];
       if (step % 7 === p % 7) runners[p].requestCheckpoint();
       if (deaths.includes(step * partitions + p)) {
         // The shard dies; another takes the partition from its last checkpoint and re-reads after it.

@@ -1,0 +1,107 @@
+// `citygauge api --cluster URL`: an API node of the cluster. It merges every partition's batches into the
+// city (cluster/api-node.ts) and serves it over HTTP as `citygauge start` does: /api/indicators, /healthz,
+// /metrics, /docs. Any number of them can run; each holds the same city.
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { Registry as PromRegistry } from 'prom-client';
+import { ApiNode } from '../cluster/api-node.js';
+import { ensureAdminToken } from '../http/auth.js';
+import { buildApi } from '../http/server.js';
+import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
+import { openCity } from './engine.js';
+import { UsageError } from './errors.js';
+import { portFlag } from './flags.js';
+import { loadCatalogue } from './load-city.js';
+import { createLogger } from './logger.js';
+import { usePrivateDataDir } from './private-data.js';
+import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
+
+interface ApiOptions extends ClusterFlags {
+  dataDir: string;
+  inventory?: string;
+  indicators?: string;
+  httpPort: number;
+  host: string;
+  nodeId?: string;
+}
+
+/** An API node that has merged nothing for this long is unhealthy: some partition has no shard. */
+const STALE_MS = 15_000;
+
+export function registerApi(program: Command): void {
+  const cmd = program
+    .command('api')
+    .description("serve a cluster's merged city over HTTP (an API node; needs --cluster)")
+    .option('--data-dir <dir>', 'registry and credentials (the admin token)', './data')
+    .option('--inventory <dir>', 'read the inventory from this folder instead of the registry')
+    .option('--indicators <file>', 'user-defined indicators (JSON or YAML)')
+    .option('--http-port <port>', 'HTTP API port (0 picks a free one)', portFlag({ allowZero: true }), 8080)
+    .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
+    .option('--node-id <id>', "this node's name in the cluster's logs");
+  addClusterOptions(cmd).action(async (opts: ApiOptions) => {
+    if (!opts.cluster)
+      throw new UsageError('citygauge api serves a cluster: pass --cluster nats://host:4222');
+    const id = opts.nodeId ?? `api-${hostname()}-${process.pid}`;
+    const log = createLogger('api').child({ node: id });
+    usePrivateDataDir(opts.dataDir, log);
+    const city = await openCity(opts, true, log);
+    const catalogue = loadCatalogue(opts.inventory, opts.indicators);
+    const clusterLog = await joinLog(opts, id, log);
+    const partitions = await clusterLog.partitions();
+    const node = new ApiNode(clusterLog, city.inventory, catalogue, partitions, log);
+    await node.start();
+    const registry = city.registry!;
+    const adminToken = ensureAdminToken(registry.credentials);
+    const api = await buildApi({
+      registry,
+      indicators: { engine: () => node.merge.merge.engine, latest: () => node.latest() },
+      metrics: new PromRegistry(),
+      health: {
+        log: () => ({
+          ok: !clusterLog.nc.isClosed(),
+          ...(clusterLog.nc.isClosed() ? { detail: opts.cluster } : {}),
+        }),
+        merge: () => {
+          const at = node.latest()?.at;
+          const ok = at !== undefined && Date.now() - at < STALE_MS;
+          return ok
+            ? { ok }
+            : {
+                ok,
+                detail:
+                  at === undefined
+                    ? 'nothing merged yet: are the shards running?'
+                    : `merged up to ${new Date(at).toISOString()} only`,
+              };
+        },
+      },
+    });
+    await api.listen({ port: opts.httpPort, host: opts.host });
+    const address = api.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.httpPort;
+    const http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+    log.info({ http, partitions }, 'api node running');
+    process.stdout.write(
+      [
+        `citygauge api node ${id}: ${partitions} partitions merged from ${opts.cluster}`,
+        `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
+        `  health         ${http}/healthz`,
+        adminToken
+          ? `  admin token    ${adminToken}   (shown once)`
+          : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+        '',
+      ].join('\n'),
+    );
+    const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+    log.info({ signal }, 'stopping');
+    await stopInOrder(
+      [
+        { name: 'HTTP server', run: () => closeHttp(api) },
+        { name: 'merge', run: () => node.stop() },
+        { name: 'log', run: () => clusterLog.close() },
+        { name: 'registry', run: () => city.close() },
+      ],
+      log,
+    );
+  });
+}

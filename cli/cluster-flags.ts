@@ -1,0 +1,55 @@
+// The flags every cluster node takes (`broker`, `engine`, `api` with --cluster), and joining the log.
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { ClusterLog } from '../cluster/log.js';
+import { UsageError } from './errors.js';
+import { wholeFlag } from './flags.js';
+
+export interface ClusterFlags {
+  /** Comma-separated NATS URLs of the log. */
+  cluster?: string;
+  partitions: number;
+  leaseTtlMs: number;
+}
+
+export const DEFAULT_PARTITIONS = 16;
+
+export function addClusterOptions(cmd: Command): Command {
+  return cmd
+    .option('--cluster <urls>', 'join the cluster whose log is this NATS JetStream (comma-separated URLs)')
+    .option(
+      '--partitions <n>',
+      'partitions of the log, fixed when the cluster is first set up (every node must agree)',
+      wholeFlag(1, 1024),
+      DEFAULT_PARTITIONS,
+    )
+    .option(
+      '--lease-ttl-ms <ms>',
+      'how long a dead node holds its partitions or leadership',
+      wholeFlag(500),
+      6000,
+    );
+}
+
+export function clusterUrls(flag: string): string[] {
+  const urls = flag
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const u of urls) {
+    if (!/^(nats|tls):\/\/[^/]+/.test(u))
+      throw new UsageError(
+        `--cluster '${u}' is not a NATS URL: write nats://host:4222 (comma-separated for several)`,
+      );
+  }
+  if (urls.length === 0)
+    throw new UsageError('--cluster needs at least one NATS URL, e.g. nats://localhost:4222');
+  return urls;
+}
+
+/** Connect to the log and make sure it is set up with the partition count this node was given. */
+export async function joinLog(flags: ClusterFlags, name: string, logger: Logger): Promise<ClusterLog> {
+  const log = await ClusterLog.connect(clusterUrls(flags.cluster!), { name, logger });
+  await log.setup({ partitions: flags.partitions });
+  return log;
+}

@@ -1,0 +1,66 @@
+// `citygauge engine --cluster URL`: an engine shard of a cluster (cluster/shard-node.ts). It reads the
+// inventory like the one-process engine (the registry in --data-dir, or --inventory), joins the log and
+// runs the partitions it wins the leases of, until SIGTERM.
+import { hostname } from 'node:os';
+import { CheckpointStore } from '../cluster/checkpoint-store.js';
+import { Leases } from '../cluster/lease.js';
+import { ShardNode } from '../cluster/shard-node.js';
+import type { Inventory } from '../registry/inventory.js';
+import { RegistryStore } from '../registry/store.js';
+import { type ClusterFlags, joinLog } from './cluster-flags.js';
+import { UsageError } from './errors.js';
+import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
+import { createLogger } from './logger.js';
+import { onStopSignal } from './shutdown.js';
+
+export interface ShardFlags extends ClusterFlags {
+  dataDir: string;
+  inventory?: string;
+  indicators?: string;
+  nodeId?: string;
+}
+
+/** The inventory a cluster node works from: --inventory DIR, else the registry in --data-dir. */
+export async function clusterInventory(opts: { dataDir: string; inventory?: string }): Promise<Inventory> {
+  if (opts.inventory) return loadInventoryStrictly(opts.inventory);
+  const store = RegistryStore.open(opts.dataDir);
+  try {
+    if (store.isEmpty())
+      throw new UsageError(
+        `the registry in '${opts.dataDir}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
+      );
+    return store.load();
+  } finally {
+    store.close();
+  }
+}
+
+export async function runShard(opts: ShardFlags): Promise<void> {
+  const id = opts.nodeId ?? `shard-${hostname()}-${process.pid}`;
+  const log = createLogger('shard').child({ node: id });
+  const inventory = await clusterInventory(opts);
+  const catalogue = loadCatalogue(opts.inventory, opts.indicators);
+  const clusterLog = await joinLog(opts, id, log);
+  const leases = await Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs });
+  const checkpoints = await CheckpointStore.open(clusterLog.nc);
+  const shard = new ShardNode({
+    log: clusterLog,
+    leases,
+    checkpoints,
+    inventory,
+    catalogue,
+    id,
+    logger: log,
+  });
+  await shard.start();
+  const partitions = await clusterLog.partitions();
+  log.info({ devices: inventory.devices.size, partitions }, 'shard running');
+  process.stdout.write(
+    `citygauge engine shard ${id}: ${inventory.devices.size.toLocaleString('en')} devices, ${partitions} partitions in the log at ${opts.cluster}\n` +
+      '  it runs the partitions whose leases it holds; Ctrl-C stops it (another shard takes them over).\n',
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+  log.info({ signal, held: shard.held(), stats: shard.stats }, 'shard stopping');
+  await shard.stop();
+  await clusterLog.close();
+}

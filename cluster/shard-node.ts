@@ -1,0 +1,171 @@
+// `citygauge engine --cluster URL`: an engine shard. It contends for every partition's lease and runs what it
+// holds: the partition's last checkpoint restored, its log read after the checkpoint's position, batches
+// published for the API nodes, a checkpoint stored every few seconds once the batches before it are
+// published, and a clock tick appended every half second so a quiet partition's time moves on. Losing a
+// lease stops the partition at once; whoever takes it over resumes from the checkpoint and republishes the
+// same batches, which the merge drops.
+import type { Logger } from 'pino';
+import type { IndicatorDef } from '../indicators/definition.js';
+import type { Inventory } from '../registry/inventory.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { type Lease, LeaseKeeper, type Leases } from './lease.js';
+import type { ClusterLog, LogReader } from './log.js';
+import { batchMsgId, encodeBatch, type PartialBatch } from './partial-batch.js';
+import { partitionDevices } from './partition.js';
+import { DEFAULT_GRID_MS, PartitionRunner, type RunnerCheckpoint } from './partition-runner.js';
+
+export interface ShardNodeOptions {
+  log: ClusterLog;
+  leases: Leases;
+  checkpoints: CheckpointStore;
+  inventory: Inventory;
+  catalogue: readonly IndicatorDef[];
+  /** This shard's name in leases and logs. */
+  id: string;
+  logger: Logger;
+  tickMs?: number;
+  checkpointEveryMs?: number;
+  gridMs?: number;
+}
+
+interface Running {
+  runner: PartitionRunner;
+  reader: LogReader | undefined;
+  revision: number | undefined;
+  /** Publishing and checkpointing happen in log order, one record after another. */
+  queue: Promise<void>;
+  lastCheckpointAt: number;
+  stopped: boolean;
+}
+
+export class ShardNode {
+  private readonly keepers: LeaseKeeper[] = [];
+  private readonly running = new Map<number, Running>();
+  private partitionOf: Map<string, number> = new Map();
+  private partitions = 0;
+  private ticker: NodeJS.Timeout | undefined;
+  /** Batches published, records applied, for /metrics and tests. */
+  readonly stats = { batches: 0, records: 0, takeovers: 0, checkpoints: 0 };
+
+  constructor(private readonly opts: ShardNodeOptions) {}
+
+  async start(): Promise<void> {
+    this.partitions = await this.opts.log.partitions();
+    this.partitionOf = partitionDevices(this.opts.inventory, this.partitions);
+    for (let p = 0; p < this.partitions; p++) {
+      const keeper = new LeaseKeeper(this.opts.leases, `partition-${p}`, this.opts.id, this.opts.logger);
+      keeper.on('acquired', (lease) => void this.take(p, lease));
+      keeper.on('lost', (reason) => this.drop(p, reason));
+      this.keepers.push(keeper.start());
+    }
+    const tickMs = this.opts.tickMs ?? 500;
+    this.ticker = setInterval(() => this.tick(), tickMs);
+  }
+
+  /** Partitions this shard runs now. */
+  held(): number[] {
+    return [...this.running.keys()].sort((a, b) => a - b);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.ticker);
+    for (const p of [...this.running.keys()]) this.drop(p, 'shard stopping');
+    await Promise.all(this.keepers.map((k) => k.stop()));
+  }
+
+  private async take(p: number, lease: Lease): Promise<void> {
+    const { logger, checkpoints, inventory, catalogue } = this.opts;
+    try {
+      const saved = await checkpoints.load(p);
+      const runner = new PartitionRunner(
+        inventory,
+        catalogue,
+        this.partitionOf,
+        p,
+        this.opts.gridMs ?? DEFAULT_GRID_MS,
+        saved?.state,
+      );
+      const run: Running = {
+        runner,
+        reader: undefined,
+        revision: saved?.revision,
+        queue: Promise.resolve(),
+        lastCheckpointAt: Date.now(),
+        stopped: false,
+      };
+      this.running.set(p, run);
+      this.stats.takeovers++;
+      logger.info(
+        { partition: p, fromSeq: runner.seq, batch: runner.batch, lease: lease.revision },
+        saved ? 'took partition over from its checkpoint' : 'took partition, no checkpoint yet',
+      );
+      run.reader = await this.opts.log.read(p, runner.seq, (entry) => {
+        if (run.stopped) return;
+        this.stats.records++;
+        const batches = run.runner.apply(entry.seq, entry.record);
+        if (batches.length === 0) return;
+        if (Date.now() - run.lastCheckpointAt >= (this.opts.checkpointEveryMs ?? 5000)) {
+          run.runner.requestCheckpoint();
+          run.lastCheckpointAt = Date.now();
+        }
+        const checkpoint = run.runner.takeCheckpoint();
+        // The reader waits for this: a checkpoint is stored only after the batches before it are published.
+        return this.publish(p, run, batches, checkpoint);
+      });
+      if (run.stopped) await run.reader.stop();
+    } catch (err) {
+      logger.error(
+        { partition: p, err: (err as Error).message },
+        'could not run partition; another shard may',
+      );
+      this.drop(p, 'start failed');
+      this.keepers[p]?.stop().then(() => {
+        // Contend again later: the failure may be passing (JetStream electing a leader).
+        const keeper = new LeaseKeeper(this.opts.leases, `partition-${p}`, this.opts.id, this.opts.logger);
+        keeper.on('acquired', (l: Lease) => void this.take(p, l));
+        keeper.on('lost', (reason: string) => this.drop(p, reason));
+        this.keepers[p] = keeper.start();
+      });
+    }
+  }
+
+  private async publish(p: number, run: Running, batches: PartialBatch[], checkpoint?: RunnerCheckpoint) {
+    for (const b of batches) {
+      if (run.stopped) return;
+      await this.opts.log.publishPartial(p, encodeBatch(b), batchMsgId(b));
+      this.stats.batches++;
+    }
+    if (checkpoint && !run.stopped) {
+      run.revision = await this.opts.checkpoints.save(
+        p,
+        {
+          logSeq: checkpoint.seq,
+          eventCounter: checkpoint.batch,
+          at: checkpoint.at,
+          state: checkpoint.state,
+        },
+        { previousRevision: run.revision },
+      );
+      this.stats.checkpoints++;
+    }
+  }
+
+  private drop(p: number, reason: string): void {
+    const run = this.running.get(p);
+    if (!run) return;
+    run.stopped = true;
+    this.running.delete(p);
+    void run.reader?.stop();
+    this.opts.logger.warn({ partition: p, reason }, 'stopped running partition');
+  }
+
+  /** A clock tick into each partition held: its time moves on even when no device speaks. */
+  private tick(): void {
+    const at = Date.now();
+    for (const p of this.running.keys()) {
+      this.opts.log.append(p, { kind: 'tick', at }).catch((err: unknown) => {
+        this.opts.logger.warn({ partition: p, err: (err as Error).message }, 'could not append a tick');
+      });
+    }
+  }
+}
