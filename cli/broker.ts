@@ -43,7 +43,7 @@ export function registerBroker(program: Command): void {
       const log = createLogger('citygauge');
       usePrivateDataDir(opts.dataDir, log);
 
-      const store = RegistryStore.open(opts.dataDir);
+      const store = await RegistryStore.open(opts.dataDir);
       const credentials = store.credentials();
       const inventory = store.load();
       const policy = new RegistryPolicy(inventory, credentials, { allowAnonymous: opts.allowAnonymous });

@@ -50,7 +50,7 @@ interface EngineOptions extends HistoryFlags {
 async function openCity(opts: EngineOptions, withApi: boolean, log: Logger) {
   const fromFolder = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
   if (fromFolder && !withApi) return { inventory: fromFolder, close: () => {} };
-  const store = RegistryStore.open(opts.dataDir);
+  const store = await RegistryStore.open(opts.dataDir);
   if (!fromFolder && store.isEmpty()) {
     store.close();
     throw new UsageError(
@@ -63,7 +63,7 @@ async function openCity(opts: EngineOptions, withApi: boolean, log: Logger) {
     return { inventory, close: () => {} };
   }
   const scratchDir = fromFolder ? mkdtempSync(join(tmpdir(), 'citygauge-engine-registry-')) : undefined;
-  const scratch = scratchDir ? RegistryStore.open(scratchDir) : undefined;
+  const scratch = scratchDir ? await RegistryStore.open(scratchDir) : undefined;
   const registry = new Registry(scratch ?? store, store.credentials(), inventory);
   declareDistrictsLogged(registry, log);
   return {

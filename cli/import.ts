@@ -48,9 +48,9 @@ export function rejections(result: LoadResult): string {
   return parts.join(', ');
 }
 
-function openStore(dataDir: string): RegistryStore {
+async function openStore(dataDir: string): Promise<RegistryStore> {
   try {
-    return RegistryStore.open(dataDir);
+    return await RegistryStore.open(dataDir);
   } catch (err) {
     const e = err as Error & { code?: string };
     const message = `cannot open the registry in '${dataDir}' (${e.message}): check --data-dir`;
@@ -104,7 +104,7 @@ export function registerImport(program: Command): void {
       const registryPath = `${opts.dataDir.replace(/[\\/]+$/, '')}/${REGISTRY_FILE}`;
       // Rows may refer to what the registry already holds. A dry run, or a strict import that fails,
       // must not leave a new empty registry behind, so the database is created only to write to it.
-      let store = existsSync(join(opts.dataDir, REGISTRY_FILE)) ? openStore(opts.dataDir) : undefined;
+      let store = existsSync(join(opts.dataDir, REGISTRY_FILE)) ? await openStore(opts.dataDir) : undefined;
       try {
         const existing = store?.load();
         const result = await validate(dir, opts, existing);
@@ -120,7 +120,7 @@ export function registerImport(program: Command): void {
         } else if (opts.strict && failed) {
           process.stdout.write(`nothing imported: --strict and ${rejected}; fix them and run again\n`);
         } else {
-          store ??= openStore(opts.dataDir);
+          store ??= await openStore(opts.dataDir);
           store.upsert(result.inventory, existing);
           process.stdout.write(`imported into ${registryPath}: ${summary(result.counts)}${left}\n`);
           if (failed) process.stderr.write('the valid rows were imported; fix the bad ones and run again\n');

@@ -16,7 +16,7 @@ export async function openStartRegistry(
   opts: { dataDir: string; inventory: string },
   log: Logger,
 ): Promise<{ store: RegistryStore; registry: Registry }> {
-  const store = RegistryStore.open(opts.dataDir);
+  const store = await RegistryStore.open(opts.dataDir);
   if (store.isEmpty()) {
     store.upsert(await loadInventoryStrictly(opts.inventory), undefined, 'set');
     store.setMeta(SIMULATED_MARKED, 'first start');

@@ -44,7 +44,7 @@ describe('AlertService', () => {
     expect(events.map((e) => [e.type, e.at])).toEqual([['raise', at(240)]]);
     const alertId = events[0].alert.alertId;
 
-    const store = RegistryStore.open(dir);
+    const store = await RegistryStore.open(dir);
     const token = ensureAdminToken(store.credentials(), '')!;
     const app = Fastify();
     app.setValidatorCompiler(validatorCompiler);

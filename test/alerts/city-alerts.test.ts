@@ -39,17 +39,20 @@ class VirtualCity {
   readonly scheduler = new VirtualTimeScheduler();
   readonly messages$ = new Subject<RawMessage>();
   readonly alerts: AlertMessage[] = [];
-  readonly store: RegistryStore;
   readonly registry: Registry;
   services!: CityServices;
   private unfollow = () => {};
 
-  constructor(
+  static async open(dir: string, thresholds: Threshold[] = [GATEWAYS]): Promise<VirtualCity> {
+    return new VirtualCity(dir, await RegistryStore.open(dir), thresholds);
+  }
+
+  private constructor(
     readonly dir: string,
-    thresholds: Threshold[] = [GATEWAYS],
+    readonly store: RegistryStore,
+    thresholds: Threshold[],
   ) {
     this.scheduler.frame = at(0);
-    this.store = RegistryStore.open(dir);
     if (this.store.isEmpty())
       this.store.upsert(
         makeInventory({
@@ -120,8 +123,8 @@ afterEach(async () => {
 });
 
 describe('alerts through registry rebuilds, threshold changes and restarts (issue 10)', () => {
-  it('raises at exactly T + forS while a device is registered every 30 s, and clears at the exact time', () => {
-    city = new VirtualCity(tempDir());
+  it('raises at exactly T + forS while a device is registered every 30 s, and clears at the exact time', async () => {
+    city = await VirtualCity.open(tempDir());
     city.start();
     city.send(1, 'gw-1', 'status', { state: 'online' });
     city.send(1, 'gw-2', 'status', { state: 'online' });
@@ -146,8 +149,8 @@ describe('alerts through registry rebuilds, threshold changes and restarts (issu
     expect(city.alerts[0].alertId).toBe(`availability.cctv-gateway@city@${at(T + 120)}`);
   });
 
-  it('counts a changed forS from when the value crossed, and keeps a raised alert through a change of severity', () => {
-    city = new VirtualCity(tempDir());
+  it('counts a changed forS from when the value crossed, and keeps a raised alert through a change of severity', async () => {
+    city = await VirtualCity.open(tempDir());
     city.start();
     city.send(1, 'gw-1', 'status', { state: 'online' });
     city.send(1, 'gw-2', 'status', { state: 'online' });
@@ -173,7 +176,7 @@ describe('alerts through registry rebuilds, threshold changes and restarts (issu
 
   it('keeps a wait and an acknowledgement across restarts: raised at T + forS, still acknowledged after', async () => {
     const dir = tempDir();
-    city = new VirtualCity(dir);
+    city = await VirtualCity.open(dir);
     city.start();
     city.send(1, 'gw-1', 'status', { state: 'online' });
     city.send(1, 'gw-2', 'status', { state: 'online' });

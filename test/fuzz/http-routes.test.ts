@@ -37,7 +37,7 @@ let history: SqliteHistory;
 
 beforeAll(async () => {
   const dir = tempDir('citygauge-fuzz-http-');
-  const store = RegistryStore.open(dir);
+  const store = await RegistryStore.open(dir);
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;

@@ -47,7 +47,7 @@ const keysOf = (schema: unknown): string[] => {
 
 beforeAll(async () => {
   const dataDir = tempDir();
-  const store = RegistryStore.open(dataDir);
+  const store = await RegistryStore.open(dataDir);
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;
