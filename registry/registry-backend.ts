@@ -43,3 +43,19 @@ export interface RegistryBackend {
    */
   onExternalChange?(listener: (inv: Inventory, simulatedIds: Set<string>) => void): () => void;
 }
+
+/** Writes a database has not committed yet, awaited together; a failure nobody awaits is not unhandled. */
+export class PendingWrites {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  add(w: Written | Promise<unknown>): void {
+    if (!w) return;
+    this.inFlight.add(w);
+    w.catch(() => {}).finally(() => this.inFlight.delete(w));
+  }
+
+  /** Settles when every write added so far did; rejects with the first that failed. */
+  async settled(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
+}
