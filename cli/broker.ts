@@ -5,17 +5,16 @@ import type { Command } from 'commander';
 import { startBroker } from '../broker/embedded-broker.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
-import { RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
 import { portFlag } from './flags.js';
 import { createLogger } from './logger.js';
+import { addDbOption, type DbFlag, openRegistryBackend } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 
 /** The broker prints the ports it listens on, so 0 (a free one) is fine. */
 const ANY_PORT = portFlag({ allowZero: true });
 
-interface BrokerCliOptions {
-  dataDir: string;
+interface BrokerCliOptions extends DbFlag {
   host: string;
   mqttPort: number;
   wsPort?: number;
@@ -26,8 +25,9 @@ interface BrokerCliOptions {
 }
 
 export function registerBroker(program: Command): void {
-  program
-    .command('broker')
+  const cmd = program.command('broker');
+  addDbOption(cmd);
+  cmd
     .description('run the embedded MQTT broker alone, admitting the devices registered in --data-dir')
     .option('--data-dir <dir>', 'registry with the devices and their credentials', './data')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
@@ -43,11 +43,21 @@ export function registerBroker(program: Command): void {
       const log = createLogger('citygauge');
       usePrivateDataDir(opts.dataDir, log);
 
-      const store = await RegistryStore.open(opts.dataDir);
+      const store = await openRegistryBackend(opts, log);
       const credentials = store.credentials();
       const inventory = store.load();
       const policy = new RegistryPolicy(inventory, credentials, { allowAnonymous: opts.allowAnonymous });
       const newTokens = ensureServiceTokens(credentials);
+      // Shown only once stored: a token PostgreSQL did not take would open nothing.
+      await credentials.written();
+      // On a shared PostgreSQL another node's change arrives by itself; SIGHUP re-reads SQLite.
+      store.onExternalChange?.((inv) => {
+        policy.updateInventory(inv);
+        log.info(
+          { event: 'registry-changed', devices: inv.devices.size },
+          'registry changed on another node',
+        );
+      });
       if (inventory.devices.size === 0) {
         process.stderr.write(
           `note: the registry in ${store.path} has no devices yet: run citygauge import DIR to add some\n`,
@@ -68,8 +78,8 @@ export function registerBroker(program: Command): void {
         tls,
         logger: log,
         dataDir: opts.dataDir,
-      }).catch((err: NodeJS.ErrnoException) => {
-        store.close();
+      }).catch(async (err: NodeJS.ErrnoException) => {
+        await store.close();
         if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
           throw new CliError(
             `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
@@ -106,10 +116,10 @@ export function registerBroker(program: Command): void {
           process.off('SIGTERM', stop);
           process.off('SIGHUP', reload);
           process.stderr.write('closing the broker\n');
-          void broker.close().finally(() => {
-            store.close();
-            resolve();
-          });
+          void broker
+            .close()
+            .then(() => store.close())
+            .finally(() => resolve());
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
@@ -25,13 +24,13 @@ import { portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { addDbOption, type DbFlag, openAlertLog, openRegistryBackend } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
-interface EngineOptions extends HistoryFlags {
+interface EngineOptions extends HistoryFlags, DbFlag {
   mqttUrl: string;
-  dataDir: string;
   inventory?: string;
   username?: string;
   password?: string;
@@ -50,16 +49,17 @@ interface EngineOptions extends HistoryFlags {
 async function openCity(opts: EngineOptions, withApi: boolean, log: Logger) {
   const fromFolder = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
   if (fromFolder && !withApi) return { inventory: fromFolder, close: () => {} };
-  const store = await RegistryStore.open(opts.dataDir);
+  const store = await openRegistryBackend(opts, log);
   if (!fromFolder && store.isEmpty()) {
-    store.close();
+    await store.close();
     throw new UsageError(
-      `the registry in '${opts.dataDir}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
+      `the registry in '${store.path}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
     );
   }
   const inventory: Inventory = fromFolder ?? store.load();
-  if (!withApi) {
-    store.close();
+  // On a shared PostgreSQL the engine follows the registry other nodes change, API or not.
+  if (!withApi && !opts.db) {
+    await store.close();
     return { inventory, close: () => {} };
   }
   const scratchDir = fromFolder ? mkdtempSync(join(tmpdir(), 'citygauge-engine-registry-')) : undefined;
@@ -70,10 +70,10 @@ async function openCity(opts: EngineOptions, withApi: boolean, log: Logger) {
     inventory: registry.inventory,
     registry,
     storeOpen: () => store.isOpen(),
-    close: () => {
+    close: async () => {
       scratch?.close();
       if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-      store.close();
+      await store.close();
     },
   };
 }
@@ -92,6 +92,7 @@ function endClient(client: MqttClient): Promise<void> {
 export function registerEngine(program: Command): void {
   const cmd = program.command('engine');
   addHistoryOptions(cmd);
+  addDbOption(cmd);
   cmd
     .description('run the indicator engine against an MQTT broker (Mosquitto, EMQX, the embedded one)')
     .requiredOption('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883')
@@ -148,7 +149,7 @@ export function registerEngine(program: Command): void {
         thresholds: inventory.city.thresholds,
         messages$: mqttMessages(client),
         history: history.sink,
-        alertLog: new AlertLog(opts.dataDir),
+        alertLog: await openAlertLog(opts, log),
         dataDir: opts.dataDir,
         logger: log,
         publish: (m) => publish(m),
@@ -157,10 +158,11 @@ export function registerEngine(program: Command): void {
       let api: FastifyInstance | undefined;
       let adminToken: string | undefined;
       let http: string | undefined;
+      if (city.registry) services.follow(city.registry);
       if (httpPort !== undefined && city.registry) {
         const registry = city.registry;
-        services.follow(registry);
         adminToken = ensureAdminToken(registry.credentials);
+        await registry.written();
         api = await buildApi({
           registry,
           indicators: services.indicators,

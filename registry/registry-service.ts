@@ -39,6 +39,11 @@ const fail = <T>(status: 400 | 404 | 409, ...reasons: string[]): Outcome<T> => (
   reasons,
 });
 
+/** A change the database refused or never got; the HTTP API answers it 503. */
+export class RegistryWriteError extends Error {
+  readonly statusCode = 503;
+}
+
 export class Registry {
   private listeners: ((inv: Inventory) => void)[] = [];
   /** The devices the simulated fleet may play (issue 10 item 3); a person's device never is one. */
@@ -64,7 +69,13 @@ export class Registry {
    * refused one. The HTTP API answers only then: a secret shown once must not be lost to a failed write.
    */
   async written(): Promise<void> {
-    await Promise.all([this.pending.settled(), this.credentials.written()]);
+    try {
+      await Promise.all([this.pending.settled(), this.credentials.written()]);
+    } catch (err) {
+      throw new RegistryWriteError(
+        `the registry database did not store the change (${(err as Error).message}): nothing was changed; check the database in --db and try again`,
+      );
+    }
   }
 
   isSimulated(id: string): boolean {

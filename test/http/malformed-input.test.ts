@@ -8,7 +8,7 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CityServices } from '../../cli/city-services.js';
 import { openHistory } from '../../cli/history-options.js';
-import { AlertLog } from '../../engine/alerts/alert-log.js';
+import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { RawMessage } from '../../engine/pipeline.js';
 import { ensureAdminToken } from '../../http/auth.js';
@@ -60,7 +60,7 @@ beforeAll(async () => {
     thresholds: registry.inventory.city.thresholds,
     messages$: new Subject<RawMessage>(),
     history: sink,
-    alertLog: new AlertLog(dataDir),
+    alertLog: await SqliteAlertLog.open(dataDir),
     publish: () => {},
   });
   city.follow(registry);
