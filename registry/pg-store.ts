@@ -32,6 +32,8 @@ interface Snapshot {
 }
 
 type Hook = (inv: Inventory, simulatedIds: Set<string>) => void;
+type Work = (c: pg.PoolClient) => Promise<unknown>;
+type Batch = { work: Work; notice: string; resolve: () => void; reject: (err: unknown) => void }[];
 
 export class PgRegistryStore implements RegistryBackend {
   /** This node, in its notices, so it does not re-read its own changes. */
@@ -46,6 +48,8 @@ export class PgRegistryStore implements RegistryBackend {
   /** Writes commit one after another, in the order they were made. */
   private queue: Promise<unknown> = Promise.resolve();
   private writesMade = 0;
+  /** The writes waiting for the transaction in progress to end; they commit as one. */
+  private batch: Batch | undefined;
   private feed: ChangeFeed | undefined;
   private rereading: Promise<void> | undefined;
   private rereadAgain = false;
@@ -195,39 +199,49 @@ export class PgRegistryStore implements RegistryBackend {
   }
 
   /**
-   * Run `work` in a transaction after every earlier write, notifying the other nodes in it (a notice is
-   * delivered only if the transaction commits). A failed write is logged and the snapshot re-read, so
-   * this node's memory does not keep a change the database refused.
+   * Run `work` after every earlier write, in one transaction with the other writes made meanwhile: those of
+   * one call of the registry service (a device and its secret) land or fail together, and a burst of
+   * registrations commits once. The transaction notifies the other nodes (delivered only on commit). A
+   * failed batch is logged and the snapshot re-read, so memory does not keep what the database refused.
    */
-  private write(work: (c: pg.PoolClient) => Promise<unknown>, notice: { subject?: string }): Promise<void> {
+  private write(work: Work, notice: { subject?: string }): Promise<void> {
     this.writesMade++;
-    const run = async () => {
-      const c = await this.pool.connect();
-      let broken: Error | undefined;
-      try {
-        await c.query('BEGIN');
-        await work(c);
-        await c.query('SELECT pg_notify($1, $2)', [
-          REGISTRY_CHANNEL,
-          JSON.stringify({ node: this.node, ...notice }),
-        ]);
-        await c.query('COMMIT');
-      } catch (err) {
-        broken = err as Error;
-        await c.query('ROLLBACK').catch(() => {});
-        this.log?.error(
-          { db: this.path, err: broken.message },
-          'registry write failed: re-reading the registry',
-        );
-        this.reread(true);
-        throw err;
-      } finally {
-        c.release(broken);
+    return new Promise<void>((resolve, reject) => {
+      if (!this.batch) {
+        const batch: Batch = [];
+        this.batch = batch;
+        const run = () => {
+          // From now on writes gather in the next batch.
+          if (this.batch === batch) this.batch = undefined;
+          return this.commit(batch);
+        };
+        this.queue = this.queue.then(run, run);
       }
-    };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => {});
-    return p;
+      this.batch.push({ work, notice: JSON.stringify({ node: this.node, ...notice }), resolve, reject });
+    });
+  }
+
+  private async commit(batch: Batch): Promise<void> {
+    let c: pg.PoolClient | undefined;
+    try {
+      c = await this.pool.connect();
+      await c.query('BEGIN');
+      for (const w of batch) await w.work(c);
+      for (const notice of new Set(batch.map((w) => w.notice)))
+        await c.query('SELECT pg_notify($1, $2)', [REGISTRY_CHANNEL, notice]);
+      await c.query('COMMIT');
+      c.release();
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      await c?.query('ROLLBACK').catch(() => {});
+      c?.release(err as Error);
+      this.log?.error(
+        { db: this.path, err: (err as Error).message },
+        'registry write failed: re-reading the registry',
+      );
+      for (const w of batch) w.reject(err);
+      this.reread(true);
+    }
   }
 
   /** A notice: another node's change (this node's own are in memory already). */

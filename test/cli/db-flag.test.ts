@@ -1,12 +1,16 @@
 // `--db postgres://…`: two `citygauge start` processes on one PostgreSQL are two nodes of one city. A
 // device registered through one node's API is served by the other's and logs in at the other's broker;
 // an unreachable database stops a command with the fix, not a stack trace.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadInventoryDir } from '../../registry/load-inventory.js';
+import { PgRegistryStore } from '../../registry/pg-store.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
 import { runCli } from '../support/cli.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
 
+const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 const ADMIN = 'db-flag-admin-token-0123456789abcdef';
 let server: TestPostgres;
 const cities: CityProcess[] = [];
@@ -54,6 +58,20 @@ describe('citygauge start --db', () => {
     expect(tookMs).toBeLessThan(2_000);
     const device = await b.connect({ clientId: 'sen-pg', username: 'sen-pg', password: created.body.secret });
     device.end(true);
+  });
+
+  it('imports an inventory folder into the PostgreSQL every node reads (citygauge import --db)', async () => {
+    const url = await server.createDatabase();
+    const r = await runCli(['import', TOWN, '--db', url], { timeoutMs: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imported into postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+: areas \d/);
+    const store = await PgRegistryStore.open(url);
+    try {
+      expect(store.load()).toEqual((await loadInventoryDir(TOWN)).inventory);
+    } finally {
+      await store.close();
+    }
   });
 
   it('stops with a message naming --db when the database cannot be reached', async () => {

@@ -143,6 +143,25 @@ describe('the registry on PostgreSQL', () => {
     }
   });
 
+  it('answers a write the database refuses with an error, and drops the change from memory', async () => {
+    const url = await server.createDatabase();
+    const a = await node(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    // A rule of the database this node does not know: the registry service accepts the device, PostgreSQL not.
+    await admin.query("ALTER TABLE devices ADD CONSTRAINT no_ghosts CHECK (id <> 'sen-ghost')");
+    await admin.end();
+    expect(a.registry.create({ id: 'sen-ghost', kind: 'sensor', expectedIntervalS: 60 }).ok).toBe(true);
+    const err = await a.registry.written().catch((e: Error & { statusCode?: number }) => e);
+    expect(err).toMatchObject({ statusCode: 503, message: expect.stringContaining('no_ghosts') });
+    await until(() => !a.registry.inventory.devices.has('sen-ghost'), 'the refused device is dropped');
+    expect(a.registry.credentials.has('sen-ghost')).toBe(false);
+    // The next write goes through as before.
+    expect(a.registry.create({ id: 'sen-real', kind: 'sensor', expectedIntervalS: 60 }).ok).toBe(true);
+    await a.registry.written();
+    expect((await open(url)).load().devices.has('sen-real')).toBe(true);
+  });
+
   it('reports an unreachable database with a message naming --db, not a stack trace', async () => {
     const err = await PgRegistryStore.open('postgres://nobody:secret@127.0.0.1:1/none').catch(
       (e: Error) => e,
