@@ -130,8 +130,9 @@ export class PgRegistryStore implements RegistryBackend {
     const rows = changedRows(inv, unchangedFrom);
     const ids = rows.devices.map((d) => d.id);
     const snap = this.snapshot;
-    // The registry service passes the whole next inventory over the one it read from here.
-    snap.inventory = unchangedFrom === snap.inventory ? inv : merged(snap.inventory, inv);
+    // With `unchangedFrom`, `inv` was merged over the whole registry (the registry service, an import): it
+    // is the whole next one, and a copy of 1M devices per registration is saved.
+    snap.inventory = unchangedFrom ? inv : merged(snap.inventory, inv);
     snap.meta.set('city', JSON.stringify(inv.city));
     if (simulated === 'set') for (const id of ids) snap.simulated.add(id);
     if (simulated === 'clear') for (const id of ids) snap.simulated.delete(id);

@@ -81,7 +81,9 @@ export async function startPostgres(): Promise<TestPostgres> {
   const initdb = binary('initdb');
   const pgCtl = binary('pg_ctl');
   const as = runAs();
-  const dir = mkdtempSync(join(tmpdir(), 'citygauge-pg-'));
+  // As root, under /tmp: a TMPDIR inside root's home is closed to the postgres account. The socket lives
+  // in the same dir, and a socket path may not exceed 107 bytes.
+  const dir = mkdtempSync(join(as && existsSync('/tmp') ? '/tmp' : tmpdir(), 'citygauge-pg-'));
   if (as) chownSync(dir, as.uid, as.gid);
   const data = join(dir, 'data');
   // No fsync: a test cluster is thrown away, and fsync on a shared CI disk costs seconds per test file.
