@@ -13,10 +13,12 @@ import { UsageError } from './errors.js';
 import { portFlag } from './flags.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
+import { addDbOption } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 
 interface ApiOptions extends ClusterFlags {
+  db?: string;
   dataDir: string;
   inventory?: string;
   indicators?: string;
@@ -38,6 +40,7 @@ export function registerApi(program: Command): void {
     .option('--http-port <port>', 'HTTP API port (0 picks a free one)', portFlag({ allowZero: true }), 8080)
     .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
     .option('--node-id <id>', "this node's name in the cluster's logs");
+  addDbOption(cmd);
   addClusterOptions(cmd).action(async (opts: ApiOptions) => {
     if (!opts.cluster)
       throw new UsageError('citygauge api serves a cluster: pass --cluster nats://host:4222');

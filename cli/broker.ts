@@ -5,19 +5,18 @@ import type { Command } from 'commander';
 import { startBroker } from '../broker/embedded-broker.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
-import { RegistryStore } from '../registry/store.js';
 import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
-import { joinAsFrontDoor } from './cluster-front-door.js';
+import { type ClusterFrontDoor, joinAsFrontDoor } from './cluster-front-door.js';
 import { CliError, UsageError } from './errors.js';
 import { portFlag } from './flags.js';
 import { createLogger } from './logger.js';
+import { addDbOption, type DbFlag, openRegistryBackend } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 
 /** The broker prints the ports it listens on, so 0 (a free one) is fine. */
 const ANY_PORT = portFlag({ allowZero: true });
 
-interface BrokerCliOptions {
-  dataDir: string;
+interface BrokerCliOptions extends DbFlag {
   host: string;
   mqttPort: number;
   wsPort?: number;
@@ -27,11 +26,10 @@ interface BrokerCliOptions {
   allowAnonymous?: boolean;
 }
 
-type BrokerFlags = BrokerCliOptions & ClusterFlags;
-
 export function registerBroker(program: Command): void {
-  const cmd = program
-    .command('broker')
+  const cmd = program.command('broker');
+  addDbOption(cmd);
+  cmd
     .description('run the embedded MQTT broker alone, admitting the devices registered in --data-dir')
     .option('--data-dir <dir>', 'registry with the devices and their credentials', './data')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
@@ -41,17 +39,26 @@ export function registerBroker(program: Command): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-port <port>', 'MQTT over TLS', ANY_PORT, 8883)
     .option('--allow-anonymous', 'DEVELOPMENT ONLY: anyone may connect without credentials and do anything');
-  addClusterOptions(cmd).action(async (opts: BrokerFlags) => {
+  addClusterOptions(cmd).action(async (opts: BrokerCliOptions & ClusterFlags) => {
     const { mqttPort, wsPort } = opts;
     const tls = tlsFiles(opts);
     const log = createLogger('citygauge');
     usePrivateDataDir(opts.dataDir, log);
 
-    const store = RegistryStore.open(opts.dataDir);
+    const store = await openRegistryBackend(opts, log);
     const credentials = store.credentials();
     const inventory = store.load();
     const policy = new RegistryPolicy(inventory, credentials, { allowAnonymous: opts.allowAnonymous });
     const newTokens = ensureServiceTokens(credentials);
+    // Shown only once stored: a token PostgreSQL did not take would open nothing.
+    await credentials.written();
+    // On a shared PostgreSQL another node's change arrives by itself; SIGHUP re-reads SQLite.
+    let front: ClusterFrontDoor | undefined;
+    store.onExternalChange?.((inv) => {
+      policy.updateInventory(inv);
+      front?.updateInventory(inv);
+      log.info({ event: 'registry-changed', devices: inv.devices.size }, 'registry changed on another node');
+    });
     if (inventory.devices.size === 0) {
       process.stderr.write(
         `note: the registry in ${store.path} has no devices yet: run citygauge import DIR to add some\n`,
@@ -72,8 +79,8 @@ export function registerBroker(program: Command): void {
       tls,
       logger: log,
       dataDir: opts.dataDir,
-    }).catch((err: NodeJS.ErrnoException) => {
-      store.close();
+    }).catch(async (err: NodeJS.ErrnoException) => {
+      await store.close();
       if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
         throw new CliError(
           `cannot listen on ${opts.host}: ${err.message}; choose other ports (--mqtt-port, --ws-port, --tls-port)`,
@@ -84,9 +91,8 @@ export function registerBroker(program: Command): void {
 
     // A front door of a cluster: device traffic goes to the log, acknowledged once it is there.
     const clusterLog = opts.cluster ? await joinLog(opts, 'front-door', log) : undefined;
-    const front = clusterLog
-      ? joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log)
-      : undefined;
+    if (clusterLog)
+      front = joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log);
 
     const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
     const lines = [
@@ -123,10 +129,8 @@ export function registerBroker(program: Command): void {
         void broker
           .close()
           .then(() => clusterLog?.close())
-          .finally(() => {
-            store.close();
-            resolve();
-          });
+          .then(() => store.close())
+          .finally(() => resolve());
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -211,7 +211,7 @@ export class CityServices {
     try {
       await this.opts.history.close();
     } finally {
-      this.opts.alertLog.close();
+      await this.opts.alertLog.close();
     }
   }
 

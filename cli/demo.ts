@@ -85,7 +85,7 @@ export function registerDemo(program: Command): void {
 
 /** CONTRACT §5: the inventory is imported into the registry on first start; later starts read the registry. */
 async function registryCity(dataDir: string, inventoryDir: string): Promise<City> {
-  const store = RegistryStore.open(dataDir);
+  const store = await RegistryStore.open(dataDir);
   try {
     if (store.isEmpty()) {
       store.upsert(await loadInventoryStrictly(inventoryDir));

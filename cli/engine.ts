@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
@@ -26,14 +25,14 @@ import { portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { addDbOption, type DbFlag, openAlertLog, openRegistryBackend } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
-interface EngineOptions extends HistoryFlags {
+interface EngineOptions extends HistoryFlags, DbFlag {
   mqttUrl?: string;
-  dataDir: string;
   inventory?: string;
   username?: string;
   password?: string;
@@ -50,36 +49,37 @@ interface EngineOptions extends HistoryFlags {
  * dir's, so the token outlives a restart.
  */
 export async function openCity(
-  opts: Pick<EngineOptions, 'dataDir' | 'inventory'>,
+  opts: Pick<EngineOptions, 'dataDir' | 'inventory' | 'db'>,
   withApi: boolean,
   log: Logger,
 ) {
   const fromFolder = opts.inventory ? await loadInventoryStrictly(opts.inventory) : undefined;
   if (fromFolder && !withApi) return { inventory: fromFolder, close: () => {} };
-  const store = RegistryStore.open(opts.dataDir);
+  const store = await openRegistryBackend(opts, log);
   if (!fromFolder && store.isEmpty()) {
-    store.close();
+    await store.close();
     throw new UsageError(
-      `the registry in '${opts.dataDir}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
+      `the registry in '${store.path}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
     );
   }
   const inventory: Inventory = fromFolder ?? store.load();
-  if (!withApi) {
-    store.close();
+  // On a shared PostgreSQL the engine follows the registry other nodes change, API or not.
+  if (!withApi && !opts.db) {
+    await store.close();
     return { inventory, close: () => {} };
   }
   const scratchDir = fromFolder ? mkdtempSync(join(tmpdir(), 'citygauge-engine-registry-')) : undefined;
-  const scratch = scratchDir ? RegistryStore.open(scratchDir) : undefined;
+  const scratch = scratchDir ? await RegistryStore.open(scratchDir) : undefined;
   const registry = new Registry(scratch ?? store, store.credentials(), inventory);
   declareDistrictsLogged(registry, log);
   return {
     inventory: registry.inventory,
     registry,
     storeOpen: () => store.isOpen(),
-    close: () => {
+    close: async () => {
       scratch?.close();
       if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-      store.close();
+      await store.close();
     },
   };
 }
@@ -98,6 +98,7 @@ function endClient(client: MqttClient): Promise<void> {
 export function registerEngine(program: Command): void {
   const cmd = program.command('engine');
   addHistoryOptions(cmd);
+  addDbOption(cmd);
   cmd
     .description('run the indicator engine against an MQTT broker (Mosquitto, EMQX, the embedded one)')
     .option('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883 (or --cluster)')
@@ -121,9 +122,10 @@ export function registerEngine(program: Command): void {
     }
     if (!opts.mqttUrl)
       throw new UsageError('the engine reads devices from --mqtt-url URL (or --cluster URL as a shard)');
+    const mqttUrl = opts.mqttUrl;
     const log = createLogger('engine');
-    if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.mqttUrl)) {
-      throw new UsageError(`--mqtt-url '${opts.mqttUrl}' must start with mqtt://, mqtts://, ws:// or wss://`);
+    if (!/^(mqtts?|wss?|tcp):\/\//.test(mqttUrl)) {
+      throw new UsageError(`--mqtt-url '${mqttUrl}' must start with mqtt://, mqtts://, ws:// or wss://`);
     }
     const { httpPort } = opts;
     const weakToken = adminTokenProblem();
@@ -142,13 +144,13 @@ export function registerEngine(program: Command): void {
       publish(spoolAlertMessage(full, dir)),
     );
     const client = connectEngineClient({
-      url: opts.mqttUrl,
+      url: mqttUrl,
       username: opts.username,
       password: opts.password ?? process.env.CITYGAUGE_MQTT_PASSWORD,
       clientId: opts.clientId,
     });
     publish = (m) => void client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
-    client.on('connect', () => log.info({ url: opts.mqttUrl }, 'connected to the broker'));
+    client.on('connect', () => log.info({ url: mqttUrl }, 'connected to the broker'));
     client.on('error', (err) =>
       log.error({ err: err.message }, 'MQTT error: check --mqtt-url, --username and --password'),
     );
@@ -159,7 +161,7 @@ export function registerEngine(program: Command): void {
       thresholds: inventory.city.thresholds,
       messages$: mqttMessages(client),
       history: history.sink,
-      alertLog: new AlertLog(opts.dataDir),
+      alertLog: await openAlertLog(opts, log),
       dataDir: opts.dataDir,
       logger: log,
       publish: (m) => publish(m),
@@ -168,10 +170,11 @@ export function registerEngine(program: Command): void {
     let api: FastifyInstance | undefined;
     let adminToken: string | undefined;
     let http: string | undefined;
+    if (city.registry) services.follow(city.registry);
     if (httpPort !== undefined && city.registry) {
       const registry = city.registry;
-      services.follow(registry);
       adminToken = ensureAdminToken(registry.credentials);
+      await registry.written();
       api = await buildApi({
         registry,
         indicators: services.indicators,
@@ -182,7 +185,7 @@ export function registerEngine(program: Command): void {
         health: {
           broker: () => ({
             ok: client.connected,
-            ...(client.connected ? {} : { detail: opts.mqttUrl }),
+            ...(client.connected ? {} : { detail: mqttUrl }),
           }),
           engine: services.engineHealth,
           store: () => ({ ok: city.storeOpen?.() ?? false }),
@@ -201,7 +204,7 @@ export function registerEngine(program: Command): void {
     process.stdout.write(
       [
         '',
-        `citygauge engine is running — ${inventory.city.name}, ${inventory.devices.size.toLocaleString('en')} devices, broker ${opts.mqttUrl}`,
+        `citygauge engine is running — ${inventory.city.name}, ${inventory.devices.size.toLocaleString('en')} devices, broker ${mqttUrl}`,
         ...(http
           ? [
               `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,

@@ -10,12 +10,14 @@ import {
   type LoadResult,
   loadInventoryDir,
 } from '../registry/load-inventory.js';
+import { redactUrl } from '../registry/postgres.js';
+import type { RegistryBackend } from '../registry/registry-backend.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
+import { addDbOption, type DbFlag, openRegistryBackend } from './open-registry.js';
 import { type Progress, progressBar } from './progress.js';
 
-interface ImportOptions {
-  dataDir: string;
+interface ImportOptions extends DbFlag {
   strict?: boolean;
   dryRun?: boolean;
 }
@@ -48,9 +50,11 @@ export function rejections(result: LoadResult): string {
   return parts.join(', ');
 }
 
-function openStore(dataDir: string): RegistryStore {
+async function openStore(opts: DbFlag): Promise<RegistryBackend> {
+  if (opts.db) return openRegistryBackend(opts);
+  const { dataDir } = opts;
   try {
-    return RegistryStore.open(dataDir);
+    return await RegistryStore.open(dataDir);
   } catch (err) {
     const e = err as Error & { code?: string };
     const message = `cannot open the registry in '${dataDir}' (${e.message}): check --data-dir`;
@@ -86,8 +90,9 @@ async function validate(
 }
 
 export function registerImport(program: Command): void {
-  program
-    .command('import')
+  const cmd = program.command('import');
+  addDbOption(cmd);
+  cmd
     .description(
       'import an inventory folder (areas, pipe segments, GTFS routes, sites, devices) into the registry',
     )
@@ -101,10 +106,13 @@ export function registerImport(program: Command): void {
     .action(async (dir: string, opts: ImportOptions) => {
       // The registry holds credential digests: private to this user (cli/private-data.ts).
       process.umask(0o077);
-      const registryPath = `${opts.dataDir.replace(/[\\/]+$/, '')}/${REGISTRY_FILE}`;
+      const registryPath = opts.db
+        ? redactUrl(opts.db)
+        : `${opts.dataDir.replace(/[\\/]+$/, '')}/${REGISTRY_FILE}`;
       // Rows may refer to what the registry already holds. A dry run, or a strict import that fails,
       // must not leave a new empty registry behind, so the database is created only to write to it.
-      let store = existsSync(join(opts.dataDir, REGISTRY_FILE)) ? openStore(opts.dataDir) : undefined;
+      let store =
+        opts.db || existsSync(join(opts.dataDir, REGISTRY_FILE)) ? await openStore(opts) : undefined;
       try {
         const existing = store?.load();
         const result = await validate(dir, opts, existing);
@@ -120,14 +128,14 @@ export function registerImport(program: Command): void {
         } else if (opts.strict && failed) {
           process.stdout.write(`nothing imported: --strict and ${rejected}; fix them and run again\n`);
         } else {
-          store ??= openStore(opts.dataDir);
-          store.upsert(result.inventory, existing);
+          store ??= await openStore(opts);
+          await store.upsert(result.inventory, existing);
           process.stdout.write(`imported into ${registryPath}: ${summary(result.counts)}${left}\n`);
           if (failed) process.stderr.write('the valid rows were imported; fix the bad ones and run again\n');
         }
         if (failed) process.exitCode = 1;
       } finally {
-        store?.close();
+        await store?.close();
       }
     });
 }

@@ -30,9 +30,12 @@ interface ReportOptions {
  * The registry's city (name and time zone), else the inventory's city.json, else "City" in UTC. A city.json
  * the report cannot read is refused: its time zone decides where the period begins and ends.
  */
-function cityOf(dataDir: string, inventory: string | undefined): Pick<CityConfig, 'name' | 'timeZone'> {
+async function cityOf(
+  dataDir: string,
+  inventory: string | undefined,
+): Promise<Pick<CityConfig, 'name' | 'timeZone'>> {
   if (existsSync(join(dataDir, REGISTRY_FILE))) {
-    const registry = RegistryStore.open(dataDir);
+    const registry = await RegistryStore.open(dataDir);
     try {
       return registry.load().city;
     } finally {
@@ -122,7 +125,7 @@ export function registerReport(program: Command): void {
       "the city's own ISO/IEC 30146 indicators (JSON or YAML), remembered by the data dir's store",
     )
     .action(async (opts: ReportOptions) => {
-      const city = cityOf(opts.dataDir, opts.inventory);
+      const city = await cityOf(opts.dataDir, opts.inventory);
       // The city's own year or quarter (city.json timeZone), as `/report?period=` reads it.
       const period = parsePeriod(opts.period, cityTimeZone(city));
       if (!isPeriod(period)) throw new UsageError(`--period ${period.message}`);

@@ -2,43 +2,48 @@
 // inventory like the one-process engine (the registry in --data-dir, or --inventory), joins the log and
 // runs the partitions it wins the leases of, until SIGTERM.
 import { hostname } from 'node:os';
+import type { Logger } from 'pino';
 import { CheckpointStore } from '../cluster/checkpoint-store.js';
 import { Leases } from '../cluster/lease.js';
 import { ShardNode } from '../cluster/shard-node.js';
 import type { Inventory } from '../registry/inventory.js';
-import { RegistryStore } from '../registry/store.js';
 import { type ClusterFlags, joinLog } from './cluster-flags.js';
 import { UsageError } from './errors.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
+import { openRegistryBackend } from './open-registry.js';
 import { onStopSignal } from './shutdown.js';
 
 export interface ShardFlags extends ClusterFlags {
+  db?: string;
   dataDir: string;
   inventory?: string;
   indicators?: string;
   nodeId?: string;
 }
 
-/** The inventory a cluster node works from: --inventory DIR, else the registry in --data-dir. */
-export async function clusterInventory(opts: { dataDir: string; inventory?: string }): Promise<Inventory> {
+/** The inventory a cluster node works from: --inventory DIR, else the registry (--db, or --data-dir). */
+export async function clusterInventory(
+  opts: { dataDir: string; inventory?: string; db?: string },
+  log: Logger,
+): Promise<Inventory> {
   if (opts.inventory) return loadInventoryStrictly(opts.inventory);
-  const store = RegistryStore.open(opts.dataDir);
+  const store = await openRegistryBackend(opts, log);
   try {
     if (store.isEmpty())
       throw new UsageError(
-        `the registry in '${opts.dataDir}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
+        `the registry in '${store.path}' is empty: run citygauge import DIR first, or pass --inventory DIR`,
       );
     return store.load();
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 export async function runShard(opts: ShardFlags): Promise<void> {
   const id = opts.nodeId ?? `shard-${hostname()}-${process.pid}`;
   const log = createLogger('shard').child({ node: id });
-  const inventory = await clusterInventory(opts);
+  const inventory = await clusterInventory(opts, log);
   const catalogue = loadCatalogue(opts.inventory, opts.indicators);
   const clusterLog = await joinLog(opts, id, log);
   const leases = await Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs });

@@ -167,7 +167,7 @@ export function registerSimulate(program: Command): void {
           `no registry in '${opts.dataDir}': import the city first (citygauge import DIR --data-dir ${opts.dataDir})`,
         );
       }
-      const store = RegistryStore.open(opts.dataDir);
+      const store = await RegistryStore.open(opts.dataDir);
       const inventory = store.load();
       const planned = fleetDevices(inventory, limit);
       if (planned.length === 0) {

@@ -4,28 +4,29 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { csvRows } from '../registry/csv-rows.js';
+import type { RegistryBackend } from '../registry/registry-backend.js';
 import { Registry } from '../registry/registry-service.js';
-import { RegistryStore } from '../registry/store.js';
 import { declareDistrictsLogged } from './declare-districts.js';
 import { loadInventoryStrictly } from './load-city.js';
+import { type DbFlag, openRegistryBackend } from './open-registry.js';
 
 /** Set once the devices of the registry carry their simulated flag: at first start, or by the migration. */
 const SIMULATED_MARKED = 'simulated-marked';
 
 export async function openStartRegistry(
-  opts: { dataDir: string; inventory: string },
+  opts: DbFlag & { inventory: string },
   log: Logger,
-): Promise<{ store: RegistryStore; registry: Registry }> {
-  const store = RegistryStore.open(opts.dataDir);
+): Promise<{ store: RegistryBackend; registry: Registry }> {
+  const store = await openRegistryBackend(opts, log);
   if (store.isEmpty()) {
-    store.upsert(await loadInventoryStrictly(opts.inventory), undefined, 'set');
-    store.setMeta(SIMULATED_MARKED, 'first start');
+    await store.upsert(await loadInventoryStrictly(opts.inventory), undefined, 'set');
+    await store.setMeta(SIMULATED_MARKED, 'first start');
     log.info({ inventory: opts.inventory, registry: store.path }, 'first start: inventory imported');
   } else if (store.meta(SIMULATED_MARKED) === undefined) {
     // A registry from before the flag: the simulator played every device. From now on it plays those of
     // the inventory `start` imports on first start (the sample city unless --inventory says otherwise).
-    const marked = store.markSimulated(await deviceIds(opts.inventory));
-    store.setMeta(SIMULATED_MARKED, 'migrated');
+    const marked = await store.markSimulated(await deviceIds(opts.inventory));
+    await store.setMeta(SIMULATED_MARKED, 'migrated');
     log.info(
       { inventory: opts.inventory, simulated: marked },
       `registry from an older version: the ${marked} registered devices listed in ${opts.inventory}/devices.csv are marked simulated, every other device is a real one and never simulated`,

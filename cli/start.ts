@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import { BUS_SERVICE_HOURS } from '../edge/behaviour.js';
-import { AlertLog } from '../engine/alerts/alert-log.js';
 import { CityEngine } from '../engine/city-engine.js';
 import type { RawMessage } from '../engine/pipeline.js';
 import { staleIndicatorTopic } from '../engine/stale-indicators.js';
@@ -20,6 +19,7 @@ import { portFlag, wholeFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
+import { addDbOption, type DbFlag, openAlertLog } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
@@ -28,8 +28,7 @@ import { redBanner, startCityRed } from './start-red.js';
 import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
-interface StartOptions extends HistoryFlags {
-  dataDir: string;
+interface StartOptions extends HistoryFlags, DbFlag {
   inventory: string;
   mqttPort: number;
   wsPort?: number;
@@ -43,6 +42,7 @@ interface StartOptions extends HistoryFlags {
 export function registerStart(program: Command): void {
   const cmd = program.command('start');
   addHistoryOptions(cmd);
+  addDbOption(cmd);
   cmd
     .description(
       'run the whole city on embedded defaults: broker, engine, registry, HTTP API and a simulated fleet',
@@ -68,6 +68,7 @@ export function registerStart(program: Command): void {
         throw new CliError(err.message);
       });
       const adminToken = ensureAdminToken(registry.credentials);
+      await registry.written();
       const timeZone = cityTimeZoneLogged(registry.inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory);
       // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
@@ -99,7 +100,7 @@ export function registerStart(program: Command): void {
         thresholds: registry.inventory.city.thresholds,
         messages$,
         history,
-        alertLog: new AlertLog(opts.dataDir),
+        alertLog: await openAlertLog(opts, log),
         dataDir: opts.dataDir,
         logger: log,
         publish: (m) =>

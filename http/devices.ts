@@ -182,6 +182,8 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     async (req, reply) => {
       const r = registry.create(req.body);
       if (!r.ok) return reply.code(r.status).send(refused(r.status, r.reasons));
+      // Stored before the secret is shown: it is shown once.
+      await registry.written();
       return reply.code(201).send({ id: r.value.device.id, secret: r.value.secret });
     },
   );
@@ -199,6 +201,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     },
     async (req, reply) => {
       const r = registry.update(req.params.id, req.body);
+      await registry.written();
       return r.ok ? (r.value as Device) : reply.code(r.status).send(refused(r.status, r.reasons));
     },
   );
@@ -211,6 +214,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     },
     async (req, reply) => {
       const r = registry.remove(req.params.id);
+      await registry.written();
       return r.ok ? reply.code(204).send(null) : reply.code(r.status).send(refused(r.status, r.reasons));
     },
   );
@@ -223,6 +227,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     },
     async (req, reply) => {
       const r = registry.rotateSecret(req.params.id);
+      await registry.written();
       return r.ok
         ? { id: req.params.id, secret: r.value }
         : reply.code(r.status).send(refused(r.status, r.reasons));
@@ -253,6 +258,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
           return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
         const strict = req.query.strict === 'true';
         const result = await registry.importDir(dir, strict);
+        await registry.written();
         // Nothing applied (strict with an error, or not one row nor city.json taken) is a 422, not a 200.
         const cityTaken =
           received.files.includes('city.json') && !result.errors.some((e) => e.file === 'city.json');

@@ -47,6 +47,7 @@ export const thresholdsPlugin: FastifyPluginAsync<{
       });
       if (unknown.length) return reply.code(400).send({ error: 'bad-request', message: unknown.join('; ') });
       const r = registry.setThresholds(req.body);
+      await registry.written();
       return r.ok ? r.value : reply.code(400).send({ error: 'bad-request', message: r.reasons.join('; ') });
     },
   );

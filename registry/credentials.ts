@@ -10,11 +10,6 @@ export type SubjectType = 'device' | 'service' | 'admin';
 /** The embedded Node-RED's account: MQTT like `service:node-red`, and HTTP writes like the admin. */
 export const EMBEDDED_RED_SUBJECT = 'service:node-red-embedded';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS credentials (
-  subject TEXT PRIMARY KEY, type TEXT NOT NULL, digest BLOB NOT NULL, issued_at INTEGER NOT NULL);
-`;
-
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -23,12 +18,36 @@ export function tokenDigest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-export class CredentialStore {
+/**
+ * Credentials as the broker and the HTTP API use them, synchronous on every database: digests are cached in
+ * memory, since authentication must not wait for a database per connection. A write is cached at once and
+ * stored by the time `written()` settles (at once on SQLite).
+ */
+export interface CredentialStore {
+  /** A new token for `subject`, replacing any earlier one. The caller shows it once; it is not kept. */
+  issue(subject: string, type: SubjectType, now?: number): string;
+  /** Store a digest for a token chosen elsewhere (e.g. CITYGAUGE_ADMIN_TOKEN). */
+  setToken(subject: string, type: SubjectType, token: string, now?: number): void;
+  /** The subject's type when `token` is its current token, else undefined. */
+  verify(subject: string, token: string): SubjectType | undefined;
+  has(subject: string): boolean;
+  revoke(subject: string): void;
+  /** Settles once every write made so far is stored; rejects when one failed. */
+  written(): Promise<void>;
+}
+
+export type CachedCredential = { type: SubjectType; digest: Buffer };
+
+/** `token` is `cached`'s, compared in constant time. */
+export function matches(cached: CachedCredential | undefined, token: string): boolean {
+  return cached !== undefined && timingSafeEqual(cached.digest, tokenDigest(token));
+}
+
+export class SqliteCredentialStore implements CredentialStore {
   /** Digests by subject, read once: authentication must not hit the disk per connection. */
-  private readonly cache = new Map<string, { type: SubjectType; digest: Buffer }>();
+  private readonly cache = new Map<string, CachedCredential>();
 
   constructor(private readonly db: Database.Database) {
-    db.exec(SCHEMA);
     for (const row of db
       .prepare('SELECT subject, type, digest FROM credentials')
       .iterate() as IterableIterator<{
@@ -76,6 +95,10 @@ export class CredentialStore {
     }
     this.cache.set(subject, row);
     return timingSafeEqual(row.digest, digest) ? row.type : undefined;
+  }
+
+  written(): Promise<void> {
+    return Promise.resolve();
   }
 
   has(subject: string): boolean {

@@ -1,6 +1,7 @@
 // The registry as the running system uses it: the current inventory in memory (O(1) lookups by id),
-// written through to SQLite, with device credentials, and listeners told of every change so the engine
-// and the broker follow without a restart.
+// written through to its database (the embedded SQLite, or a PostgreSQL shared by every node), with device
+// credentials, and listeners told of every change, this node's or another's, so the engine and the broker
+// follow without a restart.
 import { z } from 'zod';
 import type { CredentialStore } from './credentials.js';
 import { checkDeviceReferences } from './device-references.js';
@@ -13,8 +14,8 @@ import {
 } from './inventory.js';
 import { describeIssues, WITH_INPUT } from './issue-reasons.js';
 import { type LoadResult, loadInventoryDir, toDevice } from './load-inventory.js';
+import { PendingWrites, type RegistryBackend, type SimulatedFlag } from './registry-backend.js';
 import { DeviceRow, Threshold } from './row-schemas.js';
-import type { RegistryStore, SimulatedFlag } from './store.js';
 import { districtText } from './text-limits.js';
 
 /** A device as the API takes it: a devices.csv row with camelCase names (CONTRACT §5). */
@@ -38,17 +39,43 @@ const fail = <T>(status: 400 | 404 | 409, ...reasons: string[]): Outcome<T> => (
   reasons,
 });
 
+/** A change the database refused or never got; the HTTP API answers it 503. */
+export class RegistryWriteError extends Error {
+  readonly statusCode = 503;
+}
+
 export class Registry {
   private listeners: ((inv: Inventory) => void)[] = [];
   /** The devices the simulated fleet may play (issue 10 item 3); a person's device never is one. */
-  private readonly simulatedIds: Set<string>;
+  private simulatedIds: Set<string>;
+  /** Writes the database has not committed yet (PostgreSQL's; SQLite's are done when the call returns). */
+  private readonly pending = new PendingWrites();
 
   constructor(
-    private readonly store: RegistryStore,
+    private readonly store: RegistryBackend,
     readonly credentials: CredentialStore,
     public inventory: Inventory = store.load(),
   ) {
     this.simulatedIds = store.simulatedIds();
+    // Another node changed the shared registry: the same path as a change made here.
+    store.onExternalChange?.((inv, simulatedIds) => {
+      this.simulatedIds = simulatedIds;
+      this.replace(inv);
+    });
+  }
+
+  /**
+   * Settles once every change made so far is stored, credentials included; rejects when the database
+   * refused one. The HTTP API answers only then: a secret shown once must not be lost to a failed write.
+   */
+  async written(): Promise<void> {
+    try {
+      await Promise.all([this.pending.settled(), this.credentials.written()]);
+    } catch (err) {
+      throw new RegistryWriteError(
+        `the registry database did not store the change (${(err as Error).message}): nothing was changed; check the database in --db and try again`,
+      );
+    }
   }
 
   isSimulated(id: string): boolean {
@@ -74,7 +101,7 @@ export class Registry {
     const invalid = named.filter((id) => !valid.safeParse(id).success);
     const districts = declared.map((id) => ({ id, name: id }));
     const next = { ...this.inventory, city: { ...this.inventory.city, districts } };
-    this.store.upsert(next, this.inventory, 'keep');
+    this.pending.add(this.store.upsert(next, this.inventory, 'keep'));
     this.replace(next);
     return { declared, invalid };
   }
@@ -114,7 +141,7 @@ export class Registry {
       return fail(409, `gateway '${id}' still reports for ${cameras.join(', ')}: move or remove them first`);
     const devices = new Map(this.inventory.devices);
     devices.delete(id);
-    this.store.deleteDevice(id);
+    this.pending.add(this.store.deleteDevice(id));
     this.simulatedIds.delete(id);
     this.credentials.revoke(id);
     this.replace({ ...this.inventory, devices });
@@ -133,7 +160,7 @@ export class Registry {
   async importDir(dir: string, strict = false): Promise<LoadResult> {
     const result = await loadInventoryDir(dir, { strict, existing: this.inventory });
     if (result.inventory !== this.inventory && !(strict && result.errors.length)) {
-      this.store.upsert(result.inventory, this.inventory, 'clear');
+      this.pending.add(this.store.upsert(result.inventory, this.inventory, 'clear'));
       for (const [id, d] of result.inventory.devices)
         if (this.inventory.devices.get(id) !== d) this.simulatedIds.delete(id);
       this.replace(result.inventory);
@@ -152,7 +179,7 @@ export class Registry {
     });
     if (reasons.length) return fail(400, ...reasons);
     const next = { ...this.inventory, city: { ...this.inventory.city, thresholds } };
-    this.store.upsert(next, this.inventory, 'keep');
+    this.pending.add(this.store.upsert(next, this.inventory, 'keep'));
     this.replace(next);
     return { ok: true, value: thresholds };
   }
@@ -197,7 +224,7 @@ export class Registry {
     const devices = new Map(this.inventory.devices);
     devices.set(device.id, device);
     const next = { ...this.inventory, devices };
-    this.store.upsert(next, this.inventory, simulated);
+    this.pending.add(this.store.upsert(next, this.inventory, simulated));
     this.replace(next);
   }
 

@@ -3,87 +3,44 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CredentialStore } from './credentials.js';
-import {
-  type Area,
-  type AreaClass,
-  type CityConfig,
-  type Device,
-  type DeviceKind,
-  defaultCityConfig,
-  emptyInventory,
-  type Inventory,
-  type PipeSegment,
-  type Route,
-  type Site,
-  type SiteClass,
-} from './inventory.js';
+import { SqliteCredentialStore } from './credentials.js';
+import type { Inventory } from './inventory.js';
+import { migrateSqlite } from './migrate.js';
+import { REGISTRY_MIGRATIONS } from './migration.js';
+import type { RegistryBackend, SimulatedFlag } from './registry-backend.js';
+import { changedRows, inventoryFromRows, type Stored, TABLES, type TableName } from './stored-rows.js';
+
+export type { SimulatedFlag } from './registry-backend.js';
 
 export const REGISTRY_FILE = 'registry.sqlite';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS areas (id TEXT PRIMARY KEY, class TEXT NOT NULL, district TEXT NOT NULL,
-  name TEXT NOT NULL, attributes TEXT);
-CREATE TABLE IF NOT EXISTS pipe_segments (id TEXT PRIMARY KEY, length_m REAL NOT NULL, district TEXT NOT NULL,
-  attributes TEXT);
-CREATE TABLE IF NOT EXISTS routes (id TEXT PRIMARY KEY, short_name TEXT, long_name TEXT, type INTEGER,
-  district TEXT, attributes TEXT);
-CREATE TABLE IF NOT EXISTS sites (id TEXT PRIMARY KEY, class TEXT NOT NULL, district TEXT NOT NULL,
-  name TEXT NOT NULL, attributes TEXT);
-CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, kind TEXT NOT NULL, district TEXT, asset_id TEXT,
-  gateway_id TEXT, hd INTEGER NOT NULL, expected_interval_s REAL NOT NULL, lat REAL, lon REAL, attributes TEXT);
-CREATE TABLE IF NOT EXISTS simulated (id TEXT PRIMARY KEY);
-`;
-
-/**
- * What a write does to the simulated flag of the devices it writes (issue 10 item 3): `set` for the city
- * `citygauge start` imports on first start, `clear` for a person's (an upload, an import, a registration),
- * `keep` for a change to a registered device.
- */
-export type SimulatedFlag = 'set' | 'clear' | 'keep';
-
 /** Positional parameters: at 1M devices, building a named-parameter object per row costs more than the write. */
-const upsertSql = (table: string, columns: string[]) =>
+const upsertSql = (table: string, columns: readonly string[]) =>
   `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
    ON CONFLICT(id) DO UPDATE SET ${columns
      .filter((c) => c !== 'id')
      .map((c) => `${c} = excluded.${c}`)
      .join(', ')}`;
 
-type Cell = string | number | null;
-const json = (a: Record<string, string> | undefined): string | null => (a ? JSON.stringify(a) : null);
-
-// Rows come back as they were written by a validated import, so they are trusted on the way out.
-interface Stored {
-  [column: string]: Cell;
-}
-const text = (v: Cell) => (v === null ? undefined : String(v));
-const num = (v: Cell) => (v === null ? undefined : Number(v));
-/** Set only what is there: optional properties stay absent, as the importer leaves them. */
-function withOptional<T extends object>(row: T, optional: Record<string, unknown>, attributes: Cell): T {
-  const r = row as Record<string, unknown>;
-  for (const key in optional) if (optional[key] !== undefined) r[key] = optional[key];
-  if (attributes !== null) r.attributes = JSON.parse(String(attributes));
-  return row;
-}
-
 type Counts = Record<'areas' | 'pipeSegments' | 'routes' | 'sites' | 'devices', number>;
 
-export class RegistryStore {
+export class RegistryStore implements RegistryBackend {
   private constructor(
     private readonly db: Database.Database,
     /** The database file. */
     readonly path: string,
   ) {}
 
-  /** Open (creating the directory and database when needed) the registry under `dataDir`. */
   /** Device and service credentials, in the same database. */
-  credentials(): CredentialStore {
-    return new CredentialStore(this.db);
+  credentials(): SqliteCredentialStore {
+    return new SqliteCredentialStore(this.db);
   }
 
-  static open(dataDir: string): RegistryStore {
+  /**
+   * Open (creating the directory and database when needed) the registry under `dataDir`, its schema
+   * brought up to date by the migrations (a data dir from before they were recorded is adopted as it is).
+   */
+  static async open(dataDir: string): Promise<RegistryStore> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, REGISTRY_FILE);
     const db = new Database(path);
@@ -91,7 +48,12 @@ export class RegistryStore {
     db.pragma('journal_mode = WAL');
     // FULL: a device registered is answered with its secret, shown once; a power cut must not undo it.
     db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
+    try {
+      await migrateSqlite(db, REGISTRY_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return new RegistryStore(db, path);
   }
 
@@ -110,27 +72,10 @@ export class RegistryStore {
     return Object.values(this.counts()).every((n) => n === 0);
   }
 
-  /**
-   * Insert or update, by id, city.json and every row of `inv`, in one transaction: all of it lands or none.
-   * Rows that are the very objects of `unchangedFrom` (the stored inventory `inv` was merged over) are
-   * already stored and skipped, so an import of 100 rows into a registry of 1M rewrites 100.
-   */
   upsert(inv: Inventory, unchangedFrom?: Inventory, simulated: SimulatedFlag = 'clear'): void {
     const db = this.db;
     const meta = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-    );
-    const area = db.prepare(upsertSql('areas', ['id', 'class', 'district', 'name', 'attributes']));
-    const pipe = db.prepare(upsertSql('pipe_segments', ['id', 'length_m', 'district', 'attributes']));
-    const route = db.prepare(
-      upsertSql('routes', ['id', 'short_name', 'long_name', 'type', 'district', 'attributes']),
-    );
-    const site = db.prepare(upsertSql('sites', ['id', 'class', 'district', 'name', 'attributes']));
-    const device = db.prepare(
-      upsertSql('devices', [
-        ...['id', 'kind', 'district', 'asset_id', 'gateway_id', 'hd'],
-        ...['expected_interval_s', 'lat', 'lon', 'attributes'],
-      ]),
     );
     // Clearing flags that no device has (a city without a simulator) would cost a statement per row.
     const touchFlags =
@@ -139,33 +84,17 @@ export class RegistryStore {
       simulated === 'set'
         ? db.prepare('INSERT OR IGNORE INTO simulated (id) VALUES (?)')
         : db.prepare('DELETE FROM simulated WHERE id = ?');
-    const changed = <T>(rows: Map<string, T>, before: Map<string, T> | undefined) =>
-      before ? [...rows.values()].filter((r) => before.get((r as { id: string }).id) !== r) : rows.values();
-    const was = unchangedFrom;
+    const rows = changedRows(inv, unchangedFrom);
     db.transaction(() => {
       meta.run('city', JSON.stringify(inv.city));
-      for (const a of changed(inv.areas, was?.areas))
-        area.run(a.id, a.class, a.district, a.name, json(a.attributes));
-      for (const p of changed(inv.pipeSegments, was?.pipeSegments))
-        pipe.run(p.id, p.lengthM, p.district, json(p.attributes));
-      for (const r of changed(inv.routes, was?.routes)) {
-        route.run(
-          r.id,
-          r.shortName ?? null,
-          r.longName ?? null,
-          r.type ?? null,
-          r.district ?? null,
-          json(r.attributes),
-        );
-      }
-      for (const s of changed(inv.sites, was?.sites))
-        site.run(s.id, s.class, s.district, s.name, json(s.attributes));
-      for (const d of changed(inv.devices, was?.devices)) {
-        device.run(
-          ...[d.id, d.kind, d.district ?? null, d.assetId ?? null, d.gatewayId ?? null, d.hd ? 1 : 0],
-          ...[d.expectedIntervalS, d.lat ?? null, d.lon ?? null, json(d.attributes)],
-        );
-        if (touchFlags) flag.run(d.id);
+      for (const table of Object.keys(TABLES) as TableName[]) {
+        const { columns, values } = TABLES[table];
+        const write = db.prepare(upsertSql(table, columns));
+        const toValues = values as (row: unknown) => unknown[];
+        for (const row of rows[table]) {
+          write.run(...toValues(row));
+          if (table === 'devices' && touchFlags) flag.run(row.id);
+        }
       }
     })();
   }
@@ -210,65 +139,9 @@ export class RegistryStore {
 
   /** The whole registry in memory, with the maps the engine looks devices and assets up in. */
   load(): Inventory {
-    const city = this.db.prepare("SELECT value FROM meta WHERE key = 'city'").get() as
-      | { value: string }
-      | undefined;
-    const inv = emptyInventory(city ? (JSON.parse(city.value) as CityConfig) : defaultCityConfig());
-    const rows = (table: string) =>
+    const rows = (table: TableName) =>
       this.db.prepare(`SELECT * FROM ${table}`).iterate() as IterableIterator<Stored>;
-    for (const r of rows('areas')) {
-      const area: Area = {
-        id: String(r.id),
-        class: r.class as AreaClass,
-        district: String(r.district),
-        name: String(r.name),
-      };
-      inv.areas.set(area.id, withOptional(area, {}, r.attributes));
-    }
-    for (const r of rows('pipe_segments')) {
-      const segment: PipeSegment = {
-        id: String(r.id),
-        lengthM: Number(r.length_m),
-        district: String(r.district),
-      };
-      inv.pipeSegments.set(segment.id, withOptional(segment, {}, r.attributes));
-    }
-    for (const r of rows('routes')) {
-      const optional = {
-        shortName: text(r.short_name),
-        longName: text(r.long_name),
-        type: num(r.type),
-        district: text(r.district),
-      };
-      const route: Route = withOptional({ id: String(r.id) }, optional, r.attributes);
-      inv.routes.set(route.id, route);
-    }
-    for (const r of rows('sites')) {
-      const site: Site = {
-        id: String(r.id),
-        class: r.class as SiteClass,
-        district: String(r.district),
-        name: String(r.name),
-      };
-      inv.sites.set(site.id, withOptional(site, {}, r.attributes));
-    }
-    for (const r of rows('devices')) {
-      const device: Device = {
-        id: String(r.id),
-        kind: r.kind as DeviceKind,
-        hd: r.hd === 1,
-        expectedIntervalS: Number(r.expected_interval_s),
-      };
-      const optional = {
-        district: text(r.district),
-        assetId: text(r.asset_id),
-        gatewayId: text(r.gateway_id),
-        lat: num(r.lat),
-        lon: num(r.lon),
-      };
-      inv.devices.set(device.id, withOptional(device, optional, r.attributes));
-    }
-    return inv;
+    return inventoryFromRows(this.meta('city'), rows);
   }
 
   isOpen(): boolean {

@@ -12,13 +12,13 @@ export interface BenchCity {
   credentialsFile: string;
 }
 
-export function benchCity(dataDir: string, devices: number): BenchCity {
+export async function benchCity(dataDir: string, devices: number): Promise<BenchCity> {
   const inv: Inventory = emptyInventory();
   for (let i = 0; i < devices; i++) {
     const id = `sen-${i}`;
     inv.devices.set(id, { id, kind: 'sensor', district: `d${i % 10}`, hd: false, expectedIntervalS: 60 });
   }
-  const store = RegistryStore.open(dataDir);
+  const store = await RegistryStore.open(dataDir);
   store.upsert(inv);
   const creds = store.credentials();
   const credentials = [...inv.devices.keys()].map((id): [string, string] => [id, creds.issue(id, 'device')]);

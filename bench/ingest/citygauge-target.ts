@@ -16,7 +16,7 @@ const [portArg, dataDir, expectedArg] = process.argv.slice(2);
 const expected = Number(expectedArg);
 const IDLE_MS = 3000;
 
-const store = RegistryStore.open(dataDir);
+const store = await RegistryStore.open(dataDir);
 const inventory = store.load();
 const policy = new RegistryPolicy(inventory, store.credentials());
 const broker = await startBroker({

@@ -79,7 +79,7 @@ async function baseline(name: 'mosquitto' | 'aedes', qos: 0 | 1): Promise<Ingest
 /** citygauge end to end: publishers authenticate as registered sensors; the engine is the receiver. */
 async function citygauge(qos: 0 | 1): Promise<IngestResult> {
   const port = await freePort();
-  const city = benchCity(mkdtempSync(join(tmpdir(), 'citygauge-ingest-')), PUBLISHERS);
+  const city = await benchCity(mkdtempSync(join(tmpdir(), 'citygauge-ingest-')), PUBLISHERS);
   const url = `mqtt://127.0.0.1:${port}`;
   return measure(
     'citygauge',
@@ -102,7 +102,7 @@ export async function connectionStorm(
   processes = 4,
 ): Promise<{ devices: number; connected: number; seconds: number }> {
   const port = await freePort();
-  const city = benchCity(mkdtempSync(join(tmpdir(), 'citygauge-storm-')), devices);
+  const city = await benchCity(mkdtempSync(join(tmpdir(), 'citygauge-storm-')), devices);
   const target = await startProcess(process.execPath, [
     join(here, 'citygauge-target.js'),
     String(port),

@@ -1,25 +1,29 @@
-// The alert log in the embedded database (`<data-dir>/alerts.sqlite`): every alert with its raise,
-// acknowledge and clear times, and the waits under way (since when a watched value has been below its
-// threshold). Both are read back at start, so a restart keeps alerts open and waits counting from when
-// the value crossed.
+// The alert log: every alert with its raise, acknowledge and clear times, and the waits under way (since
+// when a watched value has been below its threshold). Both are read back at start, so a restart keeps
+// alerts open and waits counting from when the value crossed. In the embedded database
+// (`<data-dir>/alerts.sqlite`) here, or in PostgreSQL (pg-alert-log.ts) behind --db.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { migrateSqlite } from '../../registry/migrate.js';
+import { ALERT_MIGRATIONS } from '../../registry/migration.js';
 import type { Alert, AlertWait } from './alert-machine.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS alerts (
-  alert_id TEXT PRIMARY KEY, indicator TEXT NOT NULL, scope TEXT NOT NULL, severity TEXT NOT NULL,
-  below REAL NOT NULL, clear_at REAL NOT NULL, value REAL NOT NULL, raised_at INTEGER NOT NULL,
-  acknowledged_at INTEGER, acknowledged_by TEXT, cleared_at INTEGER);
-CREATE INDEX IF NOT EXISTS alerts_open ON alerts (cleared_at);
-CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);
-CREATE TABLE IF NOT EXISTS alert_waits (
-  indicator TEXT NOT NULL, scope TEXT NOT NULL, below REAL NOT NULL, since INTEGER NOT NULL,
-  PRIMARY KEY (indicator, scope, below));
-`;
+/** What the alert service needs of a log: synchronous, as it is called while the engine updates. */
+export interface AlertLog {
+  /** Insert or update: the log holds each alert's latest state. */
+  record(a: Alert): void;
+  /** A wait started (`since`) or ended (no `since`): written when it happens, so a crash keeps it too. */
+  recordWait(w: AlertWait): void;
+  waits(): AlertWait[];
+  open(): Alert[];
+  /** The newest first, at most `limit`. */
+  list(limit?: number): Alert[];
+  get(alertId: string): Alert | undefined;
+  close(): void | Promise<void>;
+}
 
-interface Row {
+export interface AlertRow {
   alert_id: string;
   indicator: string;
   scope: string;
@@ -33,7 +37,7 @@ interface Row {
   cleared_at: number | null;
 }
 
-const toAlert = (r: Row): Alert => ({
+export const toAlert = (r: AlertRow): Alert => ({
   alertId: r.alert_id,
   indicator: r.indicator,
   scope: r.scope,
@@ -48,16 +52,23 @@ const toAlert = (r: Row): Alert => ({
   ...(r.cleared_at === null ? {} : { clearedAt: r.cleared_at }),
 });
 
-export class AlertLog {
-  private readonly db: Database.Database;
+export class SqliteAlertLog implements AlertLog {
+  private constructor(private readonly db: Database.Database) {}
 
-  constructor(dataDir: string) {
+  /** The log under `dataDir`, its schema brought up to date by the migrations. */
+  static async open(dataDir: string): Promise<SqliteAlertLog> {
     mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'alerts.sqlite'));
-    this.db.pragma('journal_mode = WAL');
+    const db = new Database(join(dataDir, 'alerts.sqlite'));
+    db.pragma('journal_mode = WAL');
     // FULL: an alert raised, acknowledged or waiting is on disk when it is told; a power cut must not undo it.
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    db.pragma('synchronous = FULL');
+    try {
+      await migrateSqlite(db, ALERT_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteAlertLog(db);
   }
 
   /** Insert or update: the log holds each alert's latest state. */
@@ -97,19 +108,21 @@ export class AlertLog {
 
   open(): Alert[] {
     return (
-      this.db.prepare('SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY raised_at').all() as Row[]
+      this.db.prepare('SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY raised_at').all() as AlertRow[]
     ).map(toAlert);
   }
 
   /** The newest first, at most `limit`. */
   list(limit = 500): Alert[] {
-    return (this.db.prepare('SELECT * FROM alerts ORDER BY raised_at DESC LIMIT ?').all(limit) as Row[]).map(
-      toAlert,
-    );
+    return (
+      this.db.prepare('SELECT * FROM alerts ORDER BY raised_at DESC LIMIT ?').all(limit) as AlertRow[]
+    ).map(toAlert);
   }
 
   get(alertId: string): Alert | undefined {
-    const row = this.db.prepare('SELECT * FROM alerts WHERE alert_id = ?').get(alertId) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM alerts WHERE alert_id = ?').get(alertId) as
+      | AlertRow
+      | undefined;
     return row && toAlert(row);
   }
 

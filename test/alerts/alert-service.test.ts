@@ -3,7 +3,7 @@
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
-import { AlertLog } from '../../engine/alerts/alert-log.js';
+import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import type { AlertEvent } from '../../engine/alerts/alert-machine.js';
 import { AlertService } from '../../engine/alerts/alert-service.js';
 import { alertsPlugin } from '../../http/alerts.js';
@@ -31,7 +31,7 @@ describe('AlertService', () => {
       ],
     });
     const events: AlertEvent[] = [];
-    const log = new AlertLog(dir);
+    const log = await SqliteAlertLog.open(dir);
     const alerts = new AlertService([threshold], log, (e) => events.push(e));
     alerts.attach(c.engine);
     c.heartbeat(0, 'sensor', 'sen-1');
@@ -44,7 +44,7 @@ describe('AlertService', () => {
     expect(events.map((e) => [e.type, e.at])).toEqual([['raise', at(240)]]);
     const alertId = events[0].alert.alertId;
 
-    const store = RegistryStore.open(dir);
+    const store = await RegistryStore.open(dir);
     const token = ensureAdminToken(store.credentials(), '')!;
     const app = Fastify();
     app.setValidatorCompiler(validatorCompiler);
@@ -91,7 +91,7 @@ describe('AlertService', () => {
     log.close();
     store.close();
 
-    const reopened = new AlertLog(dir);
+    const reopened = await SqliteAlertLog.open(dir);
     expect(reopened.get(alertId)).toMatchObject({
       raisedAt: at(240),
       clearedAt: at(300),
@@ -100,10 +100,10 @@ describe('AlertService', () => {
     reopened.close();
   });
 
-  it('raises a value that is below from the start, before any device message, forS after the first snapshot', () => {
+  it('raises a value that is below from the start, before any device message, forS after the first snapshot', async () => {
     const c = new TestCity({ devices: [{ id: 'sen-1', kind: 'sensor', expectedIntervalS: 60 }] });
     const events: AlertEvent[] = [];
-    const log = new AlertLog(tempDir());
+    const log = await SqliteAlertLog.open(tempDir());
     const alerts = new AlertService([threshold], log, (e) => events.push(e));
     alerts.attach(c.engine); // no input yet: availability.sensor is 0 % with no time to stamp it
     alerts.onSnapshot(c.engine.snapshot(at(10)));

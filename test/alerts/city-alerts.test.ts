@@ -5,7 +5,7 @@
 import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CityServices } from '../../cli/city-services.js';
-import { AlertLog } from '../../engine/alerts/alert-log.js';
+import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { RawMessage } from '../../engine/pipeline.js';
 import { SqliteHistory } from '../../engine/sinks/sqlite-history.js';
@@ -39,17 +39,20 @@ class VirtualCity {
   readonly scheduler = new VirtualTimeScheduler();
   readonly messages$ = new Subject<RawMessage>();
   readonly alerts: AlertMessage[] = [];
-  readonly store: RegistryStore;
   readonly registry: Registry;
   services!: CityServices;
   private unfollow = () => {};
 
-  constructor(
+  static async open(dir: string, thresholds: Threshold[] = [GATEWAYS]): Promise<VirtualCity> {
+    return new VirtualCity(dir, await RegistryStore.open(dir), thresholds);
+  }
+
+  private constructor(
     readonly dir: string,
-    thresholds: Threshold[] = [GATEWAYS],
+    readonly store: RegistryStore,
+    thresholds: Threshold[],
   ) {
     this.scheduler.frame = at(0);
-    this.store = RegistryStore.open(dir);
     if (this.store.isEmpty())
       this.store.upsert(
         makeInventory({
@@ -64,14 +67,14 @@ class VirtualCity {
   }
 
   /** (Re)start the services at the current virtual time, as a process start would. */
-  start(): void {
+  async start(): Promise<void> {
     this.services = new CityServices({
       engine: new CityEngine(this.registry.inventory, catalogue),
       catalogue,
       thresholds: this.registry.inventory.city.thresholds,
       messages$: this.messages$,
       history: new SqliteHistory(this.dir),
-      alertLog: new AlertLog(this.dir),
+      alertLog: await SqliteAlertLog.open(this.dir),
       publish: (m) => {
         if (m.topic.startsWith('city/alerts/')) this.alerts.push(JSON.parse(m.payload));
       },
@@ -120,9 +123,9 @@ afterEach(async () => {
 });
 
 describe('alerts through registry rebuilds, threshold changes and restarts (issue 10)', () => {
-  it('raises at exactly T + forS while a device is registered every 30 s, and clears at the exact time', () => {
-    city = new VirtualCity(tempDir());
-    city.start();
+  it('raises at exactly T + forS while a device is registered every 30 s, and clears at the exact time', async () => {
+    city = await VirtualCity.open(tempDir());
+    await city.start();
     city.send(1, 'gw-1', 'status', { state: 'online' });
     city.send(1, 'gw-2', 'status', { state: 'online' });
     city.keepAlive(2, 20);
@@ -146,9 +149,9 @@ describe('alerts through registry rebuilds, threshold changes and restarts (issu
     expect(city.alerts[0].alertId).toBe(`availability.cctv-gateway@city@${at(T + 120)}`);
   });
 
-  it('counts a changed forS from when the value crossed, and keeps a raised alert through a change of severity', () => {
-    city = new VirtualCity(tempDir());
-    city.start();
+  it('counts a changed forS from when the value crossed, and keeps a raised alert through a change of severity', async () => {
+    city = await VirtualCity.open(tempDir());
+    await city.start();
     city.send(1, 'gw-1', 'status', { state: 'online' });
     city.send(1, 'gw-2', 'status', { state: 'online' });
     city.send(10, 'gw-1', 'status', { state: 'offline' });
@@ -173,8 +176,8 @@ describe('alerts through registry rebuilds, threshold changes and restarts (issu
 
   it('keeps a wait and an acknowledgement across restarts: raised at T + forS, still acknowledged after', async () => {
     const dir = tempDir();
-    city = new VirtualCity(dir);
-    city.start();
+    city = await VirtualCity.open(dir);
+    await city.start();
     city.send(1, 'gw-1', 'status', { state: 'online' });
     city.send(1, 'gw-2', 'status', { state: 'online' });
     const T = 30;
@@ -182,14 +185,14 @@ describe('alerts through registry rebuilds, threshold changes and restarts (issu
     city.keepAlive(31, 80);
     await city.stop(); // down at 80 s, 50 s into the wait
 
-    city.start(); // a new process: a fresh engine, the same alert log
+    await city.start(); // a new process: a fresh engine, the same alert log
     city.keepAlive(90, 200);
     expect(city.events()).toEqual([['raise', at(T + 120)]]);
     const alertId = city.alerts[0].alertId;
     expect(city.services.alerts.acknowledge(alertId, 'Dana Ortiz', at(160))).toBeDefined();
     await city.stop();
 
-    city.start();
+    await city.start();
     city.keepAlive(210, 240);
     expect(city.services.alerts.acknowledge(alertId, 'Someone Else', at(241))).toBeUndefined();
     city.send(250, 'gw-1', 'status', { state: 'online' });

@@ -40,7 +40,7 @@ function waitForOutput(proc: ChildProcess, pattern: RegExp, timeoutMs = 15_000):
 describe('citygauge broker', () => {
   it('admits registered devices, prints its URLs, and stops cleanly on SIGINT', async () => {
     const dataDir = tempDir('citygauge-broker-cli-');
-    const store = RegistryStore.open(dataDir);
+    const store = await RegistryStore.open(dataDir);
     store.upsert(makeInventory({ devices: [{ id: 'pm-1', kind: 'pipe-monitor' }] }));
     const token = store.credentials().issue('pm-1', 'device');
     store.close();

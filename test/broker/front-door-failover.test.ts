@@ -19,7 +19,7 @@ const log: AdmittedMessage[] = [];
 let agent: SensorAgent | undefined;
 
 beforeEach(async () => {
-  store = RegistryStore.open(tempDir('citygauge-doors-'));
+  store = await RegistryStore.open(tempDir('citygauge-doors-'));
   const credentials = store.credentials();
   token = credentials.issue('air-1', 'device');
   const policy = new RegistryPolicy(

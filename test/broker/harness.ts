@@ -59,7 +59,7 @@ export async function startTestBroker(
   options: Partial<BrokerOptions> & { allowAnonymous?: boolean } = {},
   spec: CitySpec = CITY,
 ): Promise<TestBroker> {
-  const store = RegistryStore.open(tempDir('citygauge-broker-'));
+  const store = await RegistryStore.open(tempDir('citygauge-broker-'));
   const credentials = store.credentials();
   const inventory = makeInventory(spec);
   const tokens: Record<string, string> = {};

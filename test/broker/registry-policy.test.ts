@@ -13,8 +13,8 @@ const tokens: Record<string, string> = {};
 const inventory = makeInventory(CITY);
 let policy: RegistryPolicy;
 
-beforeAll(() => {
-  store = RegistryStore.open(tempDir('citygauge-policy-'));
+beforeAll(async () => {
+  store = await RegistryStore.open(tempDir('citygauge-policy-'));
   credentials = store.credentials();
   for (const id of ['pm-1', 'gw-1', 'cam-1', 'ghost']) tokens[id] = credentials.issue(id, 'device');
   tokens['service:engine'] = credentials.issue('service:engine', 'service');

@@ -12,7 +12,7 @@ describe('citygauge demo', () => {
     const r = await runCli(['demo', '--data-dir', data, '--hours', '0.25'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/first start: imported .*sample-city.* into .*registry\.sqlite/);
-    const store = RegistryStore.open(data);
+    const store = await RegistryStore.open(data);
     expect(store.counts()).toMatchObject({ devices: expect.any(Number), routes: 60 });
     expect(store.counts().devices).toBeGreaterThan(2900);
     store.close();

@@ -13,8 +13,8 @@ const withBadRow = () =>
     'areas.csv': 'id,class,district,name\nplaza,key-public,centre,Plaza\n',
     'devices.csv': `${DEVICE_HEADER}\ncam-1,cctv,,plaza,,true,,,\ncam-2,camera,,plaza,,,,,\n`,
   });
-const devicesIn = (dataDir: string) => {
-  const store = RegistryStore.open(dataDir);
+const devicesIn = async (dataDir: string) => {
+  const store = await RegistryStore.open(dataDir);
   const ids = [...store.load().devices.keys()];
   store.close();
   return ids;
@@ -29,7 +29,7 @@ describe('citygauge import', () => {
     expect(r.stdout).toMatch(
       /imported into .*registry\.sqlite: areas 4, pipe segments 2, routes 2, sites 2, devices 9/,
     );
-    expect(devicesIn(data)).toHaveLength(9);
+    expect(await devicesIn(data)).toHaveLength(9);
   });
 
   it('reports a bad row as file:line: reason, applies the rest and exits 1', async () => {
@@ -38,7 +38,7 @@ describe('citygauge import', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^devices\.csv:3: kind: .*\(got 'camera'\)$/m);
     expect(r.stdout).toMatch(/devices 1 \(1 bad row\)/);
-    expect(devicesIn(data)).toEqual(['cam-1']);
+    expect(await devicesIn(data)).toEqual(['cam-1']);
   });
 
   it('applies nothing with --strict when a row is bad', async () => {
@@ -46,7 +46,7 @@ describe('citygauge import', () => {
     const r = await runCli(['import', withBadRow(), '--data-dir', data, '--strict']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/nothing imported: --strict and 1 bad row/);
-    expect(devicesIn(data)).toEqual([]);
+    expect(await devicesIn(data)).toEqual([]);
   });
 
   it('writes nothing on --dry-run, not even the database file', async () => {
@@ -63,7 +63,7 @@ describe('citygauge import', () => {
     const more = inventoryDir({ 'devices.csv': `${DEVICE_HEADER}\ncam-9,cctv,,plaza,gw-1,,,,\n` });
     const r = await runCli(['import', more, '--data-dir', data]);
     expect(r.code).toBe(0);
-    expect(devicesIn(data)).toHaveLength(10);
+    expect(await devicesIn(data)).toHaveLength(10);
   });
 
   it('exits 2 for a folder that does not exist', async () => {

@@ -50,7 +50,7 @@ describe('simulating the registry', () => {
 
   beforeEach(async () => {
     dataDir = tempDir('citygauge-sim-');
-    store = RegistryStore.open(dataDir);
+    store = await RegistryStore.open(dataDir);
     store.upsert((await loadInventoryDir(fixture('town'))).inventory);
     broker = await startBroker();
   });

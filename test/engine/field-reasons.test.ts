@@ -66,7 +66,7 @@ describe('field-level bad-payload reasons', () => {
   });
 
   beforeAll(async () => {
-    const store = RegistryStore.open(tempDir());
+    const store = await RegistryStore.open(tempDir());
     store.upsert((await loadInventoryDir(TOWN)).inventory);
     const registry = new Registry(store, store.credentials());
     engine = new CityEngine(registry.inventory, buildCatalogue(LIVE_CATALOGUE));

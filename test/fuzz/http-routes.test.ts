@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertLog } from '../../engine/alerts/alert-log.js';
+import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { AlertService } from '../../engine/alerts/alert-service.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import { RecentMessages } from '../../engine/recent-messages.js';
@@ -37,7 +37,7 @@ let history: SqliteHistory;
 
 beforeAll(async () => {
   const dir = tempDir('citygauge-fuzz-http-');
-  const store = RegistryStore.open(dir);
+  const store = await RegistryStore.open(dir);
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;
@@ -47,7 +47,11 @@ beforeAll(async () => {
     engine = new CityEngine(inv, catalogue);
   });
   history = new SqliteHistory(dir, { now: () => Date.now() });
-  const alerts = new AlertService(registry.inventory.city.thresholds, new AlertLog(dir), () => {});
+  const alerts = new AlertService(
+    registry.inventory.city.thresholds,
+    await SqliteAlertLog.open(dir),
+    () => {},
+  );
   app = await buildApi({
     registry,
     indicators: { engine: () => engine, latest: () => undefined },

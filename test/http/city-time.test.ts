@@ -19,7 +19,7 @@ let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
+  const store = await RegistryStore.open(tempDir());
   const { inventory } = await loadInventoryDir(TOWN);
   store.upsert({ ...inventory, city: { ...inventory.city, timeZone: 'America/Los_Angeles' } });
   const registry = new Registry(store, store.credentials());

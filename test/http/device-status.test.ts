@@ -36,7 +36,7 @@ const advanceTo = (ms: number) => {
 const send = (topic: string, payload: string) => messages$.next({ topic, payload: Buffer.from(payload) });
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
+  const store = await RegistryStore.open(tempDir());
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   const engine = new CityEngine(registry.inventory, buildCatalogue(LIVE_CATALOGUE));

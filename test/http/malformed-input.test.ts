@@ -8,7 +8,7 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CityServices } from '../../cli/city-services.js';
 import { openHistory } from '../../cli/history-options.js';
-import { AlertLog } from '../../engine/alerts/alert-log.js';
+import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { RawMessage } from '../../engine/pipeline.js';
 import { ensureAdminToken } from '../../http/auth.js';
@@ -47,7 +47,7 @@ const keysOf = (schema: unknown): string[] => {
 
 beforeAll(async () => {
   const dataDir = tempDir();
-  const store = RegistryStore.open(dataDir);
+  const store = await RegistryStore.open(dataDir);
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;
@@ -60,7 +60,7 @@ beforeAll(async () => {
     thresholds: registry.inventory.city.thresholds,
     messages$: new Subject<RawMessage>(),
     history: sink,
-    alertLog: new AlertLog(dataDir),
+    alertLog: await SqliteAlertLog.open(dataDir),
     publish: () => {},
   });
   city.follow(registry);

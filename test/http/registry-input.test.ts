@@ -27,7 +27,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = tempDir();
-  const store = RegistryStore.open(dataDir);
+  const store = await RegistryStore.open(dataDir);
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   registry = new Registry(store, store.credentials());
   // As `citygauge start` does for a city.json without districts.
@@ -70,8 +70,8 @@ async function upload(files: Record<string, string | Uint8Array>, query = '') {
 }
 
 /** The registry as stored: what a restart would see. */
-const stored = () => {
-  const store = RegistryStore.open(dataDir);
+const stored = async () => {
+  const store = await RegistryStore.open(dataDir);
   try {
     return store.load();
   } finally {
@@ -92,7 +92,7 @@ describe('districts through the API', () => {
       message: `district: unknown district 'atlantis' ${KNOWN}`,
     });
     expect((await call('GET', '/api/devices/bus-9')).status).toBe(404);
-    expect(stored().devices.has('bus-9')).toBe(false);
+    expect((await stored()).devices.has('bus-9')).toBe(false);
     const moved = await call('PATCH', '/api/devices/bus-1', { district: 'atlantis' });
     expect(moved).toMatchObject({
       status: 400,
@@ -140,8 +140,8 @@ describe('text limits through the API', () => {
     expect(r.body.message).toMatch(/district.*at most 64 characters/);
     expect(r.text.length).toBeLessThan(1000);
     expect((await call('GET', '/api/devices/bus-x')).status).toBe(404);
-    expect(stored().devices.has('bus-x')).toBe(false);
-    expect(registry.inventory.devices.size).toBe(stored().devices.size);
+    expect((await stored()).devices.has('bus-x')).toBe(false);
+    expect(registry.inventory.devices.size).toBe((await stored()).devices.size);
   });
 
   it('refuses ids unsafe in a topic or over 64 characters, and overlong asset ids', async () => {
@@ -156,7 +156,7 @@ describe('text limits through the API', () => {
       expect(r.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(r.body.error).toBe('bad-request');
     }
-    expect(stored().devices.has('bus-y')).toBe(false);
+    expect((await stored()).devices.has('bus-y')).toBe(false);
   });
 });
 
@@ -195,6 +195,6 @@ describe('upload size limits', () => {
   it('takes an upload under the limits as before', async () => {
     const r = await upload({ 'devices.csv': `${DEVICE_HEADER}\nsen-ok,sensor,north,,,,,,\n` });
     expect(r).toMatchObject({ status: 200, body: { applied: true, errors: [] } });
-    expect(stored().devices.has('sen-ok')).toBe(true);
+    expect((await stored()).devices.has('sen-ok')).toBe(true);
   });
 });

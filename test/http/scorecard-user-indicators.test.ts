@@ -36,7 +36,7 @@ const own = (id: string, name: string) => ({
 });
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
+  const store = await RegistryStore.open(tempDir());
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;

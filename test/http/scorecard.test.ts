@@ -27,7 +27,7 @@ const live = new Map<string, number | null>([
 ]);
 
 beforeAll(async () => {
-  const store = RegistryStore.open(tempDir());
+  const store = await RegistryStore.open(tempDir());
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;

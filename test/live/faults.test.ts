@@ -7,7 +7,7 @@ import pino from 'pino';
 import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CityServices } from '../../cli/city-services.js';
-import { AlertLog } from '../../engine/alerts/alert-log.js';
+import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import { Faults } from '../../engine/faults.js';
 import type { RawMessage } from '../../engine/pipeline.js';
@@ -117,7 +117,7 @@ describe('the live city with a fault in one message or one consumer', () => {
       thresholds: engine.inventory.city.thresholds,
       messages$,
       history,
-      alertLog: new AlertLog(dir),
+      alertLog: await SqliteAlertLog.open(dir),
       publish: (m) => {
         if (m.topic.startsWith('city/alerts/')) throw new Error('broker gone');
       },

@@ -9,8 +9,8 @@ import { tempDir } from '../support/tmp.js';
 import { BAD, GOOD } from './temp-inventory.js';
 
 const registryIn = (data: string) => join(data, 'registry.sqlite');
-const countsIn = (data: string) => {
-  const store = RegistryStore.open(data);
+const countsIn = async (data: string) => {
+  const store = await RegistryStore.open(data);
   const counts = store.counts();
   store.close();
   return counts;
@@ -35,7 +35,7 @@ describe('citygauge import', () => {
     );
     expect(r.stderr).toContain('the valid rows were imported');
     expect(r.stdout).toMatch(/devices 2 \(1 bad row\)\n$/);
-    expect(countsIn(data).devices).toBe(2);
+    expect((await countsIn(data)).devices).toBe(2);
   });
 
   it('with --strict and a bad row, creates no registry and leaves an existing one as it was', async () => {
@@ -45,11 +45,11 @@ describe('citygauge import', () => {
 
     const data = tempDir();
     await runCli(['import', GOOD, '--data-dir', data]);
-    const before = countsIn(data);
+    const before = await countsIn(data);
     const r = await runCli(['import', BAD, '--data-dir', data, '--strict']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('nothing imported: --strict and 1 bad row; fix them and run again\n');
-    expect(countsIn(data)).toEqual(before);
+    expect(await countsIn(data)).toEqual(before);
   });
 
   it('on --dry-run leaves an existing registry untouched and says what it would do', async () => {
@@ -64,7 +64,7 @@ describe('citygauge import', () => {
     const strict = await runCli(['import', BAD, '--data-dir', data, '--dry-run', '--strict']);
     expect(strict.stdout).toBe('dry run, nothing written: would import nothing, --strict and 1 bad row\n');
     expect(statSync(registryIn(data)).mtimeMs).toBe(modified);
-    expect(countsIn(data).devices).toBe(8);
+    expect((await countsIn(data)).devices).toBe(8);
   });
 
   it('exits 2 for a folder holding no inventory file, naming the files it looks for', async () => {

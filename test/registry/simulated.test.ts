@@ -20,8 +20,8 @@ function capture() {
   return { log, lines };
 }
 
-const reopen = (dataDir: string) => {
-  const store = RegistryStore.open(dataDir);
+const reopen = async (dataDir: string) => {
+  const store = await RegistryStore.open(dataDir);
   return { store, registry: new Registry(store, store.credentials()) };
 };
 
@@ -53,13 +53,13 @@ describe('simulated devices', () => {
     expect(again.registry.remove('bus-1').ok).toBe(true);
     expect(again.registry.create({ id: 'bus-1', kind: 'transit-beacon', district: 'centre' }).ok).toBe(true);
     again.store.close();
-    expect(reopen(dataDir).registry.isSimulated('bus-1')).toBe(false);
+    expect((await reopen(dataDir)).registry.isSimulated('bus-1')).toBe(false);
   });
 
   it('are migrated once in a registry from before the flag: the devices of the start inventory only', async () => {
     const dataDir = tempDir();
     // What an older version left: the town plus a person's device, no flags, no declared districts.
-    const old = RegistryStore.open(dataDir);
+    const old = await RegistryStore.open(dataDir);
     const inv = (await loadInventoryDir(TOWN)).inventory;
     inv.devices.set('sen-9', {
       id: 'sen-9',

@@ -10,26 +10,26 @@ describe('RegistryStore', () => {
   it('keeps every table, city.json and the optional fields of the fixture as they were read', async () => {
     const { inventory } = await loadInventoryDir(GOOD);
     const dir = tempDir();
-    const store = RegistryStore.open(dir);
+    const store = await RegistryStore.open(dir);
     store.upsert(inventory);
     expect(store.counts()).toEqual({ areas: 3, pipeSegments: 2, routes: 5, sites: 2, devices: 8 });
     expect(store.isEmpty()).toBe(false);
     store.close();
-    const reopened = RegistryStore.open(dir);
+    const reopened = await RegistryStore.open(dir);
     expect(reopened.load()).toEqual(inventory);
     reopened.close();
   });
 
-  it('opens its database in WAL mode so readers do not wait for an import', () => {
-    const store = RegistryStore.open(tempDir());
+  it('opens its database in WAL mode so readers do not wait for an import', async () => {
+    const store = await RegistryStore.open(tempDir());
     const db = new Database(store.path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     store.close();
   });
 
-  it('loads an empty registry as an empty inventory with the default city', () => {
-    const store = RegistryStore.open(tempDir());
+  it('loads an empty registry as an empty inventory with the default city', async () => {
+    const store = await RegistryStore.open(tempDir());
     expect(store.isEmpty()).toBe(true);
     expect(store.load().city).toEqual({
       name: 'City',
@@ -42,7 +42,7 @@ describe('RegistryStore', () => {
 
   it('writes only rows that are not the very objects of the inventory it was merged over', async () => {
     const first = await load(withDevices('cam-1,cctv,,plaza', 'cam-2,cctv,,plaza'));
-    const store = RegistryStore.open(tempDir());
+    const store = await RegistryStore.open(tempDir());
     store.upsert(first.inventory);
     // A row changed behind the store's back shows whether the next upsert rewrote it.
     const db = new Database(store.path);

@@ -18,12 +18,12 @@ describe('RegistryStore', () => {
       attributes: { material: 'PVC' },
     });
     const dir = tempDir();
-    const store = RegistryStore.open(dir);
+    const store = await RegistryStore.open(dir);
     expect(store.isEmpty()).toBe(true);
     store.upsert(inventory);
     store.close();
     expect(existsSync(join(dir, 'registry.sqlite'))).toBe(true);
-    const again = RegistryStore.open(dir);
+    const again = await RegistryStore.open(dir);
     const loaded = again.load();
     again.close();
     expect(loaded).toEqual(inventory);
@@ -31,7 +31,7 @@ describe('RegistryStore', () => {
 
   it('updates rows by id on a second upsert instead of adding them', async () => {
     const { inventory } = await loadInventoryDir(TOWN);
-    const store = RegistryStore.open(tempDir());
+    const store = await RegistryStore.open(tempDir());
     store.upsert(inventory);
     const before = store.counts();
     inventory.devices.set('cam-1', { ...inventory.devices.get('cam-1')!, hd: false, expectedIntervalS: 15 });

@@ -55,7 +55,7 @@ let history: SqliteHistory;
 
 beforeAll(async () => {
   dataDir = tempDir();
-  const store = RegistryStore.open(dataDir);
+  const store = await RegistryStore.open(dataDir);
   const { inventory } = await loadInventoryDir(TOWN);
   store.upsert({ ...inventory, city: { ...inventory.city, timeZone: LA } });
   const registry = new Registry(store, store.credentials());

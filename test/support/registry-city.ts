@@ -19,7 +19,7 @@ export interface RegistryCity {
 
 export async function openRegistryCity(inventoryDir: string): Promise<RegistryCity> {
   const catalogue = buildCatalogue(LIVE_CATALOGUE);
-  const store = RegistryStore.open(tempDir());
+  const store = await RegistryStore.open(tempDir());
   store.upsert((await loadInventoryDir(inventoryDir)).inventory);
   const registry = new Registry(store, store.credentials());
   const token = ensureAdminToken(registry.credentials, '')!;

@@ -1,0 +1,20 @@
+// One versioned migration of the control plane's schema, in the SQL of each database it runs on. The lists
+// say which database gets which: the embedded default keeps the registry and the alert log in two SQLite
+// files under the data dir; PostgreSQL holds all of them in one database.
+import { registry } from './migrations/0001-registry.js';
+import { credentials } from './migrations/0002-credentials.js';
+import { alertLog } from './migrations/0003-alert-log.js';
+
+export interface Migration {
+  /** Recorded once applied; never renamed. */
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+/** registry.sqlite: the inventory and the credentials. */
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [registry, credentials];
+/** alerts.sqlite. */
+export const ALERT_MIGRATIONS: readonly Migration[] = [alertLog];
+/** A PostgreSQL control plane, in order. */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [registry, credentials, alertLog];
