@@ -79,6 +79,17 @@ export function registerApi(program: Command): void {
         },
       },
     });
+    // Where the merge stands: the instant every partition has reached, and each partition's last batch.
+    api.get('/api/cluster', { schema: { tags: ['cluster'] } }, async () => {
+      const at = node.latest()?.at;
+      return {
+        partitions,
+        mergedThrough: at === undefined ? null : new Date(at).toISOString(),
+        batches: Array.from({ length: partitions }, (_, p) => node.merge.applied(p)),
+        republishedDropped: node.merge.duplicates.reduce((a, b) => a + b, 0),
+        failed: node.failed.reduce((a, b) => a + b, 0),
+      };
+    });
     await api.listen({ port: opts.httpPort, host: opts.host });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.httpPort;

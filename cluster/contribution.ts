@@ -3,9 +3,17 @@
 // without copying and between processes as plain bytes.
 import type { ContributionTap } from '../engine/contributions.js';
 
-/** Device a's condition bits became b. */
+/**
+ * The cluster's numbering of devices and routes: their ids in code-unit order. Every node derives it from the
+ * registry alone, whatever order its copy of the registry lists them in.
+ */
+export function cityOrder(ids: Iterable<string>): string[] {
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Device a's condition bits became b (a: the device's place in cityOrder). */
 export const DEVICE = 0;
-/** Route freshness: a = e × routes + r, b = +1 or −1. */
+/** Route freshness: a = e × routes + r (r: the route's place in cityOrder), b = +1 or −1. */
 export const ROUTE = 1;
 /** The partition's first input came at t: the city's means start at the earliest of these. */
 export const ORIGIN = 2;
@@ -17,12 +25,12 @@ export class ContributionRecorder implements ContributionTap {
   private length = 0;
 
   /**
-   * @param toCity the city-wide index of each of the partition engine's devices
-   * @param routes the number of routes (the same in every partition: routes are not partitioned)
+   * @param toCity the city-wide number of each of the partition engine's devices
+   * @param routeToCity the city-wide number of each of its routes (every partition has every route)
    */
   constructor(
     private readonly toCity: Int32Array,
-    private readonly routes: number,
+    private readonly routeToCity: Int32Array,
   ) {}
 
   device(d: number, _old: number, mask: number, t: number): void {
@@ -30,7 +38,7 @@ export class ContributionRecorder implements ContributionTap {
   }
 
   route(e: number, r: number, delta: 1 | -1, t: number): void {
-    this.push(ROUTE, e * this.routes + r, delta, t);
+    this.push(ROUTE, e * this.routeToCity.length + this.routeToCity[r], delta, t);
   }
 
   origin(t: number): void {

@@ -99,6 +99,13 @@ export class Leases {
     }
   }
 
+  /** How many leases named `<prefix>.…` are held now (a shard's presence is one). */
+  async count(prefix: string): Promise<number> {
+    let n = 0;
+    for await (const _ of await this.kv.keys(`${prefix}.>`)) n++;
+    return n;
+  }
+
   /** Who holds the lease now, or null when nobody does. */
   async holder(name: string): Promise<LeaseHolder | null> {
     const entry = await this.kv.get(name);
@@ -130,11 +137,16 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   private readonly periodMs: number;
   private readonly marginMs: number;
 
+  /**
+   * @param wants asked before each attempt to acquire: a shard that holds its share of partitions lets the
+   * others have the rest
+   */
   constructor(
     private readonly leases: Leases,
     readonly name: string,
     readonly owner: string,
     private readonly logger?: Logger,
+    private readonly wants: () => boolean = () => true,
   ) {
     super();
     this.periodMs = Math.max(50, Math.floor(leases.ttlMs / 3));
@@ -148,6 +160,16 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   start(): this {
     void this.tick();
     return this;
+  }
+
+  /** Gives a held lease up at once, and goes on contending (when it `wants`): rebalancing. */
+  async giveUp(): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    this.lease = null;
+    clearTimeout(this.fence);
+    this.emit('lost', 'given up to rebalance');
+    await this.leases.release(lease).catch(() => {});
   }
 
   /** Stops contending; releases the lease if held so a successor need not wait for the TTL. */
@@ -174,7 +196,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
           // Fenced (or stopped) while the renew was in flight: we already told everyone it is lost, so give it up.
           await this.leases.release(renewed).catch(() => {});
         }
-      } else {
+      } else if (this.wants()) {
         const lease = await this.leases.tryAcquire(this.name, this.owner);
         if (lease && this.stopped) await this.leases.release(lease).catch(() => {});
         else if (lease) {

@@ -16,7 +16,7 @@ import type { CityModel } from '../engine/city-model.js';
 import { type RejectionCounts, zeroCounts } from '../engine/rejections.js';
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
-import { DEVICE, EVENT_SIZE, ORIGIN, ROUTE } from './contribution.js';
+import { cityOrder, DEVICE, EVENT_SIZE, ORIGIN, ROUTE } from './contribution.js';
 
 /**
  * The city-wide state the partitions' contributions add up to: an ordinary CityEngine that never reads a
@@ -27,13 +27,19 @@ export class CityMerge {
   readonly engine: CityEngine;
   private readonly windows: MeanWindow[];
   private readonly routes: number;
+  /** Model index of each city-wide device and route number (cluster/contribution.ts cityOrder). */
+  private readonly device: Int32Array;
+  private readonly route: Int32Array;
 
   constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
     // Registration alone counts (CCTV coverage, HD share): the engine starts every device at its static
     // bits, as in one process, and partitions report only changes from there.
     this.engine = new CityEngine(inventory, catalogue);
     this.windows = meanWindows(inventory);
-    this.routes = this.engine.model.assets.route.ids.length;
+    const m = this.engine.model;
+    this.routes = m.assets.route.ids.length;
+    this.device = Int32Array.from(cityOrder(m.deviceIds), (id) => m.deviceIndex.get(id)!);
+    this.route = Int32Array.from(cityOrder(m.assets.route.ids), (id) => m.assets.route.index.get(id)!);
   }
 
   get model(): CityModel {
@@ -47,9 +53,9 @@ export class CityMerge {
 
   apply(kind: number, a: number, b: number, t: number): void {
     const e = this.engine;
-    if (kind === DEVICE) e.devices.setMask(a, b, t);
+    if (kind === DEVICE) e.devices.setMask(this.device[a], b, t);
     else if (kind === ROUTE)
-      e.contributions.route(Math.floor(a / this.routes), a % this.routes, b as 1 | -1, t);
+      e.contributions.route(Math.floor(a / this.routes), this.route[a % this.routes], b as 1 | -1, t);
     else if (kind === ORIGIN) {
       if (e.origin === undefined) {
         e.origin = t;
@@ -58,9 +64,9 @@ export class CityMerge {
     } else throw new Error(`unknown contribution kind ${kind}`);
   }
 
-  /** Condition bits of device d (city-wide index), as the merge knows them. */
+  /** Condition bits of device d (city-wide number), as the merge knows them. */
   maskOf(d: number): number {
-    return this.engine.devices.mask[d];
+    return this.engine.devices.mask[this.device[d]];
   }
 
   /** The city at `at`, which every partition has reached; the engine's clock follows. */

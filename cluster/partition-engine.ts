@@ -6,24 +6,23 @@ import type { Inbound } from '../engine/inbound.js';
 import type { RejectionReason } from '../engine/rejections.js';
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Device, Inventory } from '../registry/inventory.js';
-import { ContributionRecorder } from './contribution.js';
+import { ContributionRecorder, cityOrder } from './contribution.js';
 import type { PartitionMark } from './merge.js';
 
-/** The inventory of partition `p`: its devices, and every asset. */
+/** The inventory of partition `p` (its devices, and every asset), and its devices' city-wide numbers. */
 export function partitionInventory(
   inventory: Inventory,
   partitionOf: ReadonlyMap<string, number>,
   p: number,
 ): { inventory: Inventory; toCity: Int32Array } {
+  const number = new Map(cityOrder(inventory.devices.keys()).map((id, i) => [id, i]));
   const devices = new Map<string, Device>();
   const toCity: number[] = [];
-  let i = 0;
   for (const [id, d] of inventory.devices) {
     if (partitionOf.get(id) === p) {
       devices.set(id, d);
-      toCity.push(i);
+      toCity.push(number.get(id)!);
     }
-    i++;
   }
   return { inventory: { ...inventory, devices }, toCity: Int32Array.from(toCity) };
 }
@@ -40,7 +39,9 @@ export class PartitionEngine {
   ) {
     const part = partitionInventory(inventory, partitionOf, partition);
     this.engine = new CityEngine(part.inventory, catalogue);
-    this.recorder = new ContributionRecorder(part.toCity, inventory.routes.size);
+    const routeNumber = new Map(cityOrder(inventory.routes.keys()).map((id, i) => [id, i]));
+    const routeToCity = Int32Array.from(this.engine.model.assets.route.ids, (id) => routeNumber.get(id)!);
+    this.recorder = new ContributionRecorder(part.toCity, routeToCity);
     this.engine.contributions.taps.push(this.recorder);
   }
 

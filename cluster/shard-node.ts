@@ -44,6 +44,10 @@ export class ShardNode {
   private partitionOf: Map<string, number> = new Map();
   private partitions = 0;
   private ticker: NodeJS.Timeout | undefined;
+  private balancer: NodeJS.Timeout | undefined;
+  private presence: LeaseKeeper | undefined;
+  /** Partitions this shard may hold: all, until it has counted the live shards. */
+  private share = Number.POSITIVE_INFINITY;
   /** Batches published, records applied, for /metrics and tests. */
   readonly stats = { batches: 0, records: 0, takeovers: 0, checkpoints: 0 };
 
@@ -52,14 +56,51 @@ export class ShardNode {
   async start(): Promise<void> {
     this.partitions = await this.opts.log.partitions();
     this.partitionOf = partitionDevices(this.opts.inventory, this.partitions);
-    for (let p = 0; p < this.partitions; p++) {
-      const keeper = new LeaseKeeper(this.opts.leases, `partition-${p}`, this.opts.id, this.opts.logger);
-      keeper.on('acquired', (lease) => void this.take(p, lease));
-      keeper.on('lost', (reason) => this.drop(p, reason));
-      this.keepers.push(keeper.start());
-    }
+    // Presence: the live shards share the partitions, each taking at most its share.
+    this.presence = new LeaseKeeper(
+      this.opts.leases,
+      `shard.${this.opts.id.replace(/[^\w-]/g, '_')}`,
+      this.opts.id,
+    );
+    this.presence.start();
+    for (let p = 0; p < this.partitions; p++) this.keepers.push(this.keeper(p).start());
     const tickMs = this.opts.tickMs ?? 500;
     this.ticker = setInterval(() => this.tick(), tickMs);
+    this.balancer = setInterval(() => void this.rebalance(), Math.max(250, this.opts.leases.ttlMs / 3));
+  }
+
+  private keeper(p: number): LeaseKeeper {
+    const keeper = new LeaseKeeper(
+      this.opts.leases,
+      `partition-${p}`,
+      this.opts.id,
+      this.opts.logger,
+      () => this.running.size < this.share,
+    );
+    keeper.on('acquired', (lease: Lease) => void this.take(p, lease));
+    keeper.on('lost', (reason: string) => this.drop(p, reason));
+    return keeper;
+  }
+
+  /** A shard added or gone changes everyone's share; a shard over its share gives partitions up. */
+  private async rebalance(): Promise<void> {
+    try {
+      const shards = Math.max(1, await this.opts.leases.count('shard'));
+      this.share = Math.ceil(this.partitions / shards);
+      const extra = this.held().slice(this.share);
+      for (const p of extra) {
+        this.opts.logger.info(
+          { partition: p, shards, share: this.share },
+          'giving a partition up to rebalance',
+        );
+        await this.keepers[p].giveUp();
+      }
+    } catch (err) {
+      this.opts.logger.warn(
+        { err: (err as Error).message },
+        'could not count the shards; keeping what is held',
+      );
+    }
   }
 
   /** Partitions this shard runs now. */
@@ -69,8 +110,9 @@ export class ShardNode {
 
   async stop(): Promise<void> {
     clearInterval(this.ticker);
+    clearInterval(this.balancer);
     for (const p of [...this.running.keys()]) this.drop(p, 'shard stopping');
-    await Promise.all(this.keepers.map((k) => k.stop()));
+    await Promise.all([...this.keepers, this.presence].map((k) => k?.stop()));
   }
 
   private async take(p: number, lease: Lease): Promise<void> {
@@ -119,12 +161,9 @@ export class ShardNode {
         'could not run partition; another shard may',
       );
       this.drop(p, 'start failed');
-      this.keepers[p]?.stop().then(() => {
-        // Contend again later: the failure may be passing (JetStream electing a leader).
-        const keeper = new LeaseKeeper(this.opts.leases, `partition-${p}`, this.opts.id, this.opts.logger);
-        keeper.on('acquired', (l: Lease) => void this.take(p, l));
-        keeper.on('lost', (reason: string) => this.drop(p, reason));
-        this.keepers[p] = keeper.start();
+      // Contend again: the failure may be passing (JetStream electing a leader).
+      void this.keepers[p]?.stop().then(() => {
+        this.keepers[p] = this.keeper(p).start();
       });
     }
   }
