@@ -56,7 +56,10 @@ export class PartitionRunner {
     if (Number.isNaN(this.lastMark)) this.lastMark = Math.floor(t / this.gridMs) * this.gridMs;
     // As in replay: the state at a mark holds every record up to the first one later than it.
     const at = Math.max(t, this.engine.watermark);
-    while (this.lastMark + this.gridMs < at) out.push(this.markAt((this.lastMark += this.gridMs)));
+    while (this.lastMark + this.gridMs < at) {
+      this.lastMark += this.gridMs;
+      out.push(this.markAt(this.lastMark));
+    }
     if (record.kind === 'message') {
       this.engine.ingest(
         { receivedAt: record.receivedAt, topic: record.topic, payload: Buffer.from(record.payload) },
