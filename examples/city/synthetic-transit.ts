@@ -29,7 +29,10 @@ export function syntheticStops(rng: Prng, shape: CityShape): GtfsTable {
   const sum = weights.reduce((a, b) => a + b, 0);
   const district = (): District => {
     let r = rng.next() * sum;
-    for (let k = 0; k < weights.length - 1; k++) if ((r -= weights[k]) < 0) return shape.districts[k];
+    for (let k = 0; k < weights.length - 1; k++) {
+      r -= weights[k];
+      if (r < 0) return shape.districts[k];
+    }
     return shape.districts[weights.length - 1];
   };
   const rows = Array.from({ length: shape.transit.stops }, (_, i) => {
