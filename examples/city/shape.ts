@@ -147,7 +147,11 @@ export function scaleShape(s: CityShape, devices: number): CityShape {
     cameras: n(s.cameras),
     directCameras: n(s.directCameras),
     gateways: n(s.gateways),
-    uncoveredAreas: pair(s.uncoveredAreas),
+    // Gaps may close in a small city; every other count keeps at least one.
+    uncoveredAreas: {
+      'key-public': Math.round(s.uncoveredAreas['key-public'] * f),
+      'key-industry': Math.round(s.uncoveredAreas['key-industry'] * f),
+    },
     pipeMonitoring: pair(s.pipeMonitoring),
     buses: n(s.buses),
     siteMonitoring: { pollution: pair(s.siteMonitoring.pollution), energy: pair(s.siteMonitoring.energy) },
