@@ -1,7 +1,7 @@
 // The generated big city for the cluster's checks (issue 11 items 8 and 10): 25,000+ devices and 1M+
 // messages, a city unlike the sample, made once and shared by every test file that asks for it.
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../registry/inventory.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
@@ -46,6 +46,16 @@ describe('bigCity()', () => {
     expect(behind.size).toBe(224);
     // The sample city's gateways serve 40–49 cameras each.
     expect(Math.min(...behind.values())).toBeGreaterThan(55);
+  });
+
+  it('is made by one of several callers at once, the others waiting for it', async () => {
+    const small = { devices: 3000, hours: 0.02, seed: Date.now() % 100_000 };
+    const all = await Promise.all([bigCity(small), bigCity(small), bigCity(small)]);
+    expect(all.filter((c) => c.madeInSeconds > 0)).toHaveLength(1);
+    expect(new Set(all.map((c) => c.recording)).size).toBe(1);
+    expect(all.map((c) => c.messages)).toEqual([all[0].messages, all[0].messages, all[0].messages]);
+    expect(all[0].devices).toBeGreaterThan(2900);
+    rmSync(dirname(all[0].recording), { recursive: true, force: true });
   });
 
   it('is made once and then reused from its folder', async () => {

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CityShape } from '../../examples/city/shape.js';
 import { cityShape, generateSampleCity } from '../../examples/generate-city.js';
 import { recordSampleTraffic } from '../../examples/record.js';
 
@@ -46,6 +47,8 @@ export interface BigCity {
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const DEFAULT_SEED = 11;
 const DEFAULT_HOURS = 0.5;
+/** Far longer than making the city takes on a busy 2-core machine (~20 s): an older lock is a dead maker's. */
+const MAKER_TIMEOUT_MS = 180_000;
 
 /** A fingerprint of the generator and recorder: editing either makes a new city instead of reusing a stale one. */
 function sourceHash(): string {
@@ -66,19 +69,51 @@ function sourceHash(): string {
 export async function bigCity(opts: BigCityOptions = {}): Promise<BigCity> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const hours = opts.hours ?? DEFAULT_HOURS;
-  const shape = cityShape('metro', opts.devices);
+  const shape = cityShape('metro', opts.devices); // a bad size is refused before anything waits or is made
   const root = join(tmpdir(), 'citygauge-big-city');
   const key = `metro-${opts.devices ?? 'default'}-seed${seed}-${hours}h-${sourceHash()}`;
   const dir = join(root, key);
   const manifest = join(dir, 'manifest.json');
-  if (existsSync(manifest))
-    return { ...JSON.parse(readFileSync(manifest, 'utf8')), ...paths(dir), madeInSeconds: 0 };
+  const ready = (): BigCity => ({
+    ...JSON.parse(readFileSync(manifest, 'utf8')),
+    ...paths(dir),
+    madeInSeconds: 0,
+  });
+  if (existsSync(manifest)) return ready();
 
   mkdirSync(root, { recursive: true });
   forgetStale(root, key);
-  // Made in a private folder and renamed into place whole: a reader never sees half a city, and two test
-  // files racing to make it both succeed (the loser's copy is thrown away).
-  const work = mkdtempSync(join(root, `.making-${key}-`));
+  // One maker at a time: a test file arriving while another makes the city waits for it rather than
+  // making a second copy on a 2-core machine. A lock older than MAKER_TIMEOUT_MS is a maker that died.
+  const lock = `${dir}.lock`;
+  while (!takeLock(lock)) {
+    if (existsSync(manifest)) return ready();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  try {
+    if (existsSync(manifest)) return ready();
+    return await make(dir, seed, hours, shape);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** mkdir is atomic: whoever creates the lock folder makes the city. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (Date.now() - since > MAKER_TIMEOUT_MS) rmSync(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Made in a private folder and renamed into place whole: a reader never sees half a city. */
+async function make(dir: string, seed: number, hours: number, shape: CityShape): Promise<BigCity> {
+  const work = mkdtempSync(`${dir}.making-`);
   try {
     const began = performance.now();
     const made = paths(work);
@@ -98,12 +133,7 @@ export async function bigCity(opts: BigCityOptions = {}): Promise<BigCity> {
     };
     writeFileSync(join(work, 'manifest.json'), `${JSON.stringify(city, null, 2)}\n`);
     const madeInSeconds = (performance.now() - began) / 1000;
-    try {
-      renameSync(work, dir);
-    } catch (err) {
-      if (!existsSync(manifest)) throw err;
-      rmSync(work, { recursive: true, force: true });
-    }
+    renameSync(work, dir);
     return { ...city, ...paths(dir), madeInSeconds };
   } catch (err) {
     rmSync(work, { recursive: true, force: true });
