@@ -119,7 +119,19 @@ export type FastPath = (json: unknown) => Payload | undefined;
 
 type Obj = Record<string, unknown>;
 const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isTime = (x: unknown): x is number => typeof x === 'number' && x >= 0;
+/**
+ * Epoch ms, or an RFC 3339 time in the one form `Date#toISOString` writes (`2026-01-05T06:00:58.376Z`):
+ * the round trip proves it a real instant, which zod's pattern accepts. Other forms are left to zod.
+ */
+const isTime = (x: unknown): x is number | string =>
+  typeof x === 'number'
+    ? x >= 0
+    : typeof x === 'string' && x.length === 24 && x.charCodeAt(23) === 90 /* Z */ && isoRoundTrip(x);
+
+function isoRoundTrip(s: string): boolean {
+  const ms = Date.parse(s);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === s;
+}
 const isSeq = (x: unknown) => x === undefined || (Number.isSafeInteger(x) && (x as number) >= 0);
 const isName = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 const isState = (x: unknown) => x === 'online' || x === 'offline';

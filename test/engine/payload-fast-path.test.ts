@@ -26,6 +26,16 @@ const value = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.boolean(),
   fc.constant(null),
+  // RFC 3339 times: the canonical form, other offsets and precisions, impossible dates.
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  fc.constantFrom(
+    '2026-02-29T00:00:00.000Z',
+    '2024-02-29T23:59:59.999Z',
+    '2026-01-05T24:00:00.000Z',
+    '2026-01-05T06:00:00.000+01:00',
+    '2026-01-05T06:00:60.000Z',
+    '2026-13-05T06:00:00.000Z',
+  ),
   fc.dictionary(
     fc.constantFrom('pm25', 'kwh', '__proto__', '1', 'x'),
     fc.oneof(fc.double({ noNaN: true }), fc.string()),
@@ -54,9 +64,13 @@ const payload = fc
   .map((p) => JSON.parse(JSON.stringify(p)) as unknown);
 
 /** A valid payload of each shape, so the accepting paths are exercised as often as the refusing ones. */
+const time = fc.oneof(
+  fc.nat(),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+);
 const valid = fc
   .record({
-    ts: fc.nat(),
+    ts: time,
     seq: fc.option(fc.nat(), { nil: undefined }),
     state: fc.constantFrom('online', 'offline'),
     video: fc.option(fc.constantFrom('ok', 'degraded', 'lost'), { nil: undefined }),
@@ -71,7 +85,7 @@ const valid = fc
     routeId: fc.string({ minLength: 1, maxLength: 4 }),
     stopId: fc.string({ minLength: 1, maxLength: 4 }),
     vehicleId: fc.string({ minLength: 1, maxLength: 4 }),
-    predictedArrival: fc.nat(),
+    predictedArrival: time,
   })
   .chain((p) =>
     fc
@@ -115,7 +129,9 @@ describe('fastPathFor', () => {
   it('takes the plain payloads the fleet sends and leaves the unusual ones to zod', () => {
     const hb = fastPathFor('cctv', 'heartbeat');
     expect(hb({ seq: 7, ts: 1767592800000, fw: '2.1' })).toEqual({ ts: 1767592800000, seq: 7 });
-    expect(hb({ ts: '2026-01-05T06:00:00Z' })).toBeUndefined(); // a time as text: zod checks RFC 3339
+    expect(hb({ ts: '2026-01-05T06:00:00.000Z' })).toEqual({ ts: '2026-01-05T06:00:00.000Z' });
+    expect(hb({ ts: '2026-01-05T06:00:00Z' })).toBeUndefined(); // another RFC 3339 form: zod checks it
+    expect(hb({ ts: '2026-02-29T06:00:00.000Z' })).toBeUndefined(); // no such day
     expect(hb({ ts: 1, seq: 2 ** 53 })).toBeUndefined();
     const cam = fastPathFor('cctv', 'status');
     expect(shown(cam({ seq: 1, state: 'online' }))).toBe(
