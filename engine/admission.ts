@@ -1,10 +1,11 @@
 // The gate of CONTRACT §3, in order: topic → device → kind → size → JSON → schema → route → duplicate.
 // A rejection is a value (its reason), never an exception; an admitted message is decoded and typed.
 import type { z } from 'zod';
+import type { DeviceKind } from '../registry/inventory.js';
 import { type CityModel, KIND_CODE } from './city-model.js';
 import { DuplicateFilter } from './duplicates.js';
 import { Decoded, type Inbound, MAX_PAYLOAD_BYTES } from './inbound.js';
-import { describeIssues, type Payload, schemaFor } from './payloads.js';
+import { describeIssues, type FastPath, fastPathFor, type Payload, schemaFor } from './payloads.js';
 import type { RejectionReason } from './rejections.js';
 import { CHANNELS, type Channel, parseTopic } from './topic.js';
 
@@ -40,36 +41,51 @@ export function payloadProblem(topic: string, payload: Buffer | string | Decoded
   return result.success ? undefined : describeIssues(result.error.issues);
 }
 
-/** What a topic resolves to: its device, channel and schema, or why it is refused. */
-interface TopicRoute {
-  device: number;
-  channel: Channel;
-  stream: number;
-  schema: z.ZodType<Payload>;
-}
+const N_CHANNELS = CHANNELS.length;
+/** Topic refusals, cached as -1 - their index here. */
+const TOPIC_REJECTIONS = [
+  'bad-topic',
+  'unknown-device',
+  'kind-mismatch',
+] as const satisfies RejectionReason[];
 
-/** Topics repeat (a device publishes on the same few): remember how each resolved, up to this many. */
+/**
+ * Topics repeat (a device publishes on the same few): remember how each resolved, up to this many. A large
+ * city's cache outgrows the processor's caches, so each entry is one small integer held in the map itself
+ * (the stream `device × channels + channel`, or a refusal below zero), not an object a pointer away.
+ */
 const TOPIC_CACHE_SIZE = 1 << 16;
 
 export class Admission {
   /** QoS 1 redeliveries seen: a cluster shard's checkpoint saves and restores it. */
   readonly duplicates: DuplicateFilter;
-  private readonly topics = new Map<string, TopicRoute | RejectionReason>();
+  private readonly topics = new Map<string, number>();
+  /** The schema and fast path of each (device kind, channel), by `kind × channels + channel`. */
+  private readonly schemas: (z.ZodType<Payload> | undefined)[] = [];
+  private readonly fastPaths: (FastPath | undefined)[] = [];
 
   constructor(private readonly model: CityModel) {
-    this.duplicates = new DuplicateFilter(model.deviceIds.length * CHANNELS.length);
+    this.duplicates = new DuplicateFilter(model.deviceIds.length * N_CHANNELS);
+    for (const [kind, code] of Object.entries(KIND_CODE) as [DeviceKind, number][]) {
+      for (const channel of CHANNELS) {
+        this.schemas[code * N_CHANNELS + CHANNEL_CODE[channel]] = schemaFor(kind, channel);
+        this.fastPaths[code * N_CHANNELS + CHANNEL_CODE[channel]] = fastPathFor(kind, channel);
+      }
+    }
   }
 
   admit(msg: Inbound): Admitted | RejectionReason {
-    let topic = this.topics.get(msg.topic);
-    if (topic === undefined) {
-      topic = this.resolve(msg.topic);
+    let stream = this.topics.get(msg.topic);
+    if (stream === undefined) {
+      stream = this.resolve(msg.topic);
       // Cleared when full rather than evicted one by one: simple, and a city's topics refill it at once.
       if (this.topics.size >= TOPIC_CACHE_SIZE) this.topics.clear();
-      this.topics.set(msg.topic, topic);
+      this.topics.set(msg.topic, stream);
     }
-    if (typeof topic === 'string') return topic;
-    const device = topic.device;
+    if (stream < 0) return TOPIC_REJECTIONS[-1 - stream];
+    const device = (stream / N_CHANNELS) | 0;
+    const channelCode = stream - device * N_CHANNELS;
+    const channel = CHANNELS[channelCode];
 
     let json: unknown;
     const p = msg.payload;
@@ -85,32 +101,32 @@ export class Admission {
         return 'bad-json';
       }
     }
-    const parsed = topic.schema.safeParse(json);
-    if (!parsed.success) return 'bad-payload';
-    const payload = parsed.data;
+    const shape = this.model.kind[device] * N_CHANNELS + channelCode;
+    let payload = this.fastPaths[shape]!(json);
+    if (payload === undefined) {
+      const parsed = this.schemas[shape]!.safeParse(json);
+      if (!parsed.success) return 'bad-payload';
+      payload = parsed.data;
+    }
 
     let route = -1;
-    if (topic.channel === 'arrival') {
+    if (channel === 'arrival') {
       route = this.model.assets.route.index.get(payload.routeId as string) ?? -1;
       if (route < 0) return 'unknown-route';
     }
-    if (payload.seq !== undefined && this.duplicates.isRepeat(topic.stream, payload.seq, msg.receivedAt)) {
+    if (payload.seq !== undefined && this.duplicates.isRepeat(stream, payload.seq, msg.receivedAt)) {
       return 'duplicate';
     }
-    return { device, channel: topic.channel, payload, route };
+    return { device, channel, payload, route };
   }
 
-  private resolve(name: string): TopicRoute | RejectionReason {
+  /** The topic's stream, or -1 - the index of its refusal in TOPIC_REJECTIONS. */
+  private resolve(name: string): number {
     const topic = parseTopic(name);
-    if (topic === null) return 'bad-topic';
+    if (topic === null) return -1;
     const device = this.model.deviceIndex.get(topic.deviceId);
-    if (device === undefined) return 'unknown-device';
-    if (this.model.kind[device] !== KIND_CODE[topic.kind]) return 'kind-mismatch';
-    return {
-      device,
-      channel: topic.channel,
-      stream: device * CHANNELS.length + CHANNEL_CODE[topic.channel],
-      schema: schemaFor(topic.kind, topic.channel),
-    };
+    if (device === undefined) return -2;
+    if (this.model.kind[device] !== KIND_CODE[topic.kind]) return -3;
+    return device * N_CHANNELS + CHANNEL_CODE[topic.channel];
   }
 }

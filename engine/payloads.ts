@@ -108,3 +108,112 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   if (issues.length > MAX_PROBLEMS) parts.push(`and ${issues.length - MAX_PROBLEMS} more`);
   return parts.join('; ');
 }
+
+/**
+ * A payload as its schema would return it, built without zod when the payload is plainly valid; undefined
+ * when zod must decide (anything unusual: a time as text, a huge seq, a wrong type). zod's checks cost more
+ * than the rest of admission together, and nearly every message is the plain case. The test
+ * (test/engine/payload-fast-path.test.ts) holds both to the same output, key order included.
+ */
+export type FastPath = (json: unknown) => Payload | undefined;
+
+type Obj = Record<string, unknown>;
+const isObject = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+/**
+ * Epoch ms, or an RFC 3339 time in the one form `Date#toISOString` writes (`2026-01-05T06:00:58.376Z`):
+ * the round trip proves it a real instant, which zod's pattern accepts. Other forms are left to zod.
+ */
+const isTime = (x: unknown): x is number | string =>
+  typeof x === 'number'
+    ? x >= 0
+    : typeof x === 'string' && x.length === 24 && x.charCodeAt(23) === 90 /* Z */ && isoRoundTrip(x);
+
+function isoRoundTrip(s: string): boolean {
+  const ms = Date.parse(s);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === s;
+}
+const isSeq = (x: unknown) => x === undefined || (Number.isSafeInteger(x) && (x as number) >= 0);
+const isName = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+const isState = (x: unknown) => x === 'online' || x === 'offline';
+const isVideo = (x: unknown) => x === undefined || x === 'ok' || x === 'degraded' || x === 'lost';
+
+// Keys in the schema's order, absent optional ones left out, defaults filled in: what zod returns.
+function withSeq(out: Obj, seq: unknown): Payload {
+  if (seq !== undefined) out.seq = seq;
+  return out as Payload;
+}
+
+const fastHeartbeat: FastPath = (j) => {
+  if (!isObject(j) || !isTime(j.ts) || !isSeq(j.seq)) return undefined;
+  return withSeq({ ts: j.ts }, j.seq);
+};
+
+const fastStatus: FastPath = (j) => {
+  if (!isObject(j) || !isState(j.state) || !(j.ts === undefined || isTime(j.ts)) || !isSeq(j.seq))
+    return undefined;
+  const out: Obj = { state: j.state };
+  if (j.ts !== undefined) out.ts = j.ts;
+  return withSeq(out, j.seq);
+};
+
+const fastCameraStatus: FastPath = (j) => {
+  if (!isObject(j) || !isState(j.state) || !isVideo(j.video) || !(j.ts === undefined || isTime(j.ts)))
+    return undefined;
+  if (!(j.shared === undefined || typeof j.shared === 'boolean') || !isSeq(j.seq)) return undefined;
+  const out: Obj = { state: j.state, video: j.video ?? 'ok', shared: j.shared ?? false };
+  if (j.ts !== undefined) out.ts = j.ts;
+  return withSeq(out, j.seq);
+};
+
+const fastPipe: FastPath = (j) => {
+  if (!isObject(j) || !isTime(j.ts) || !isSeq(j.seq)) return undefined;
+  const { pressureKPa, flowLps, leak } = j;
+  if (typeof pressureKPa !== 'number' || typeof flowLps !== 'number' || typeof leak !== 'boolean')
+    return undefined;
+  const out = withSeq({ ts: j.ts }, j.seq) as Obj;
+  out.pressureKPa = pressureKPa;
+  out.flowLps = flowLps;
+  out.leak = leak;
+  return out as Payload;
+};
+
+const fastSensor: FastPath = (j) => {
+  if (!isObject(j) || !isTime(j.ts) || !isSeq(j.seq) || !isObject(j.metrics)) return undefined;
+  const metrics: Record<string, number> = {};
+  for (const key in j.metrics) {
+    const v = (j.metrics as Obj)[key];
+    // zod drops a `__proto__` key: leave that rarity to zod.
+    if (typeof v !== 'number' || key === '__proto__') return undefined;
+    metrics[key] = v;
+  }
+  const out = withSeq({ ts: j.ts }, j.seq) as Obj;
+  out.metrics = metrics;
+  return out as Payload;
+};
+
+const fastArrival: FastPath = (j) => {
+  if (!isObject(j) || !isTime(j.ts) || !isSeq(j.seq)) return undefined;
+  const { routeId, stopId, vehicleId, predictedArrival } = j;
+  if (!isName(routeId) || !isName(stopId) || !isName(vehicleId) || !isTime(predictedArrival))
+    return undefined;
+  const out = withSeq({ ts: j.ts }, j.seq) as Obj;
+  out.routeId = routeId;
+  out.stopId = stopId;
+  out.vehicleId = vehicleId;
+  out.predictedArrival = predictedArrival;
+  return out as Payload;
+};
+
+/** The fast path beside schemaFor(kind, channel). */
+export function fastPathFor(kind: DeviceKind, channel: Channel): FastPath {
+  switch (channel) {
+    case 'status':
+      return kind === 'cctv' ? fastCameraStatus : fastStatus;
+    case 'heartbeat':
+      return fastHeartbeat;
+    case 'arrival':
+      return fastArrival;
+    case 'telemetry':
+      return kind === 'sensor' ? fastSensor : fastPipe;
+  }
+}

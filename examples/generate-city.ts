@@ -1,6 +1,6 @@
-// Generate the sample city's inventory (examples/sample-city/): the same seed always writes the same
-// files, so the committed copy can be checked against a fresh run.
-//   node dist/examples/generate-city.js [outDir] [--seed N] [--gtfs DIR]
+// Generate a city's inventory: by default the sample city (examples/sample-city/). The same seed and shape
+// always write the same files, so the committed copy can be checked against a fresh run.
+//   node dist/examples/generate-city.js [outDir] [--seed N] [--gtfs DIR] [--shape sample|metro] [--devices N]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 import { buildAreas, buildPipeSegments, buildSites } from './city/assets.js';
 import { csvText, gtfsText } from './city/csv-text.js';
 import { buildDevices } from './city/devices.js';
-import { DISTRICTS } from './city/districts.js';
-import { pickRoutes, pickStops } from './city/gtfs.js';
+import { type GtfsTable, pickRoutes, pickStops } from './city/gtfs.js';
+import { type CityShape, deviceCount, SAMPLE_SHAPE, SHAPES, ShapeError, scaleShape } from './city/shape.js';
+import { syntheticRoutes, syntheticStops } from './city/synthetic-transit.js';
 import { Prng } from './prng.js';
 
 export const DEFAULT_SEED = 2026;
@@ -24,33 +25,21 @@ function repoRoot(): string {
 export const DEFAULT_GTFS_DIR = join(repoRoot(), 'examples', 'gtfs-vta');
 export const DEFAULT_OUT_DIR = join(repoRoot(), 'examples', 'sample-city');
 
-const CITY = {
-  name: 'Sample City',
-  // VTA's own zone (GTFS agency.txt agency_timezone): San José.
-  timeZone: 'America/Los_Angeles',
+const cityFile = (shape: CityShape) => ({
+  name: shape.name,
+  timeZone: shape.timeZone,
   cctvSharingAgreement: true,
   windows: ['1h', '24h'],
-  thresholds: [
-    { indicator: 'L2.2.1.b4', scope: 'city', below: 95, clearAt: 96, forS: 300, severity: 'major' },
-    // A target the city has not reached yet: the pipe network alert is raised ten minutes in and stays.
-    { indicator: 'L2.1.1', scope: 'city', below: 80, clearAt: 82, forS: 600, severity: 'minor' },
-    // Any gateway failure (39 of 40 online) outlasting two minutes.
-    {
-      indicator: 'availability.cctv-gateway',
-      scope: 'city',
-      below: 98,
-      clearAt: 100,
-      forS: 120,
-      severity: 'critical',
-    },
-  ],
+  thresholds: shape.thresholds,
   // Declared once: a row or an API call naming any other district is refused (a typo makes no district).
-  districts: DISTRICTS.map((d) => ({ id: d.id, name: d.title })),
-};
+  districts: shape.districts.map((d) => ({ id: d.id, name: d.title })),
+});
 
 export interface GenerateOptions {
   /** A GTFS folder with routes.txt and stops.txt (default: VTA's, in examples/gtfs-vta). */
   gtfsDir?: string;
+  /** What the city is made of (default: the sample city's shape). */
+  shape?: CityShape;
 }
 
 export interface CitySummary {
@@ -64,18 +53,26 @@ export interface CitySummary {
 
 export function generateSampleCity(outDir: string, seed: number, opts: GenerateOptions = {}): CitySummary {
   const gtfsDir = opts.gtfsDir ?? DEFAULT_GTFS_DIR;
+  const shape = opts.shape ?? SAMPLE_SHAPE;
   // One independent stream per table: changing how sites are made never moves a camera.
   const rng = new Prng(seed);
-  const areas = buildAreas(rng.fork('areas'));
-  const pipes = buildPipeSegments(rng.fork('pipes'));
-  const sites = buildSites(rng.fork('sites'));
-  const devices = buildDevices(rng.fork('devices'), areas, pipes, sites);
-  const routes = pickRoutes(rng.fork('routes'), gtfsDir);
-  const stops = pickStops(rng.fork('stops'), gtfsDir);
+  const areas = buildAreas(rng.fork('areas'), shape);
+  const pipes = buildPipeSegments(rng.fork('pipes'), shape);
+  const sites = buildSites(rng.fork('sites'), shape);
+  const devices = buildDevices(rng.fork('devices'), areas, pipes, sites, shape);
+  let routes: GtfsTable;
+  let stops: GtfsTable;
+  if (shape.transit.source === 'gtfs') {
+    routes = pickRoutes(rng.fork('routes'), gtfsDir, shape.transit.routes, shape.districts);
+    stops = pickStops(rng.fork('stops'), gtfsDir, shape.transit.stops, shape.centre);
+  } else {
+    routes = syntheticRoutes(rng.fork('routes'), shape);
+    stops = syntheticStops(rng.fork('stops'), shape);
+  }
 
   mkdirSync(outDir, { recursive: true });
   const write = (file: string, text: string) => writeFileSync(join(outDir, file), text);
-  write('city.json', `${JSON.stringify(CITY, null, 2)}\n`);
+  write('city.json', `${JSON.stringify(cityFile(shape), null, 2)}\n`);
   write('areas.csv', csvText(['id', 'class', 'district', 'name', 'lat', 'lon'], areas));
   write(
     'pipe_segments.csv',
@@ -112,16 +109,39 @@ export function generateSampleCity(outDir: string, seed: number, opts: GenerateO
   };
 }
 
+/** A named shape, scaled to about `devices` devices when given. */
+export function cityShape(name: string, devices?: number): CityShape {
+  const shape = SHAPES[name];
+  if (!shape) throw new ShapeError(`--shape must be one of ${Object.keys(SHAPES).join(', ')}, got '${name}'`);
+  return devices === undefined || devices === deviceCount(shape) ? shape : scaleShape(shape, devices);
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { seed: { type: 'string', default: String(DEFAULT_SEED) }, gtfs: { type: 'string' } },
+    options: {
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
+      gtfs: { type: 'string' },
+      shape: { type: 'string', default: 'sample' },
+      devices: { type: 'string' },
+    },
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, got '${values.seed}'`);
+  const shape = cityShape(values.shape, values.devices === undefined ? undefined : Number(values.devices));
+  // The sample city's folder is only the default for the sample city: a metro never overwrites it.
+  if (positionals[0] === undefined && shape !== SAMPLE_SHAPE)
+    throw new ShapeError('give an output folder for any city but the default sample city');
   const outDir = resolve(positionals[0] ?? DEFAULT_OUT_DIR);
-  const summary = generateSampleCity(outDir, seed, { gtfsDir: values.gtfs });
-  process.stderr.write(`wrote ${outDir} (seed ${seed}): ${JSON.stringify(summary)}\n`);
+  const summary = generateSampleCity(outDir, seed, { gtfsDir: values.gtfs, shape });
+  process.stderr.write(`wrote ${outDir} (seed ${seed}, ${shape.name}): ${JSON.stringify(summary)}\n`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (err) {
+    process.stderr.write(`generate-city: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,10 +1,11 @@
-// The sample city's devices (CONTRACT §1 devices.csv): cameras, most behind gateways, pipe monitors,
+// A generated city's devices (CONTRACT §1 devices.csv): cameras, most behind gateways, pipe monitors,
 // bus beacons and site sensors — with deliberate gaps so no indicator is a boring 100 %.
 
 import { DEFAULT_INTERVAL_S } from '../../registry/inventory.js';
 import type { Prng } from '../prng.js';
-import type { AreaRow, PipeSegmentRow, SiteRow } from './assets.js';
-import { apportion, CITY_CENTRE, DISTRICTS, near } from './districts.js';
+import { type AreaRow, idWidth, type PipeSegmentRow, type SiteRow } from './assets.js';
+import { apportion, near } from './districts.js';
+import { type CityShape, SAMPLE_SHAPE } from './shape.js';
 
 export interface DeviceRow {
   id: string;
@@ -19,24 +20,9 @@ export interface DeviceRow {
   model: string;
 }
 
-export const CAMERA_COUNT = 2000;
-export const DIRECT_CAMERA_COUNT = 300;
-export const GATEWAY_COUNT = 40;
-/** Areas of each class left without any camera: coverage (L2.2.1.b1, b3) is below 100 %. */
-export const UNCOVERED_AREAS = { 'key-public': 4, 'key-industry': 3 } as const;
-/** Pipe segments with two monitors, one, none: 2·80 + 540 = 700 monitors over 620 of 800 segments. */
-export const PIPE_MONITORING = { double: 80, single: 540 } as const;
-export const BUS_COUNT = 100;
-/** Sites with two sensors, one, none (the rest): 2·14 + 38 + 2·8 + 48 = 130 sensors. */
-export const SITE_MONITORING = { pollution: { double: 14, single: 38 }, energy: { double: 8, single: 48 } };
-
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const CAMERA_MODELS = ['Axis P3245-LVE', 'Hikvision DS-2CD2143', 'Bosch Flexidome 5100i', 'Hanwha XNV-6080'];
 const BUS_MODELS = ['Gillig Low Floor 40', 'New Flyer XDE40', 'Proterra ZX5'];
-const DEPOTS = [
-  { district: 'northgate', eastKm: 1.5, northKm: 6.2 },
-  { district: 'eastfield', eastKm: 6.4, northKm: 1.1 },
-];
 
 function device(p: Partial<DeviceRow> & Pick<DeviceRow, 'id' | 'kind' | 'district'>): DeviceRow {
   // Written out although they are the defaults (CONTRACT §1): the file says what the engine assumes.
@@ -53,22 +39,23 @@ function device(p: Partial<DeviceRow> & Pick<DeviceRow, 'id' | 'kind' | 'distric
   };
 }
 
-function cameras(rng: Prng, areas: AreaRow[]): DeviceRow[] {
+function cameras(rng: Prng, areas: AreaRow[], shape: CityShape): DeviceRow[] {
   const uncovered = new Set<string>();
   for (const cls of ['key-public', 'key-industry'] as const) {
     const ofClass = rng.shuffle(areas.filter((a) => a.class === cls));
-    for (const a of ofClass.slice(0, UNCOVERED_AREAS[cls])) uncovered.add(a.id);
+    for (const a of ofClass.slice(0, shape.uncoveredAreas[cls])) uncovered.add(a.id);
   }
   const covered = areas.filter((a) => !uncovered.has(a.id));
   // A station concourse has dozens of cameras, a school gate two or three.
   const weights = covered.map((a) => rng.logNormal(a.class === 'key-public' ? 1 : 0.6, 0.6));
-  const perArea = apportion(CAMERA_COUNT - covered.length, weights).map((n) => n + 1);
+  const perArea = apportion(shape.cameras - covered.length, weights).map((n) => n + 1);
+  const width = idWidth(shape.cameras, 4);
   const rows: DeviceRow[] = [];
   covered.forEach((area, i) => {
     for (let k = 0; k < perArea[i]; k++) {
       rows.push(
         device({
-          id: `cam-${pad(rows.length + 1, 4)}`,
+          id: `cam-${pad(rows.length + 1, width)}`,
           kind: 'cctv',
           district: area.district,
           asset_id: area.id,
@@ -83,19 +70,20 @@ function cameras(rng: Prng, areas: AreaRow[]): DeviceRow[] {
 }
 
 /** Cameras not wired directly report through a district gateway (CONTRACT §1 gateway_id). */
-function gateways(rng: Prng, cams: DeviceRow[]): DeviceRow[] {
-  const direct = new Set(rng.shuffle(cams.map((c) => c.id)).slice(0, DIRECT_CAMERA_COUNT));
-  const behind = DISTRICTS.map((d) => cams.filter((c) => c.district === d.id && !direct.has(c.id)));
+function gateways(rng: Prng, cams: DeviceRow[], shape: CityShape): DeviceRow[] {
+  const direct = new Set(rng.shuffle(cams.map((c) => c.id)).slice(0, shape.directCameras));
+  const behind = shape.districts.map((d) => cams.filter((c) => c.district === d.id && !direct.has(c.id)));
   const perDistrict = apportion(
-    GATEWAY_COUNT,
+    shape.gateways,
     behind.map((b) => b.length),
   );
+  const width = idWidth(shape.gateways, 2);
   const rows: DeviceRow[] = [];
-  DISTRICTS.forEach((d, i) => {
+  shape.districts.forEach((d, i) => {
     const served = behind[i];
     const g = perDistrict[i];
     for (let k = 0; k < g; k++) {
-      const id = `gw-${pad(rows.length + 1, 2)}`;
+      const id = `gw-${pad(rows.length + 1, width)}`;
       // Neighbouring cameras (same area, consecutive ids) share a cabinet, hence a gateway.
       const mine = served.slice(
         Math.floor((k * served.length) / g),
@@ -119,27 +107,27 @@ function gateways(rng: Prng, cams: DeviceRow[]): DeviceRow[] {
   return rows;
 }
 
-function pipeMonitors(rng: Prng, segments: PipeSegmentRow[]): DeviceRow[] {
+function pipeMonitors(rng: Prng, segments: PipeSegmentRow[], shape: CityShape): DeviceRow[] {
   const shuffled = rng.shuffle([...segments]);
+  const { double, single } = shape.pipeMonitoring;
   const monitorsOf = new Map<string, number>();
   shuffled.forEach((s, i) => {
-    monitorsOf.set(
-      s.id,
-      i < PIPE_MONITORING.double ? 2 : i < PIPE_MONITORING.double + PIPE_MONITORING.single ? 1 : 0,
-    );
+    monitorsOf.set(s.id, i < double ? 2 : i < double + single ? 1 : 0);
   });
+  const districts = new Map(shape.districts.map((d) => [d.id, d]));
+  const width = idWidth(2 * double + single, 4);
   const rows: DeviceRow[] = [];
   for (const s of segments) {
-    const district = DISTRICTS.find((d) => d.id === s.district)!;
+    const district = districts.get(s.district)!;
     for (let k = 0; k < monitorsOf.get(s.id)!; k++) {
       const at = near(
-        CITY_CENTRE,
+        shape.centre,
         district.offsetKm[0] + 1.5 * rng.normal(),
         district.offsetKm[1] + 1.5 * rng.normal(),
       );
       rows.push(
         device({
-          id: `pm-${pad(rows.length + 1, 4)}`,
+          id: `pm-${pad(rows.length + 1, width)}`,
           kind: 'pipe-monitor',
           district: s.district,
           asset_id: s.id,
@@ -152,33 +140,48 @@ function pipeMonitors(rng: Prng, segments: PipeSegmentRow[]): DeviceRow[] {
   return rows;
 }
 
-function beacons(rng: Prng): DeviceRow[] {
-  return Array.from({ length: BUS_COUNT }, (_, i) => {
-    const depot = DEPOTS[i % 5 < 3 ? 0 : 1];
+/** Depot of the i-th bus: round the depots, each taking `share` buses of every round. */
+function depotOf(shape: CityShape, i: number) {
+  const round = shape.depots.reduce((a, d) => a + d.share, 0);
+  let k = i % round;
+  for (const depot of shape.depots) {
+    if (k < depot.share) return depot;
+    k -= depot.share;
+  }
+  throw new Error('unreachable: a depot share is not a positive whole number');
+}
+
+function beacons(rng: Prng, shape: CityShape): DeviceRow[] {
+  const width = idWidth(shape.buses, 3);
+  return Array.from({ length: shape.buses }, (_, i) => {
+    const depot = depotOf(shape, i);
     return device({
-      id: `bus-${pad(i + 1, 3)}`,
+      id: `bus-${pad(i + 1, width)}`,
       kind: 'transit-beacon',
       district: depot.district,
-      ...near(CITY_CENTRE, depot.eastKm, depot.northKm),
+      ...near(shape.centre, depot.eastKm, depot.northKm),
       model: rng.pick(BUS_MODELS),
     });
   });
 }
 
-function sensors(rng: Prng, sites: SiteRow[]): DeviceRow[] {
+function sensors(rng: Prng, sites: SiteRow[], shape: CityShape): DeviceRow[] {
   const sensorsOf = new Map<string, number>();
+  let total = 0;
   for (const cls of ['pollution', 'energy'] as const) {
-    const { double, single } = SITE_MONITORING[cls];
+    const { double, single } = shape.siteMonitoring[cls];
+    total += 2 * double + single;
     rng.shuffle(sites.filter((s) => s.class === cls)).forEach((s, i) => {
       sensorsOf.set(s.id, i < double ? 2 : i < double + single ? 1 : 0);
     });
   }
+  const width = idWidth(total, 3);
   const rows: DeviceRow[] = [];
   for (const s of sites) {
     for (let k = 0; k < sensorsOf.get(s.id)!; k++) {
       rows.push(
         device({
-          id: `sen-${pad(rows.length + 1, 3)}`,
+          id: `sen-${pad(rows.length + 1, width)}`,
           kind: 'sensor',
           district: s.district,
           asset_id: s.id,
@@ -191,14 +194,20 @@ function sensors(rng: Prng, sites: SiteRow[]): DeviceRow[] {
   return rows;
 }
 
-export function buildDevices(rng: Prng, areas: AreaRow[], segments: PipeSegmentRow[], sites: SiteRow[]) {
-  const cams = cameras(rng.fork('cameras'), areas);
-  const gws = gateways(rng.fork('gateways'), cams);
+export function buildDevices(
+  rng: Prng,
+  areas: AreaRow[],
+  segments: PipeSegmentRow[],
+  sites: SiteRow[],
+  shape: CityShape = SAMPLE_SHAPE,
+) {
+  const cams = cameras(rng.fork('cameras'), areas, shape);
+  const gws = gateways(rng.fork('gateways'), cams, shape);
   return [
     ...gws,
     ...cams,
-    ...pipeMonitors(rng.fork('pipes'), segments),
-    ...beacons(rng.fork('buses')),
-    ...sensors(rng.fork('sensors'), sites),
+    ...pipeMonitors(rng.fork('pipes'), segments, shape),
+    ...beacons(rng.fork('buses'), shape),
+    ...sensors(rng.fork('sensors'), sites, shape),
   ];
 }

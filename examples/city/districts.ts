@@ -1,5 +1,5 @@
-// The sample city's six districts: where they lie and what is typically found in each. The centre is
-// downtown San José, so the real VTA stops and routes the buses use fall inside the city.
+// The districts of the generated cities: where they lie and what is typically found in each. The sample
+// city's centre is downtown San José, so the real VTA stops and routes the buses use fall inside the city.
 
 export const CITY_CENTRE = { lat: 37.3382, lon: -121.8863 };
 
@@ -12,7 +12,7 @@ export interface District {
   weights: { public: number; industry: number; pipes: number; sites: number };
 }
 
-export const DISTRICTS: readonly District[] = [
+export const SAMPLE_DISTRICTS: readonly District[] = [
   {
     id: 'old-town',
     title: 'Old Town',
@@ -50,6 +50,34 @@ export const DISTRICTS: readonly District[] = [
     weights: { public: 5, industry: 8, pipes: 22, sites: 30 },
   },
 ];
+
+/** The metro's twelve districts, spread over some 30 km: a dense core, industry to the north and east. */
+export const METRO_DISTRICTS: readonly District[] = [
+  d('union-core', 'Union Core', [0, 0], [20, 1, 10, 10]),
+  d('capitol-hill', 'Capitol Hill', [2.5, -1.5], [14, 1, 12, 9]),
+  d('stockyards', 'Stockyards', [-2, 6], [4, 14, 16, 26]),
+  d('airport-gate', 'Airport Gate', [13, 5], [6, 12, 14, 18]),
+  d('foothills', 'Foothills', [-10, -1], [7, 2, 22, 8]),
+  d('south-platte', 'South Platte', [-3, -6], [8, 6, 18, 14]),
+  d('tech-centre', 'Tech Centre', [4, -12], [9, 4, 12, 22]),
+  d('lakewood-flats', 'Lakewood Flats', [-7, -5], [7, 3, 20, 10]),
+  d('aurora-east', 'Aurora East', [9, -2], [10, 5, 24, 16]),
+  d('north-bank', 'North Bank', [1, 9], [6, 9, 15, 20]),
+  d('cherry-creek', 'Cherry Creek', [3, -5], [12, 1, 11, 12]),
+  d('rail-yards', 'Rail Yards', [-4, 2.5], [5, 16, 13, 24]),
+];
+
+function d(
+  id: string,
+  title: string,
+  offsetKm: [number, number],
+  w: [number, number, number, number],
+): District {
+  return { id, title, offsetKm, weights: { public: w[0], industry: w[1], pipes: w[2], sites: w[3] } };
+}
+
+/** The sample city's districts, under the name other modules have always imported. */
+export const DISTRICTS = SAMPLE_DISTRICTS;
 
 /** Kinds of key public areas (ISO/IEC 30146 L2.2.1: crowded places that need CCTV coverage). */
 export const PUBLIC_PLACES = [
@@ -114,10 +142,15 @@ export const ENERGY_INSTITUTIONS = [
 const KM_PER_DEG_LAT = 111.32;
 
 /** A point `spreadKm` (one standard deviation) around a district's centre, rounded to ~1 m. */
-export function pointIn(d: District, spreadKm: number, normal: () => number): { lat: number; lon: number } {
+export function pointIn(
+  d: District,
+  spreadKm: number,
+  normal: () => number,
+  centre: { lat: number; lon: number } = CITY_CENTRE,
+): { lat: number; lon: number } {
   const eastKm = d.offsetKm[0] + spreadKm * normal();
   const northKm = d.offsetKm[1] + spreadKm * normal();
-  return near(CITY_CENTRE, eastKm, northKm);
+  return near(centre, eastKm, northKm);
 }
 
 /** The point `eastKm`, `northKm` away from `from`, rounded to 6 decimals (~0.1 m). */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Prng } from '../prng.js';
-import { CITY_CENTRE, DISTRICTS } from './districts.js';
+import { CITY_CENTRE, DISTRICTS, type District } from './districts.js';
 
 export const ROUTE_COUNT = 60;
 export const STOP_COUNT = 300;
@@ -24,29 +24,34 @@ export function readGtfs(path: string): GtfsTable {
 }
 
 /** 60 routes in feed order, each placed in a district (GTFS has none; a city adds the column). */
-export function pickRoutes(rng: Prng, gtfsDir: string): GtfsTable {
+export function pickRoutes(
+  rng: Prng,
+  gtfsDir: string,
+  count = ROUTE_COUNT,
+  districts: readonly District[] = DISTRICTS,
+): GtfsTable {
   const all = readGtfs(join(gtfsDir, 'routes.txt')).rows;
-  const keep = new Set(rng.shuffle(all.map((_, i) => i)).slice(0, ROUTE_COUNT));
+  const keep = new Set(rng.shuffle(all.map((_, i) => i)).slice(0, count));
   const rows = all
     .filter((_, i) => keep.has(i))
     .map((r) => ({
       ...Object.fromEntries(ROUTE_COLUMNS.map((c) => [c, r[c] ?? ''])),
-      district: rng.pick(DISTRICTS).id,
+      district: rng.pick(districts).id,
     }));
   return { header: [...ROUTE_COLUMNS, 'district'], rows };
 }
 
 /** ~300 stops around the city centre: a sample of the 900 nearest, so routes have stops to serve. */
-export function pickStops(rng: Prng, gtfsDir: string): GtfsTable {
+export function pickStops(rng: Prng, gtfsDir: string, count = STOP_COUNT, centre = CITY_CENTRE): GtfsTable {
   const { header, rows } = readGtfs(join(gtfsDir, 'stops.txt'));
   const distance = (r: Record<string, string>) =>
-    (Number(r.stop_lat) - CITY_CENTRE.lat) ** 2 + ((Number(r.stop_lon) - CITY_CENTRE.lon) * 0.8) ** 2;
+    (Number(r.stop_lat) - centre.lat) ** 2 + ((Number(r.stop_lon) - centre.lon) * 0.8) ** 2;
   const nearest = rows
     .filter((r) => Number.isFinite(distance(r)))
     .map((r, i) => ({ r, i, d: distance(r) }))
     .sort((a, b) => a.d - b.d || a.i - b.i)
-    .slice(0, STOP_COUNT * 3);
-  const keep = rng.shuffle(nearest).slice(0, STOP_COUNT);
+    .slice(0, count * 3);
+  const keep = rng.shuffle(nearest).slice(0, count);
   // Feed order again, so the file reads like a GTFS extract rather than a shuffle.
   return { header, rows: keep.sort((a, b) => a.i - b.i).map((k) => k.r) };
 }

@@ -120,18 +120,27 @@ function leak(sim: Simulator, t: number): void {
   sim.count('leak');
 }
 
-/** Rates per simulated hour, for a city the size of the sample (about 3,000 devices). */
-export function faultTimelines(): FaultTimeline[] {
+/** The fleet size the hourly rates below are for: the sample city's. */
+export const RATED_FLEET = 2970;
+
+/**
+ * Rates per simulated hour for a city the size of the sample; a larger fleet has proportionally more
+ * (a smaller one keeps the sample's, so a short recording still shows every fault).
+ */
+export function faultTimelines(devices = RATED_FLEET): FaultTimeline[] {
+  const scale = Math.max(1, devices / RATED_FLEET);
+  const timeline = (name: string, perHour: number, strike: FaultTimeline['strike']) =>
+    new FaultTimeline(name, perHour * scale, strike);
   return [
-    new FaultTimeline('outage', 40, outage),
-    new FaultTimeline('flapping', 8, flapping),
-    new FaultTimeline('gateway-failure', 2, gatewayFailure),
-    new FaultTimeline('lost-video', 10, lostVideo),
-    new FaultTimeline('leak', 2, leak),
-    new FaultTimeline('unknown-device', 24, unknownDevice),
-    new FaultTimeline('kind-mismatch', 8, kindMismatch),
-    new FaultTimeline('bad-topic', 6, badTopic),
-    new FaultTimeline('oversized', 4, oversized),
-    new FaultTimeline('unknown-route', 8, unknownRoute),
+    timeline('outage', 40, outage),
+    timeline('flapping', 8, flapping),
+    timeline('gateway-failure', 2, gatewayFailure),
+    timeline('lost-video', 10, lostVideo),
+    timeline('leak', 2, leak),
+    timeline('unknown-device', 24, unknownDevice),
+    timeline('kind-mismatch', 8, kindMismatch),
+    timeline('bad-topic', 6, badTopic),
+    timeline('oversized', 4, oversized),
+    timeline('unknown-route', 8, unknownRoute),
   ];
 }

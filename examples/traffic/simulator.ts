@@ -67,7 +67,8 @@ export class Simulator {
       queue.push(d, this.start + rng.int(STARTUP_MS));
     }
     // Each fault strikes first within four minutes: a ten-minute recording already shows them all.
-    for (const f of faultTimelines()) queue.push(f, this.start + 20_000 + rng.int(220_000));
+    for (const f of faultTimelines(this.fleet.devices.length))
+      queue.push(f, this.start + 20_000 + rng.int(220_000));
 
     const span = this.end - this.start;
     while (queue.nextAt < this.end) {
