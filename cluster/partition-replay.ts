@@ -40,7 +40,15 @@ export class PartitionReplay {
   }
 
   line(text: string): void {
-    const got = this.split.line(text);
+    this.take(this.split.line(text));
+  }
+
+  /** A line as bytes, `buf[start, end)` without its newline: another partition's is never decoded. */
+  lineBytes(buf: Buffer, start: number, end: number): void {
+    this.take(this.split.lineBytes(buf, start, end));
+  }
+
+  private take(got: Inbound | BadLine | undefined): void {
     if (got === undefined) return;
     if (!('topic' in got)) {
       this.out.badLine?.(got);

@@ -44,22 +44,23 @@ async function run(data: ReplayWorkerData): Promise<void> {
       ingested: badPayloads.onIngested,
     },
   );
-  let carry = '';
+  // Bytes, not text: another partition's line is never decoded, only its first bytes read.
+  let carry: Buffer | undefined;
   let bytes = 0;
-  for await (const chunk of createReadStream(data.input, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = carry + (chunk as string);
+  for await (const chunk of createReadStream(data.input, { highWaterMark: 1 << 20 })) {
+    const buf: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      replay.line(text.slice(start, nl));
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      replay.lineBytes(buf, start, nl);
       start = nl + 1;
     }
-    carry = text.slice(start);
+    carry = start < buf.length ? buf.subarray(start) : undefined;
     if (data.partition === 0) {
-      bytes += Buffer.byteLength(chunk as string);
+      bytes += (chunk as Buffer).length;
       port.postMessage({ type: 'progress', bytes });
     }
   }
-  if (carry.length > 0) replay.line(carry);
+  if (carry !== undefined) replay.lineBytes(carry, 0, carry.length);
   replay.end();
   port.postMessage({ type: 'done', badLines, badLineCount, badPayloads: badPayloads.entries() });
 }
