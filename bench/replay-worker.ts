@@ -3,6 +3,7 @@
 //   replay   — the full citygauge replay (admission, liveness, indicators, means).
 import { createReadStream } from 'node:fs';
 import { loadCity } from '../cli/load-city.js';
+import { replaySharded } from '../cluster/sharded-replay.js';
 import { CityEngine } from '../engine/city-engine.js';
 import { replayRecording } from '../engine/replay.js';
 
@@ -44,6 +45,23 @@ async function replay(): Promise<number> {
   return messages;
 }
 
+/** `--shards N`: worker threads each reading the file for its own partition, merged here (cluster/). */
+async function sharded(shards: number): Promise<void> {
+  const { inventory, catalogue } = await loadCity(inventoryDir);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  // One --at past the end: the whole recording goes through every partition and the merge.
+  const result = await replaySharded({ inventory, catalogue, input: file, ats: [8.64e15], shards });
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuTime(cpu);
+  const last = result.snapshots[result.snapshots.length - 1];
+  const messages = last.accepted + Object.values(last.rejected).reduce((a, b) => a + b, 0);
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(
+    `${JSON.stringify({ messages, seconds, cpuSeconds, accepted: last.accepted, maxRssBytes })}\n`,
+  );
+}
+
 /** CPU seconds (all threads, GC included) since `from`: steadier than wall time on a shared machine. */
 function cpuTime(from: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(from);
@@ -56,6 +74,8 @@ if (mode === 'baseline') {
   const messages = await baseline();
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`${JSON.stringify({ messages, seconds, cpuSeconds: cpuTime(cpu) })}\n`);
+} else if (mode === 'sharded') {
+  await sharded(Number(process.argv[5] ?? 2));
 } else {
   await replay();
 }

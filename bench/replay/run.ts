@@ -25,6 +25,9 @@ export interface CityBench {
   /** The same from CPU seconds (all threads): steadier than wall time when the machine is shared. */
   cpuRatio: number;
   peakRssMiB: number;
+  /** `replay --shards 2` (two worker threads and the merge), msg/s and its ratio to the same baseline. */
+  shardedMessagesPerSecond: number;
+  shardedRatio: number;
 }
 
 interface BenchCity {
@@ -87,6 +90,7 @@ export async function runReplayBench(
     baseline: [] as number[],
     replay: [] as number[],
     cpuRatio: [] as number[],
+    sharded: [] as number[],
     messages: 0,
     rss: 0,
   }));
@@ -94,6 +98,9 @@ export async function runReplayBench(
     cities.forEach((c, i) => {
       const b = worker(['baseline', c.recording]);
       const p = worker(['replay', c.recording, c.inventory]);
+      const two = worker(['sharded', c.recording, c.inventory, '2']);
+      if (two.messages !== p.messages)
+        throw new Error(`${c.city}: replay counted ${p.messages} messages, --shards 2 ${two.messages}`);
       if (b.messages !== p.messages)
         throw new Error(`${c.city}: baseline read ${b.messages} lines, replay ${p.messages}`);
       const s = rates[i];
@@ -102,9 +109,11 @@ export async function runReplayBench(
       s.baseline.push(b.messages / b.seconds);
       s.replay.push(p.messages / p.seconds);
       s.cpuRatio.push(b.cpuSeconds / p.cpuSeconds);
+      s.sharded.push(two.messages / two.seconds);
       process.stderr.write(
         `run ${r + 1}/${runs} ${c.city}: baseline ${fmt(s.baseline[r])} msg/s, replay ${fmt(s.replay[r])} msg/s` +
-          ` (${((100 * s.replay[r]) / s.baseline[r]).toFixed(1)} %; CPU time ${(100 * s.cpuRatio[r]).toFixed(1)} %)\n`,
+          ` (${((100 * s.replay[r]) / s.baseline[r]).toFixed(1)} %; CPU time ${(100 * s.cpuRatio[r]).toFixed(1)} %),` +
+          ` --shards 2 ${fmt(s.sharded[r])} msg/s (${((100 * s.sharded[r]) / s.baseline[r]).toFixed(1)} %)\n`,
       );
     });
   }
@@ -122,6 +131,8 @@ export async function runReplayBench(
       ratio: median(s.replay.map((x, r) => x / s.baseline[r])),
       cpuRatio: median(s.cpuRatio),
       peakRssMiB: s.rss / 2 ** 20,
+      shardedMessagesPerSecond: Math.round(median(s.sharded)),
+      shardedRatio: median(s.sharded.map((x, r) => x / s.baseline[r])),
     };
   });
 }
@@ -133,6 +144,7 @@ export function replayReport(results: readonly CityBench[], runs: number): strin
     `  baseline (read + JSON.parse each line) ${fmt(r.baselineMessagesPerSecond)} msg/s`,
     `  citygauge replay                      ${fmt(r.messagesPerSecond)} msg/s`,
     `  ratio                                 ${(100 * r.ratio).toFixed(1)} % (by CPU time ${(100 * r.cpuRatio).toFixed(1)} %)`,
+    `  replay --shards 2 (2 threads + merge)  ${fmt(r.shardedMessagesPerSecond)} msg/s, ${(100 * r.shardedRatio).toFixed(1)} % of the baseline (target on the metro: >= 50 %)`,
     `  peak RSS while replaying the ${(r.bytes / 2 ** 20).toFixed(0)} MiB recording: ${r.peakRssMiB.toFixed(0)} MiB (streamed)`,
   ]);
 }
