@@ -85,6 +85,8 @@ export function registerApi(program: Command): void {
       return {
         partitions,
         mergedThrough: at === undefined ? null : new Date(at).toISOString(),
+        accepted: node.latest()?.accepted ?? 0,
+        rejected: node.latest()?.rejected ?? {},
         batches: Array.from({ length: partitions }, (_, p) => node.merge.applied(p)),
         republishedDropped: node.merge.duplicates.reduce((a, b) => a + b, 0),
         failed: node.failed.reduce((a, b) => a + b, 0),

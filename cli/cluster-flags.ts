@@ -13,6 +13,8 @@ export interface ClusterFlags {
 }
 
 export const DEFAULT_PARTITIONS = 16;
+/** How long a node waits for the log at start before it gives up and says why. */
+const SETUP_PATIENCE_MS = 60_000;
 
 export function addClusterOptions(cmd: Command): Command {
   return cmd
@@ -50,6 +52,21 @@ export function clusterUrls(flag: string): string[] {
 /** Connect to the log and make sure it is set up with the partition count this node was given. */
 export async function joinLog(flags: ClusterFlags, name: string, logger: Logger): Promise<ClusterLog> {
   const log = await ClusterLog.connect(clusterUrls(flags.cluster!), { name, logger });
-  await log.setup({ partitions: flags.partitions });
-  return log;
+  // A node may start while JetStream elects its leaders, or race another node's setup: wait that out. A log
+  // set up otherwise (another partition count, no JetStream) is a mistake to report at once.
+  const deadline = Date.now() + SETUP_PATIENCE_MS;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+    try {
+      await log.setup({ partitions: flags.partitions });
+      return log;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/partitions, not|without JetStream|whole number/.test(message) || Date.now() + wait > deadline) {
+        await log.close();
+        throw err;
+      }
+      logger.warn({ err: message, retryInMs: wait }, 'the log is not ready; trying again');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }

@@ -1,12 +1,16 @@
-// Issue 11 item 9(b), real processes on loopback: a 3-node NATS JetStream log, a front door, two engine
-// shards and an API node. A shard killed with SIGKILL has its partitions taken over by the other within
-// 10 s, and the API node's indicators then equal a single-process replay of the traffic in the log.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Issue 11 item 9, real processes on loopback: a 3-node NATS JetStream log, two front doors, two engine
+// shards and an API node. (a) A front door killed with SIGKILL: its devices (the real edge agent, given both
+// doors) reconnect to the other, and every QoS 1 reading reaches the city exactly once. (b) A shard killed
+// with SIGKILL has its partitions taken over by the other within 10 s. Each time, the API node's indicators
+// equal a single-process replay of the traffic in the log.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SensorAgent } from '../../edge/sensor.js';
+import { RegistryStore } from '../../registry/store.js';
 import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
 import { freePort } from '../support/ports.js';
@@ -17,7 +21,9 @@ const dir = mkdtempSync(join(tmpdir(), 'citygauge-failover-'));
 const dataDir = join(dir, 'data');
 
 let nats: NatsCluster;
-let door: NodeProc;
+let doors: NodeProc[];
+let doorUrls: string[];
+const tokens = new Map<string, string>();
 let shards: NodeProc[];
 let api: NodeProc;
 let apiUrl: string;
@@ -59,16 +65,32 @@ async function mergedPast(t: number, timeoutMs: number): Promise<Row[]> {
   }
 }
 
-/** What one process computes from the log's messages at `at`: value, numerator, denominator. */
-async function replayOfLog(at: string): Promise<Map<string, unknown>> {
+interface LogReplay {
+  indicators: Map<string, unknown>;
+  rejected: Record<string, number>;
+  /** Device messages in the log. */
+  messages: number;
+  text: string;
+}
+
+/** What one process computes from the log's messages at `at`: value, numerator, denominator; refusals. */
+async function replayOfLog(at: string): Promise<LogReplay> {
   const file = join(dir, `log-${Date.now()}.jsonl`);
-  writeFileSync(file, `${await logAsRecording(nats.urls)}\n`);
+  const text = await logAsRecording(nats.urls);
+  writeFileSync(file, `${text}\n`);
   const r = await runCli(['replay', '--inventory', SAMPLE, '--input', file, '--at', at], {
     timeoutMs: 120_000,
   });
   expect(r.code, r.stderr).toBe(0);
-  const line = JSON.parse(r.stdout) as { indicators: Row[] };
-  return new Map(line.indicators.map((i) => [`${i.id}/${i.scope}`, [i.value, i.numerator, i.denominator]]));
+  const line = JSON.parse(r.stdout) as { indicators: Row[]; rejected: Record<string, number> };
+  return {
+    indicators: new Map(
+      line.indicators.map((i) => [`${i.id}/${i.scope}`, [i.value, i.numerator, i.denominator]]),
+    ),
+    rejected: line.rejected,
+    messages: text ? text.split('\n').length : 0,
+    text,
+  };
 }
 
 const byKey = (rows: Row[]) =>
@@ -91,25 +113,44 @@ async function publishStatuses(ids: string[], state: 'online' | 'offline'): Prom
   return Date.now();
 }
 
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   nats = await startNats({ nodes: 3 });
   const imported = await runCli(['import', SAMPLE, '--data-dir', dataDir]);
   expect(imported.code, imported.stderr).toBe(0);
+  // The devices of test (a) get their secrets; both front doors share the registry (a copy each).
+  const store = await RegistryStore.open(dataDir);
+  for (let i = 1; i <= 12; i++) {
+    const id = `sen-${String(100 + i).padStart(3, '0')}`;
+    tokens.set(id, store.credentials().issue(id, 'device'));
+  }
+  await store.close();
+  cpSync(dataDir, `${dataDir}-2`, { recursive: true });
   const cluster = ['--cluster', nats.urls.join(','), '--partitions', '8', '--lease-ttl-ms', '4000'];
-  const mqttPort = await freePort();
-  mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-  door = startNode('front door', [
-    'broker',
-    '--data-dir',
-    dataDir,
-    '--host',
-    '127.0.0.1',
-    '--mqtt-port',
-    String(mqttPort),
-    '--allow-anonymous',
-    ...cluster,
-  ]);
-  await door.waitFor(/front door of the cluster/);
+  const ports = [await freePort(), await freePort()];
+  doorUrls = ports.map((p) => `mqtt://127.0.0.1:${p}`);
+  mqttUrl = doorUrls[1];
+  doors = ports.map((port, i) =>
+    startNode(`front door ${i + 1}`, [
+      'broker',
+      '--data-dir',
+      i === 0 ? dataDir : `${dataDir}-2`,
+      '--host',
+      '127.0.0.1',
+      '--mqtt-port',
+      String(port),
+      '--allow-anonymous',
+      ...cluster,
+    ]),
+  );
+  await Promise.all(doors.map((d) => d.waitFor(/front door of the cluster/)));
   shards = ['a', 'b'].map((n) =>
     startNode(`shard ${n}`, [
       'engine',
@@ -138,9 +179,68 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([door, api, ...(shards ?? [])].filter(Boolean).map((n) => n.stop()));
+  await Promise.all([...(doors ?? []), api, ...(shards ?? [])].filter(Boolean).map((n) => n.stop()));
   await nats?.stop();
 }, 60_000);
+
+describe('a front door killed with SIGKILL', () => {
+  it('sends its devices to the other door, and every QoS 1 reading reaches the city exactly once', async () => {
+    const agents = [...tokens].map(
+      ([id, token]) =>
+        new SensorAgent({
+          url: doorUrls,
+          deviceId: id,
+          token,
+          intervalS: 60,
+          outboxDir: mkdtempSync(join(dir, `outbox-${id}-`)),
+          reconnect: { minMs: 100, maxMs: 400 },
+        }),
+    );
+    const taken: string[] = [];
+    for (const a of agents) a.start();
+    const readings = setInterval(() => {
+      for (const a of agents) taken.push(`${a.deviceId}:${a.report({ pm25: taken.length })}`);
+    }, 50);
+    try {
+      await until(() => agents.every((a) => a.isConnected && a.broker === doorUrls[0]), 'devices at door 1');
+      await until(() => taken.length > 200, 'readings taken');
+      await doors[0].kill9();
+      await until(
+        () => agents.every((a) => a.isConnected && a.broker === doorUrls[1]),
+        'devices at door 2',
+        30_000,
+      );
+      const moved = taken.length;
+      await until(() => taken.length > moved + 200, 'readings after the move');
+    } finally {
+      clearInterval(readings);
+    }
+    for (const a of agents) expect(await a.drained(30_000), `${a.deviceId} drained`).toBe(true);
+    const doneAt = Date.now();
+    await Promise.all(agents.map((a) => a.stop({ graceful: false })));
+
+    const rows = await mergedPast(doneAt + 1500, 60_000);
+    const log = await replayOfLog(rows[0].ts);
+    // Every reading a device took is in the log, each acknowledged only once the log had it.
+    const logged = new Set(
+      log.text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((m) => m.topic.endsWith('/telemetry'))
+        .map((m) => `${m.topic.split('/')[2]}:${JSON.parse(m.payload).seq}`),
+    );
+    expect(taken.filter((k) => !logged.has(k))).toEqual([]);
+    // In the city exactly once: what the API node merged equals one process over the log, resends refused
+    // as redeliveries, and the accepted count is the log's messages less every refusal.
+    expect(byKey(rows)).toEqual(log.indicators);
+    const status = (await get<{ accepted: number; rejected: Record<string, number> }>('/api/cluster'))!;
+    expect(status.rejected).toEqual(log.rejected);
+    const refused = Object.values(log.rejected).reduce((x, y) => x + y, 0);
+    expect(status.accepted).toBe(log.messages - refused);
+    expect(status.accepted).toBeGreaterThanOrEqual(taken.length);
+  }, 240_000);
+});
 
 describe('a shard killed with SIGKILL', () => {
   it('has its partitions taken over within 10 s, and the city then equals one process', async () => {
@@ -150,7 +250,7 @@ describe('a shard killed with SIGKILL', () => {
     await Promise.all(shards.map((s) => s.waitFor(/"msg":"took partition/, 60_000)));
     const before = await publishStatuses([...sensors.slice(0, 60), ...pipes.slice(0, 60)], 'online');
     const merged = await mergedPast(before + 1500, 60_000);
-    expect(byKey(merged)).toEqual(await replayOfLog(merged[0].ts));
+    expect(byKey(merged)).toEqual((await replayOfLog(merged[0].ts)).indicators);
 
     // The shard holding partitions dies; the other must win their leases and resume from checkpoints.
     const held = (s: NodeProc) => (s.output().match(/"msg":"took partition/g) ?? []).length;
@@ -167,7 +267,7 @@ describe('a shard killed with SIGKILL', () => {
     );
     expect(takeovers.length).toBeGreaterThan(0);
     for (const t of takeovers) expect(Number(t[1]) - killedAt).toBeLessThan(10_000);
-    expect(byKey(rows)).toEqual(await replayOfLog(rows[0].ts));
+    expect(byKey(rows)).toEqual((await replayOfLog(rows[0].ts)).indicators);
     // The traffic moved the city: these are not two empty cities.
     const sensorShare = rows.find((r) => r.id === 'availability.sensor' && r.scope === 'city');
     expect(sensorShare?.numerator).toBe(120);
