@@ -120,8 +120,10 @@ describe('fastPathFor', () => {
           }),
           { numRuns: RUNS },
         );
-        // The fast path must actually take the common case, or it saves nothing.
-        expect(taken).toBeGreaterThan(RUNS / 20);
+        // The fast path must actually take the common case, or it saves nothing. Random cases reach a valid
+        // arrival (four fields all present) about one time in twenty: the bound sits far below that, so it
+        // fails for a fast path that takes nothing, never for an unlucky draw.
+        expect(taken).toBeGreaterThan(RUNS / 100);
       });
     }
   }
