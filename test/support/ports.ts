@@ -36,6 +36,19 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free loopback port between ${PORT_MIN} and ${PORT_MAX} after 200 tries`);
 }
 
+/** The first of `count` consecutive free ports (a launcher that lays its ports out from a base). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN - count));
+    let free = true;
+    for (let p = base; p < base + count && free; p++) free = await bindable(p);
+    if (free) return base;
+  }
+  throw new Error(
+    `no ${count} consecutive free loopback ports between ${PORT_MIN} and ${PORT_MAX} after 200 tries`,
+  );
+}
+
 /** Resolves once something accepts TCP connections on the port, or rejects after timeoutMs. */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const { connect } = await import('node:net');

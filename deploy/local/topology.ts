@@ -1,0 +1,38 @@
+// The local cluster's topology, one description for the launcher and for whoever reads cluster.json: which
+// processes run, on which ports, with which arguments.
+
+export interface Topology {
+  /** NATS client, route and monitoring ports per node. */
+  nats: { client: number; route: number; monitor: number }[];
+  /** MQTT port per front door. */
+  doors: number[];
+  shards: number;
+  /** HTTP port of the API node. */
+  api: number;
+  partitions: number;
+}
+
+export type Role = 'nats' | 'door' | 'shard' | 'api';
+
+/** What `up` writes to DIR/cluster.json. */
+export interface ClusterFile {
+  api: string;
+  mqtt: string[];
+  nats: string[];
+  adminToken: string;
+  partitions: number;
+  /** Process ids by role, in start order (`kill ROLE N` takes the N-th, from 1). */
+  pids: Record<Role, number[]>;
+  logs: string;
+}
+
+/** Ports from `base` on: NATS client base…, routes base+10…, monitoring base+20…, doors base+30…, API base+40. */
+export function topologyAt(base: number, partitions = 8): Topology {
+  return {
+    nats: [0, 1, 2].map((i) => ({ client: base + i, route: base + 10 + i, monitor: base + 20 + i })),
+    doors: [base + 30, base + 31],
+    shards: 2,
+    api: base + 40,
+    partitions,
+  };
+}
