@@ -125,16 +125,17 @@ export class DeviceState {
 
   /**
    * Device d's condition bits as another engine decided them: a cluster's merge, whose partitions run the
-   * liveness rules (a camera's bits already follow its gateway's there).
+   * liveness rules (a camera's bits already follow its gateway's there). True when they changed.
    */
-  setMask(d: number, mask: number, t: number): void {
+  setMask(d: number, mask: number, t: number): boolean {
     const old = this.mask[d];
-    if (mask === old) return;
+    if (mask === old) return false;
     this.mask[d] = mask;
     this.changes++;
     if (t > 0) this.changedAt[d] = t;
     this.contributions.device(d, old, mask, t);
     this.onChange?.(d, old, mask, t);
+    return true;
   }
 
   /** Recompute every device's condition at t, after a restore. */
@@ -156,12 +157,7 @@ export class DeviceState {
       if (this.video[d] !== VIDEO_LOST) mask |= this.shared[d] ? AVAILABLE | SHARED : AVAILABLE;
     }
     const old = this.mask[d];
-    if (mask === old) return;
-    this.mask[d] = mask;
-    this.changes++;
-    if (t > 0) this.changedAt[d] = t;
-    this.contributions.device(d, old, mask, t);
-    this.onChange?.(d, old, mask, t);
+    if (!this.setMask(d, mask, t)) return;
     if (m.kind[d] === GATEWAY && (old & ONLINE) !== (mask & ONLINE)) {
       for (let i = m.camerasStart[d]; i < m.camerasStart[d + 1]; i++) this.update(m.camerasOf[i], t);
     }

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type ClusterFile, type Role, type Topology, topologyAt } from './topology.js';
+import { type ClusterFile, isRunning, type Role, type Topology, topologyAt } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -67,7 +67,7 @@ async function up(dir: string, topo: Topology, inventory: string, anonymous: boo
     return await start(dir, topo, inventory, anonymous, pids);
   } catch (err) {
     // Half a cluster is worse than none: what did start is stopped.
-    for (const pid of Object.values(pids).flat()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of Object.values(pids).flat()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     throw err;
   }
 }
@@ -187,16 +187,6 @@ async function start(
   return file;
 }
 
-/** Running, not a zombie: a killed detached process may wait a while to be reaped by init. */
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
 function readCluster(dir: string): ClusterFile {
   const path = join(dir, 'cluster.json');
   if (!existsSync(path))
@@ -208,11 +198,11 @@ function readCluster(dir: string): ClusterFile {
 async function down(dir: string): Promise<void> {
   const file = readCluster(dir);
   for (const roles of [['api', 'shard', 'door'], ['nats']] as Role[][]) {
-    const pids = roles.flatMap((r) => file.pids[r]).filter(alive);
+    const pids = roles.flatMap((r) => file.pids[r]).filter(isRunning);
     for (const pid of pids) process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 15_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of pids.filter(isRunning)) process.kill(pid, 'SIGKILL');
   }
   writeFileSync(join(dir, 'cluster.json.down'), readFileSync(join(dir, 'cluster.json')));
   execFileSync('rm', ['-f', join(dir, 'cluster.json')]);
@@ -224,7 +214,7 @@ function kill(dir: string, role: string, n: number): number {
   if (!pids) throw new LaunchError(`no role '${role}': choose nats, door, shard or api`);
   const pid = pids[n - 1];
   if (pid === undefined) throw new LaunchError(`there is no ${role} ${n}: the cluster has ${pids.length}`);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  if (isRunning(pid)) process.kill(pid, 'SIGKILL');
   return pid;
 }
 

@@ -1,5 +1,6 @@
 // The local cluster's topology, one description for the launcher and for whoever reads cluster.json: which
 // processes run, on which ports, with which arguments.
+import { readFileSync } from 'node:fs';
 
 export interface Topology {
   /** NATS client, route and monitoring ports per node. */
@@ -35,4 +36,14 @@ export function topologyAt(base: number, partitions = 8): Topology {
     api: base + 40,
     partitions,
   };
+}
+
+/** Running, not a zombie: a killed detached process may wait a while to be reaped by init. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ClusterFile } from '../../deploy/local/topology.js';
+import { type ClusterFile, isRunning } from '../../deploy/local/topology.js';
 import { freePortRange } from '../support/ports.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../deploy/local/cluster', import.meta.url));
@@ -17,15 +17,6 @@ const run = (...args: string[]) =>
   promisify(execFile)(LAUNCHER, [...args, '--dir', dir], { timeout: 180_000 }).catch((err) => {
     throw new Error(`deploy/local/cluster ${args.join(' ')} failed: ${err.stderr ?? ''}${err.message}`);
   });
-/** Running, not a zombie: a killed detached process may wait a while to be reaped by init. */
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 afterAll(async () => {
   if (existsSync(join(dir, 'cluster.json'))) await run('down');
@@ -46,13 +37,14 @@ describe('deploy/local/cluster', () => {
       shard: 2,
       api: 1,
     });
-    for (const pid of Object.values(file.pids).flat()) expect(alive(pid)).toBe(true);
+    for (const pid of Object.values(file.pids).flat()) expect(isRunning(pid)).toBe(true);
 
     // A device's status through the second front door reaches the merged city, with a shard killed first.
     await run('kill', 'shard', '1');
     const killedBy = Date.now() + 10_000;
-    while (alive(file.pids.shard[0]) && Date.now() < killedBy) await new Promise((r) => setTimeout(r, 50));
-    expect(alive(file.pids.shard[0])).toBe(false);
+    while (isRunning(file.pids.shard[0]) && Date.now() < killedBy)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(isRunning(file.pids.shard[0])).toBe(false);
     const client = await mqtt.connectAsync(file.mqtt[1], { reconnectPeriod: 0 });
     await client.publishAsync('city/sensor/sen-001/status', JSON.stringify({ state: 'online', seq: 1 }), {
       qos: 1,
@@ -72,7 +64,7 @@ describe('deploy/local/cluster', () => {
     expect(numerator).toBe(1);
 
     await run('down');
-    for (const pid of Object.values(file.pids).flat()) expect(alive(pid)).toBe(false);
+    for (const pid of Object.values(file.pids).flat()) expect(isRunning(pid)).toBe(false);
     expect(existsSync(join(dir, 'cluster.json'))).toBe(false);
   }, 300_000);
 });
