@@ -130,12 +130,15 @@ export async function readSubject(o: SubjectReaderOptions): Promise<SubjectReade
   const done = (async () => {
     let messages: Messages | undefined = current;
     while (messages && !stopped) {
-      const again = await drain(messages);
-      if (!again) return;
+      const stalled = await drain(messages);
+      if (stopped) return;
+      // Whatever ended the consumer (missed heartbeats, a lost consumer, or the iterator simply closing while a
+      // node died), a reader that was not stopped goes on: it never ends silently with records left unread.
       o.logger?.warn(
-        { subject: o.subject, position },
+        { subject: o.subject, position, stalled },
         'log reader lost its consumer (a node died?); resuming after its position',
       );
+      if (!stalled) await new Promise((r) => setTimeout(r, 250));
       messages = await openUntil(Number.POSITIVE_INFINITY).catch(() => undefined);
       if (stopped) messages?.stop();
       current = messages;
