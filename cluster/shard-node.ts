@@ -154,6 +154,17 @@ export class ShardNode {
         // The reader waits for this: a checkpoint is stored only after the batches before it are published.
         return this.publish(p, run, batches, checkpoint);
       });
+      // A batch that could not be published (or a checkpoint not stored) ends the reader: the partition must
+      // not sit still under a lease this shard keeps renewing. Give it up; whoever takes it resumes from the
+      // last checkpoint, which is this shard too once the log answers again.
+      run.reader.done.catch((err: Error) => {
+        if (run.stopped) return;
+        logger.error(
+          { partition: p, err: err.message },
+          'partition stopped on an error; giving its lease up',
+        );
+        void this.keepers[p]?.giveUp();
+      });
       if (run.stopped) await run.reader.stop();
     } catch (err) {
       logger.error(
