@@ -4,9 +4,9 @@
 // cluster): JetStream acknowledges a publish only once a quorum of replicas stored it, so an acknowledged
 // record survives the loss of any one node.
 //
-// Positions: a stream sequence is the position. Readers start after a position they keep themselves (a
-// shard keeps it inside its checkpoint, next to the engine state it produced, so the two can never
-// disagree); the log does not keep a separate server-side cursor per reader.
+// Positions: a stream sequence is the position. Readers start after a position they keep durably themselves:
+// a shard inside its checkpoint, next to the engine state it produced, so the two can never disagree
+// (checkpoint-store.ts); any other reader in a KV record per consumer and partition (log-position.ts).
 import {
   type JetStreamClient,
   type JetStreamManager,

@@ -1,7 +1,11 @@
 // The log survives kill -9 of one of its three nats-server nodes (the stream's leader, even), and refuses to
 // acknowledge an append it cannot replicate: with two of three nodes down there is no quorum, and append
 // rejects within its timeout instead of pretending the record is stored.
+
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointStore } from '../../cluster/checkpoint-store.js';
+import { Leases } from '../../cluster/lease.js';
 import { ClusterLog, IN_STREAM, LogUnavailableError } from '../../cluster/log.js';
 import type { LogMessage } from '../../cluster/log-record.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
@@ -128,5 +132,42 @@ describe('the log when nats-server nodes die', () => {
     expect(got[0]).toBe(1);
     expect(got).toContain(3);
     expect(before).toBe(0);
+  }, 120_000);
+
+  it('keeps checkpoints and leases through kill -9 of a node: both read back, and both can be written again', async () => {
+    const store = await CheckpointStore.open(log.nc);
+    const leases = await Leases.open(log.nc, { ttlMs: 30_000 });
+    const state = randomBytes(3 * 1024 * 1024);
+    await store.save(0, { logSeq: 77, eventCounter: 5, at: 1_700_000_000_000, state });
+    const lease = await leases.tryAcquire('partition.0', 'shard-a');
+    expect(lease).not.toBeNull();
+
+    const victim = 1;
+    await nats.kill(victim);
+    const loaded = await waitFor(
+      'the checkpoint to load after the kill',
+      () => store.load(0).catch(() => undefined),
+      30_000,
+    );
+    expect(loaded?.logSeq).toBe(77);
+    expect(Buffer.from(loaded?.state ?? []).equals(state)).toBe(true);
+    const renewed = await waitFor(
+      'the lease to renew after the kill',
+      () => (lease ? leases.renew(lease).catch(() => undefined) : undefined),
+      30_000,
+    );
+    expect(renewed.owner).toBe('shard-a');
+    expect(await leases.tryAcquire('partition.0', 'shard-b')).toBeNull();
+    await waitFor(
+      'a new checkpoint to save after the kill',
+      () =>
+        store
+          .save(0, { logSeq: 78, eventCounter: 6, at: 1_700_000_000_001, state: state.subarray(0, 1000) })
+          .catch(() => undefined),
+      30_000,
+    );
+    expect((await store.load(0))?.logSeq).toBe(78);
+    await nats.restart(victim);
+    await nats.ready();
   }, 120_000);
 });
