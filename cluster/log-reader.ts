@@ -52,8 +52,11 @@ export async function readSubject(o: SubjectReaderOptions): Promise<SubjectReade
   let stopped = false;
   let current: Messages | undefined;
 
+  /** The consumer being read, watched below. */
+  let consumerName = '';
   const open = async (): Promise<Messages> => {
     const name = `citygauge_${nuid.next()}`;
+    consumerName = name;
     await o.jsm.consumers.add(o.stream, {
       name,
       filter_subject: o.subject,
@@ -127,6 +130,19 @@ export async function readSubject(o: SubjectReaderOptions): Promise<SubjectReade
     return stalled && !stopped;
   };
 
+  // A watchdog asks JetStream about the consumer every few seconds: one that is gone, or a question that
+  // times out (its node died), ends the current read, and the loop below opens a fresh consumer. Heartbeats
+  // alone have been seen to miss this on a busy machine.
+  const watchdog = setInterval(() => {
+    const watched = consumerName;
+    const reading = current;
+    if (!watched || !reading || stopped) return;
+    o.jsm.consumers.info(o.stream, watched).catch(() => {
+      if (current === reading && consumerName === watched && !stopped) reading.stop();
+    });
+  }, PULL_EXPIRES_MS);
+  watchdog.unref();
+
   const done = (async () => {
     let messages: Messages | undefined = current;
     while (messages && !stopped) {
@@ -145,6 +161,7 @@ export async function readSubject(o: SubjectReaderOptions): Promise<SubjectReade
     }
   })();
   done.catch(() => {}); // observed through `done`; an unobserved rejection must not take the process down
+  void done.finally(() => clearInterval(watchdog)).catch(() => {});
 
   return {
     done,
@@ -153,6 +170,7 @@ export async function readSubject(o: SubjectReaderOptions): Promise<SubjectReade
     },
     stop: async () => {
       stopped = true;
+      clearInterval(watchdog);
       current?.stop();
       await done.catch(() => {});
     },
