@@ -64,11 +64,6 @@ export class CityMerge {
     } else throw new Error(`unknown contribution kind ${kind}`);
   }
 
-  /** Condition bits of device d (city-wide number), as the merge knows them. */
-  maskOf(d: number): number {
-    return this.engine.devices.mask[this.device[d]];
-  }
-
   /** The city at `at`, which every partition has reached; the engine's clock follows. */
   indicatorValues(at: number): IndicatorValue[] {
     if (at > this.engine.now) this.engine.now = at;

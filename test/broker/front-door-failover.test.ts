@@ -11,6 +11,7 @@ import { SensorAgent } from '../../edge/sensor.js';
 import { RegistryStore } from '../../registry/store.js';
 import { makeInventory } from '../support/city.js';
 import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 
 let doors: BrokerHandle[];
 let store: RegistryStore;
@@ -49,14 +50,6 @@ afterEach(async () => {
 
 const seqOf = (m: AdmittedMessage) => JSON.parse(m.payload.toString()).seq as number;
 
-async function until(condition: () => boolean, what: () => string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(what());
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 it('keeps every reading when a front door dies, and acknowledges none before the log has it', async () => {
   const [first, second] = doors.map((d) => `mqtt://127.0.0.1:${d.mqttPort}`);
   agent = new SensorAgent({
@@ -75,20 +68,20 @@ it('keeps every reading when a front door dies, and acknowledges none before the
   const taken: number[] = [];
   const readings = setInterval(() => taken.push(agent!.report({ pm25: taken.length })), 10);
   try {
-    await until(
-      () => log.filter((m) => m.topic.endsWith('/telemetry')).length >= 20,
+    await waitFor(
       () => 'no readings in the log through the first door',
+      () => log.filter((m) => m.topic.endsWith('/telemetry')).length >= 20,
     );
     await doors[0].close(); // the first front door goes away with its sockets
-    await until(
-      () => agent!.isConnected && agent!.broker === second,
+    await waitFor(
       () => 'the device did not reach the second door',
+      () => agent!.isConnected && agent!.broker === second,
     );
     const live = agent.report({ pm25: -1 });
     taken.push(live);
-    await until(
-      () => log.some((m) => seqOf(m) === live),
+    await waitFor(
       () => 'a reading taken after the switch is not in the log',
+      () => log.some((m) => seqOf(m) === live),
     );
   } finally {
     clearInterval(readings);
@@ -116,9 +109,9 @@ it('fails over across transports: from MQTT over TCP to MQTT over WebSocket with
   });
   const seq = agent.report({ pm25: 1 });
   agent.start();
-  await until(
-    () => log.some((m) => m.topic.endsWith('/telemetry') && seqOf(m) === seq),
+  await waitFor(
     () => 'the reading did not reach the log over WebSocket',
+    () => log.some((m) => m.topic.endsWith('/telemetry') && seqOf(m) === seq),
   );
   expect(agent.broker).toBe(second);
 });

@@ -2,13 +2,13 @@
 // once the log's append resolved; a failed append gives no PUBACK and the device's resend is appended again;
 // an append that throws never takes the broker down. Real aedes, real MQTT.js clients on loopback.
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AdmittedMessage, type FrontDoor, installFrontDoor } from '../../broker/front-door.js';
 import { SensorAgent } from '../../edge/sensor.js';
 import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 import { closed, nextPublish, startTestBroker, type TestBroker } from './harness.js';
 
 /** An append the test settles by hand, one message at a time. */
@@ -29,20 +29,12 @@ class ManualLog {
 
   /** Resolves with the n-th call (0-based) once it has been made, or fails naming what was awaited. */
   async call(n: number, timeoutMs = 5000) {
-    const until = Date.now() + timeoutMs;
-    while (this.calls.length <= n) {
-      if (Date.now() > until) throw new Error(`append was called ${this.calls.length} times, not ${n + 1}`);
-      await sleep(10);
-    }
+    await waitFor(
+      () => `append call ${n + 1} (called ${this.calls.length} times)`,
+      () => this.calls.length > n,
+      timeoutMs,
+    );
     return this.calls[n];
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await sleep(10);
   }
 }
 
@@ -101,23 +93,28 @@ describe('PUBACK after the append', () => {
     expect(call.message.payload.toString()).toBe('{"seq":1,"ts":1}');
     expect(call.message.receivedAt).toBeGreaterThanOrEqual(sentAt);
     expect(call.message.receivedAt).toBeLessThanOrEqual(Date.now());
-    // Checking an absence takes some time: with plain aedes the PUBACK arrives within a millisecond or two.
-    await sleep(300);
+    // An absence is shown against a witness: another device's reading, appended at once, is acknowledged
+    // through the same broker while this one's PUBACK is still held.
+    const witness = await t.connect('s-2');
+    const witnessAcked = publishQos1(witness, 'city/sensor/s-2/telemetry', '{"seq":1,"ts":1}');
+    (await log.call(1)).resolve();
+    await waitFor('the witness PUBACK', () => witnessAcked.done);
+    witness.end(true);
     expect(acked.done).toBe(false);
     expect(door.stats.pending).toBe(1);
 
     call.resolve();
-    await until(() => acked.done, 'the PUBACK after the append resolved');
+    await waitFor('the PUBACK after the append resolved', () => acked.done);
     expect(acked.err).toBeFalsy();
     await routed; // and aedes routes it as usual
-    expect(door.stats).toMatchObject({ appended: 1, failed: 0, lost: 0, pending: 0 });
+    expect(door.stats).toMatchObject({ appended: 2, failed: 0, lost: 0, pending: 0 });
   });
 
   it('appends a window of QoS 1 messages in the order the device sent them', async () => {
     log.behaviour = () => 'resolve';
     const device = await t.connect('s-1');
     const acks = Array.from({ length: 20 }, (_, i) => publishQos1(device, READING, `{"seq":${i + 1}}`));
-    await until(() => acks.every((a) => a.done), 'every PUBACK');
+    await waitFor('every PUBACK', () => acks.every((a) => a.done));
     expect(log.calls.map((c) => JSON.parse(c.message.payload.toString()).seq)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
@@ -140,7 +137,7 @@ describe('PUBACK after the append', () => {
     const acked = publishQos1(device, READING, '{"seq":7,"ts":1}');
 
     await log.call(1, 10_000); // the resend, after the broker closed the connection on the failure
-    await until(() => acked.done, 'the PUBACK of the resent message', 10_000);
+    await waitFor('the PUBACK of the resent message', () => acked.done, 10_000);
     expect(acked.err).toBeFalsy();
     expect(closes).toBeGreaterThanOrEqual(1);
     expect(log.calls.map((c) => c.message.payload.toString())).toEqual([
@@ -165,7 +162,7 @@ describe('PUBACK after the append', () => {
     expect(acked.done && !acked.err).toBe(false);
     expect(door.stats).toMatchObject({ failed: 1, pending: 0, appended: 0 });
     log.calls[0].resolve(); // answering late changes nothing
-    await sleep(50);
+    await new Promise((r) => setImmediate(r)); // the door hears the late answer within this turn
     expect(door.stats).toMatchObject({ failed: 1, appended: 0 });
   });
 
@@ -179,7 +176,7 @@ describe('PUBACK after the append', () => {
 
     const good = await t.connect('s-2');
     const ok = publishQos1(good, 'city/sensor/s-2/telemetry', '{"seq":1}');
-    await until(() => ok.done, 'a PUBACK for another device');
+    await waitFor('a PUBACK for another device', () => ok.done);
     expect(ok.err).toBeFalsy();
   });
 
@@ -214,7 +211,7 @@ describe('with an edge agent', () => {
     try {
       agent.start();
       const taken = [1, 2, 3, 4, 5].map((n) => agent.report({ pm25: n }));
-      await until(() => door.stats.failed >= 3, 'a few failed appends');
+      await waitFor('a few failed appends', () => door.stats.failed >= 3);
       failing = false;
       expect(await agent.drained(10_000)).toBe(true);
       expect(taken.filter((seq) => !inLog.includes(seq))).toEqual([]);
@@ -231,7 +228,7 @@ describe('what goes to the log', () => {
     const device = await t.connect('s-1');
     await device.publishAsync('city/sensor/s-2/telemetry', '{"seq":1}', { qos: 1 }); // the gate's PUBACK
     const ok = publishQos1(device, READING, '{"seq":2}');
-    await until(() => ok.done, 'the PUBACK of an admitted message');
+    await waitFor('the PUBACK of an admitted message', () => ok.done);
     expect(log.calls.map((c) => c.message.topic)).toEqual([READING]);
   });
 

@@ -14,6 +14,7 @@ import { RegistryStore } from '../../registry/store.js';
 import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
 import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
 import { logAsRecording, type NodeProc, startNode } from './support/cluster-procs.js';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
@@ -52,24 +53,21 @@ async function get<T>(path: string): Promise<T | undefined> {
 
 /** Polls until the API node has merged an instant after `t` (every partition got there). */
 async function mergedPast(t: number, timeoutMs: number): Promise<Row[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await get<{ mergedThrough: string | null }>('/api/cluster');
-    const rows = await get<Row[]>('/api/indicators');
-    if (
-      status?.mergedThrough &&
-      Date.parse(status.mergedThrough) > t &&
-      rows?.length &&
-      Date.parse(rows[0].ts) > t
-    )
-      return rows;
-    if (Date.now() > deadline)
-      throw new Error(
-        `the API node merged nothing past ${new Date(t).toISOString()} in ${timeoutMs} ms (latest: ${rows?.[0]?.ts});\n` +
-          `api:\n${api.output().slice(-2000)}\nshards:\n${shards.map((s) => s.output().slice(-2000)).join('\n---\n')}`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let latest: string | undefined;
+  return waitFor(
+    () =>
+      `the API node to merge past ${new Date(t).toISOString()} (latest: ${latest});\n` +
+      `api:\n${api.output().slice(-2000)}\nshards:\n${shards.map((s) => s.output().slice(-2000)).join('\n---\n')}`,
+    async () => {
+      const status = await get<{ mergedThrough: string | null }>('/api/cluster');
+      const rows = await get<Row[]>('/api/indicators');
+      latest = rows?.[0]?.ts;
+      const past =
+        status?.mergedThrough && Date.parse(status.mergedThrough) > t && latest && Date.parse(latest) > t;
+      return past ? rows : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 interface LogReplay {
@@ -118,14 +116,6 @@ async function publishStatuses(ids: string[], state: 'online' | 'offline'): Prom
     await client.endAsync();
   }
   return Date.now();
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -209,16 +199,18 @@ describe('a front door killed with SIGKILL', () => {
       for (const a of agents) taken.push(`${a.deviceId}:${a.report({ pm25: taken.length })}`);
     }, 50);
     try {
-      await until(() => agents.every((a) => a.isConnected && a.broker === doorUrls[0]), 'devices at door 1');
-      await until(() => taken.length > 200, 'readings taken');
+      await waitFor('devices at door 1', () =>
+        agents.every((a) => a.isConnected && a.broker === doorUrls[0]),
+      );
+      await waitFor('readings taken', () => taken.length > 200);
       await doors[0].kill9();
-      await until(
-        () => agents.every((a) => a.isConnected && a.broker === doorUrls[1]),
+      await waitFor(
         'devices at door 2',
+        () => agents.every((a) => a.isConnected && a.broker === doorUrls[1]),
         30_000,
       );
       const moved = taken.length;
-      await until(() => taken.length > moved + 200, 'readings after the move');
+      await waitFor('readings after the move', () => taken.length > moved + 200);
     } finally {
       clearInterval(readings);
     }

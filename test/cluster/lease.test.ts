@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lease, LeaseKeeper, LeaseLostError, Leases } from '../../cluster/lease.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../support/wait.js';
 
 const TTL_MS = 2_000;
 let nats: NatsCluster;

@@ -10,6 +10,7 @@ import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ClusterFile, isRunning } from '../../deploy/local/topology.js';
 import { freePortRange } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
 
 const LAUNCHER = fileURLToPath(new URL('../../deploy/local/cluster', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'citygauge-local-cluster-'));
@@ -50,17 +51,15 @@ describe('deploy/local/cluster', () => {
       qos: 1,
     });
     await client.endAsync();
-    const deadline = Date.now() + 60_000;
-    let numerator = 0;
-    while (numerator !== 1 && Date.now() < deadline) {
-      const rows = (await (await fetch(`${file.api}/api/indicators`)).json()) as {
-        id: string;
-        scope: string;
-        numerator: number;
-      }[];
-      numerator = rows.find((r) => r.id === 'availability.sensor' && r.scope === 'city')?.numerator ?? 0;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const sensors = () =>
+      fetch(`${file.api}/api/indicators`)
+        .then((r) => r.json() as Promise<{ id: string; scope: string; numerator: number }[]>)
+        .then((rows) => rows.find((r) => r.id === 'availability.sensor' && r.scope === 'city')?.numerator);
+    const numerator = await waitFor(
+      'the status merged by the API node',
+      async () => ((await sensors()) === 1 ? 1 : undefined),
+      60_000,
+    );
     expect(numerator).toBe(1);
 
     await run('down');

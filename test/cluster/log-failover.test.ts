@@ -9,7 +9,7 @@ import { Leases } from '../../cluster/lease.js';
 import { ClusterLog, IN_STREAM, LogUnavailableError } from '../../cluster/log.js';
 import type { LogMessage } from '../../cluster/log-record.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../support/wait.js';
 
 let nats: NatsCluster;
 let log: ClusterLog;

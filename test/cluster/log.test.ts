@@ -5,7 +5,7 @@ import { ClusterLog, type LogEntry, type LogReader, LogSetupError } from '../../
 import { LogPositions } from '../../cluster/log-position.js';
 import type { LogMessage } from '../../cluster/log-record.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '../support/wait.js';
 
 const PARTITIONS = 4;
 let nats: NatsCluster;
@@ -171,8 +171,14 @@ describe('the cluster log', () => {
     expect(reader.position).toBe(seqs.at(-1));
     await reader.stop();
     await expect(reader.done).resolves.toBeUndefined();
-    await log.append(p, message(p, 3000));
-    await new Promise((r) => setTimeout(r, 300));
+    const after = await log.append(p, message(p, 3000));
+    // Against a witness: a reader started after the stop sees the new record, the stopped one never does.
+    const seen: number[] = [];
+    const witness = await log.read(p, start, (e) => {
+      seen.push(e.seq);
+    });
+    await waitFor('the witness reader to see the record appended after the stop', () => seen.includes(after));
+    await witness.stop();
     expect(got).toHaveLength(20);
   });
 

@@ -11,6 +11,7 @@ import { Fleet } from '../../edge/fleet.js';
 import { SensorAgent } from '../../edge/sensor.js';
 import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 import { once, type Received, Recorder, startBroker, type TestBroker } from './harness.js';
 
 describe('brokerList', () => {
@@ -39,14 +40,6 @@ describe('brokerList', () => {
     expect(rotated(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
   });
 });
-
-async function until(condition: () => boolean, what: () => string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(what());
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('failover between brokers', () => {
   let a: TestBroker;
@@ -118,9 +111,9 @@ describe('failover between brokers', () => {
       const atEither = new Set([...seqs(telemetry(atA)), ...seqs(telemetry(atB))]);
       return taken.filter((seq) => !atEither.has(seq));
     };
-    await until(
-      () => missing().length === 0,
+    await waitFor(
       () => `readings lost: seq ${missing().join(', ')}`,
+      () => missing().length === 0,
     );
     // B got the rest in order, starting with what A had not acknowledged (redeliveries of a seq allowed).
     const atBSeqs = seqs(telemetry(atB));

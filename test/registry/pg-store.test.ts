@@ -11,16 +11,9 @@ import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
-
-async function until(ok: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 let server: TestPostgres;
 const opened: PgRegistryStore[] = [];
@@ -80,18 +73,21 @@ describe('the registry on PostgreSQL', () => {
     const r = a.registry.create({ id: 'sen-new', kind: 'sensor', expectedIntervalS: 60 });
     expect(r.ok).toBe(true);
     await a.registry.written();
-    await until(() => b.registry.inventory.devices.has('sen-new'), 'node b sees sen-new', 5_000);
+    await waitFor('node b sees sen-new', () => b.registry.inventory.devices.has('sen-new'), 5_000);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(b.told.at(-1)?.devices.get('sen-new')).toEqual(a.registry.inventory.devices.get('sen-new'));
     // The node that made the change is told once, by its own write, not again by its notice.
     expect(a.told).toHaveLength(1);
     // Removal travels the same way, and its secret stops working on the other node too.
     const secret = r.ok ? r.value.secret : '';
-    await until(() => b.registry.credentials.verify('sen-new', secret) === 'device', 'b knows the secret');
+    await waitFor('b knows the secret', () => b.registry.credentials.verify('sen-new', secret) === 'device');
     expect(a.registry.remove('sen-new').ok).toBe(true);
     await a.registry.written();
-    await until(() => !b.registry.inventory.devices.has('sen-new'), 'node b forgets sen-new');
-    await until(() => b.registry.credentials.verify('sen-new', secret) === undefined, 'b forgets the secret');
+    await waitFor('node b forgets sen-new', () => !b.registry.inventory.devices.has('sen-new'));
+    await waitFor(
+      'b forgets the secret',
+      () => b.registry.credentials.verify('sen-new', secret) === undefined,
+    );
   });
 
   it('verifies on one node a token issued or rotated on another', async () => {
@@ -100,12 +96,15 @@ describe('the registry on PostgreSQL', () => {
     const b = await open(url);
     const token = a.credentials().issue('service:engine', 'service');
     await a.credentials().written();
-    await until(() => b.credentials().verify('service:engine', token) === 'service', 'b verifies the token');
+    await waitFor(
+      'b verifies the token',
+      () => b.credentials().verify('service:engine', token) === 'service',
+    );
     const rotated = a.credentials().issue('service:engine', 'service');
     await a.credentials().written();
-    await until(
-      () => b.credentials().verify('service:engine', rotated) === 'service',
+    await waitFor(
       'b takes the new token',
+      () => b.credentials().verify('service:engine', rotated) === 'service',
     );
     expect(b.credentials().verify('service:engine', token)).toBeUndefined();
     // A third node started later reads it from the database.
@@ -125,7 +124,7 @@ describe('the registry on PostgreSQL', () => {
       // Made while b's listener may be away: heard, or read when it reconnects.
       expect(a.registry.create({ id: 'pm-cut', kind: 'sensor', expectedIntervalS: 60 }).ok).toBe(true);
       await a.registry.written();
-      await until(() => b.registry.inventory.devices.has('pm-cut'), 'b sees pm-cut after the cut');
+      await waitFor('b sees pm-cut after the cut', () => b.registry.inventory.devices.has('pm-cut'));
       const deadline = Date.now() + 10_000;
       let again = await b.store.feedBackendPid().catch(() => undefined);
       while (again === undefined || again === pid) {
@@ -136,7 +135,7 @@ describe('the registry on PostgreSQL', () => {
       // And it keeps listening: a later change arrives within a second.
       const started = Date.now();
       expect(a.registry.create({ id: 'pm-after', kind: 'sensor', expectedIntervalS: 60 }).ok).toBe(true);
-      await until(() => b.registry.inventory.devices.has('pm-after'), 'b sees pm-after');
+      await waitFor('b sees pm-after', () => b.registry.inventory.devices.has('pm-after'));
       expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       await admin.end();
@@ -154,7 +153,7 @@ describe('the registry on PostgreSQL', () => {
     expect(a.registry.create({ id: 'sen-ghost', kind: 'sensor', expectedIntervalS: 60 }).ok).toBe(true);
     const err = await a.registry.written().catch((e: Error & { statusCode?: number }) => e);
     expect(err).toMatchObject({ statusCode: 503, message: expect.stringContaining('no_ghosts') });
-    await until(() => !a.registry.inventory.devices.has('sen-ghost'), 'the refused device is dropped');
+    await waitFor('the refused device is dropped', () => !a.registry.inventory.devices.has('sen-ghost'));
     expect(a.registry.credentials.has('sen-ghost')).toBe(false);
     // The next write goes through as before.
     expect(a.registry.create({ id: 'sen-real', kind: 'sensor', expectedIntervalS: 60 }).ok).toBe(true);

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { ClusterLog } from '../../../cluster/log.js';
 import type { LogMessage } from '../../../cluster/log-record.js';
 import { CLI } from '../../support/cli.js';
+import { waitFor } from '../../support/wait.js';
 
 export interface NodeProc {
   name: string;
@@ -34,16 +35,15 @@ export function startNode(name: string, args: string[]): NodeProc {
     proc,
     output: () => out,
     async waitFor(re, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const m = out.match(re);
-        if (m) return m;
-        if (proc.exitCode !== null)
-          throw new Error(`${name} exited (${proc.exitCode}) before ${re}:\n${out.slice(-3000)}`);
-        if (Date.now() > deadline)
-          throw new Error(`${name} did not print ${re} within ${timeoutMs} ms:\n${out.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      return waitFor(
+        () => `${name} to print ${re}:\n${out.slice(-3000)}`,
+        () => {
+          if (proc.exitCode !== null)
+            throw new Error(`${name} exited (${proc.exitCode}) before ${re}:\n${out.slice(-3000)}`);
+          return out.match(re) ?? undefined;
+        },
+        timeoutMs,
+      );
     },
     async kill9() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
