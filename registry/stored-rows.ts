@@ -91,13 +91,15 @@ export function inventoryFromRows(
   rows: (table: TableName) => Iterable<Stored>,
 ): Inventory {
   const inv = emptyInventory(city ? (JSON.parse(city) as CityConfig) : defaultCityConfig());
+  // Areas and sites are stored alike: an id, a class, a district and a name.
+  const place = <C>(r: Stored) => ({
+    id: String(r.id),
+    class: r.class as C,
+    district: String(r.district),
+    name: String(r.name),
+  });
   for (const r of rows('areas')) {
-    const area: Area = {
-      id: String(r.id),
-      class: r.class as AreaClass,
-      district: String(r.district),
-      name: String(r.name),
-    };
+    const area: Area = place<AreaClass>(r);
     inv.areas.set(area.id, withOptional(area, {}, r.attributes));
   }
   for (const r of rows('pipe_segments')) {
@@ -119,12 +121,7 @@ export function inventoryFromRows(
     inv.routes.set(route.id, route);
   }
   for (const r of rows('sites')) {
-    const site: Site = {
-      id: String(r.id),
-      class: r.class as SiteClass,
-      district: String(r.district),
-      name: String(r.name),
-    };
+    const site: Site = place<SiteClass>(r);
     inv.sites.set(site.id, withOptional(site, {}, r.attributes));
   }
   for (const r of rows('devices')) {
