@@ -134,6 +134,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   private timer: NodeJS.Timeout | undefined;
   private fence: NodeJS.Timeout | undefined;
   private stopped = false;
+  private inFlight: Promise<void> = Promise.resolve();
   private readonly periodMs: number;
   private readonly marginMs: number;
 
@@ -158,7 +159,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   }
 
   start(): this {
-    void this.tick();
+    this.schedule(0);
     return this;
   }
 
@@ -172,10 +173,14 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
     await this.leases.release(lease).catch(() => {});
   }
 
-  /** Stops contending; releases the lease if held so a successor need not wait for the TTL. */
+  /**
+   * Stops contending; releases the lease if held so a successor need not wait for the TTL. Waits for a renew
+   * or acquire in flight first: its answer carries the revision a release must name.
+   */
   async stop(options: { release?: boolean } = {}): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.inFlight;
     clearTimeout(this.fence);
     const lease = this.lease;
     this.lease = null;
@@ -191,14 +196,14 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
         const renewed = await this.leases.renew(held);
         if (this.lease === held) {
           this.lease = renewed;
-          this.extend(sentAt);
+          if (!this.stopped) this.extend(sentAt);
         } else {
           // Fenced (or stopped) while the renew was in flight: we already told everyone it is lost, so give it up.
           await this.leases.release(renewed).catch(() => {});
         }
       } else if (this.wants()) {
         const lease = await this.leases.tryAcquire(this.name, this.owner);
-        if (lease && this.stopped) await this.leases.release(lease).catch(() => {});
+        if (lease && this.stopped) this.lease = lease; // stop() releases it
         else if (lease) {
           this.lease = lease;
           this.extend(sentAt);
@@ -213,7 +218,14 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
           'lease request failed; retrying',
         );
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.periodMs);
+    this.schedule(this.periodMs);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.inFlight = this.tick();
+    }, delayMs);
   }
 
   private extend(sentAt: number): void {

@@ -85,6 +85,25 @@ describe('leases', () => {
     expect(await leases.holder('api-leader')).toBeNull();
   }, 30_000);
 
+  it('releases on stop even when a renew is in flight, so the successor need not wait for the TTL', async () => {
+    // A renew the server has applied but whose answer arrives late (a busy machine): stop() must release the
+    // revision that renew returns, not the one before it.
+    let renewApplied = () => {};
+    const applied = new Promise<void>((resolve) => (renewApplied = resolve));
+    const slow: Leases = Object.create(leases);
+    slow.renew = async (lease) => {
+      const renewed = await leases.renew(lease);
+      renewApplied();
+      await new Promise((r) => setTimeout(r, 300));
+      return renewed;
+    };
+    const a = new LeaseKeeper(slow, 'partition.4', 'shard-a').start();
+    await waitFor('shard-a to hold partition 4', () => a.held);
+    await applied;
+    await a.stop();
+    expect(await leases.holder('partition.4')).toBeNull();
+  });
+
   it('reports a lost lease to a keeper that another took it from', async () => {
     const a = new LeaseKeeper(leases, 'partition.2', 'shard-a').start();
     await waitFor('shard-a to hold partition 2', () => a.held);
