@@ -1,23 +1,26 @@
 // `citygauge api --cluster URL`: an API node of the cluster. It merges every partition's batches into the
-// city (cluster/api-node.ts) and serves it over HTTP as `citygauge start` does: /api/indicators, /healthz,
-// /metrics, /docs. Any number of them can run; each holds the same city.
+// city (cluster/api-node.ts) and serves it over HTTP as `citygauge start` does: /api/indicators, /api/alerts,
+// /api/history, /healthz, /metrics, /docs. Any number of them can run; each holds the same city, and the one
+// holding the leader lease sends `city/#` to the front doors and writes the alert log and the history.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { Registry as PromRegistry } from 'prom-client';
-import { ApiNode } from '../cluster/api-node.js';
+import { ApiNode, LEADER_LEASE } from '../cluster/api-node.js';
+import { Leases } from '../cluster/lease.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
 import { openCity } from './engine.js';
 import { UsageError } from './errors.js';
 import { portFlag } from './flags.js';
+import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
-import { addDbOption } from './open-registry.js';
+import { addDbOption, openAlertLog } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 
-interface ApiOptions extends ClusterFlags {
+interface ApiOptions extends ClusterFlags, HistoryFlags {
   db?: string;
   dataDir: string;
   inventory?: string;
@@ -41,6 +44,7 @@ export function registerApi(program: Command): void {
     .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
     .option('--node-id <id>', "this node's name in the cluster's logs");
   addDbOption(cmd);
+  addHistoryOptions(cmd);
   addClusterOptions(cmd).action(async (opts: ApiOptions) => {
     if (!opts.cluster)
       throw new UsageError('citygauge api serves a cluster: pass --cluster nats://host:4222');
@@ -51,13 +55,28 @@ export function registerApi(program: Command): void {
     const catalogue = loadCatalogue(opts.inventory, opts.indicators);
     const clusterLog = await joinLog(opts, id, log);
     const partitions = await clusterLog.partitions();
-    const node = new ApiNode(clusterLog, city.inventory, catalogue, partitions, log);
+    const leases = await Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs });
+    const history = openHistory(opts, opts.dataDir, log);
+    const node = new ApiNode({
+      log: clusterLog,
+      leases,
+      inventory: city.inventory,
+      catalogue,
+      partitions,
+      id,
+      logger: log,
+      alertStore: await openAlertLog(opts, log),
+      // InfluxDB is one store for every node: the leader alone writes it. The embedded store is each node's own.
+      history: { sink: history.sink, shared: opts.influxUrl !== undefined },
+    });
     await node.start();
     const registry = city.registry!;
     const adminToken = ensureAdminToken(registry.credentials);
     const api = await buildApi({
       registry,
       indicators: { engine: () => node.merge.merge.engine, latest: () => node.latest() },
+      alerts: node.alerts,
+      history: history.reader,
       metrics: new PromRegistry(),
       health: {
         log: () => ({
@@ -90,6 +109,11 @@ export function registerApi(program: Command): void {
         batches: Array.from({ length: partitions }, (_, p) => node.merge.applied(p)),
         republishedDropped: node.merge.duplicates.reduce((a, b) => a + b, 0),
         failed: node.failed.reduce((a, b) => a + b, 0),
+        node: id,
+        leading: node.leading,
+        leader: (await leases.holder(LEADER_LEASE).catch(() => null))?.owner ?? null,
+        caughtUp: node.isCaughtUp,
+        output: node.output.stats,
       };
     });
     await api.listen({ port: opts.httpPort, host: opts.host });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { startBroker } from '../broker/embedded-broker.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
+import { followCityOutput } from '../cluster/city-output.js';
 import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
 import { type ClusterFrontDoor, joinAsFrontDoor } from './cluster-front-door.js';
 import { CliError, UsageError } from './errors.js';
@@ -93,6 +94,17 @@ export function registerBroker(program: Command): void {
     const clusterLog = opts.cluster ? await joinLog(opts, 'front-door', log) : undefined;
     if (clusterLog)
       front = joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log);
+    // …and what the city publishes (the API leader's indicators, devices down, alerts) comes back out here.
+    const output = clusterLog
+      ? await followCityOutput(
+          clusterLog,
+          (topic, payload, retain) =>
+            void broker
+              .publish(topic, payload, { retain, qos: 1 })
+              .catch((err: Error) => log.warn({ topic, err: err.message }, 'city output not delivered')),
+          log,
+        )
+      : undefined;
 
     const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
     const lines = [
@@ -128,6 +140,7 @@ export function registerBroker(program: Command): void {
         process.stderr.write('closing the broker\n');
         void broker
           .close()
+          .then(() => output?.stop())
           .then(() => clusterLog?.close())
           .then(() => store.close())
           .finally(() => resolve());

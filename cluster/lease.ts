@@ -203,7 +203,8 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
         }
       } else if (this.wants()) {
         const lease = await this.leases.tryAcquire(this.name, this.owner);
-        if (lease && this.stopped) this.lease = lease; // stop() releases it
+        if (lease && this.stopped)
+          this.lease = lease; // stop() releases it
         else if (lease) {
           this.lease = lease;
           this.extend(sentAt);

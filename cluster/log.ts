@@ -26,6 +26,14 @@ import { clusterReplicas, connectNats, type NatsConnectOptions } from './nats-co
 
 export const IN_STREAM = 'CITYGAUGE_IN';
 export const PARTIAL_STREAM = 'CITYGAUGE_PARTIAL';
+/** What the city publishes (cluster/city-output.ts): the last message of each retained topic… */
+export const OUT_STREAM = 'CITYGAUGE_OUT';
+/** …and its events (alerts), each delivered live to every front door. */
+export const EVENT_STREAM = 'CITYGAUGE_EVENTS';
+/** Alert acknowledgements made on any API node, for every API node's alert state (cluster/cluster-alerts.ts). */
+export const ACK_STREAM = 'CITYGAUGE_ACKS';
+/** A new API leader republishes the alert events of this long ago; JetStream drops those already stored. */
+export const OUT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 const META_BUCKET = 'citygauge-log';
 const PARTITIONS_KEY = 'partitions';
 const STREAM_NOT_FOUND = 10059;
@@ -83,6 +91,8 @@ export interface LogReader extends SubjectReader {
 }
 
 const DAY_MS = 24 * 3600_000;
+
+type OtherStream = typeof OUT_STREAM | typeof EVENT_STREAM | typeof ACK_STREAM;
 
 function cannotCreate(what: string, replicas: number, e: Error): LogSetupError {
   return new LogSetupError(
@@ -171,6 +181,23 @@ export class ClusterLog {
     const explicit = setup.replicas !== undefined;
     await this.ensureStream({ ...common, name: IN_STREAM, subjects: ['citygauge.in.*'] }, explicit);
     await this.ensureStream({ ...common, name: PARTIAL_STREAM, subjects: ['citygauge.partial.*'] }, explicit);
+    // A retained topic needs only its last message; events are read from the head on, each of them (two
+    // alerts of one indicator share a subject, so a per-subject limit would drop one unread).
+    await this.ensureStream(
+      { ...common, name: OUT_STREAM, subjects: ['citygauge.out.>'], max_msgs_per_subject: 1 },
+      explicit,
+    );
+    await this.ensureStream(
+      {
+        ...common,
+        name: EVENT_STREAM,
+        subjects: ['citygauge.event.>'],
+        max_age: nanos(Math.min(DAY_MS, maxAgeMs)),
+        duplicate_window: nanos(Math.min(OUT_DUPLICATE_WINDOW_MS, maxAgeMs)),
+      },
+      explicit,
+    );
+    await this.ensureStream({ ...common, name: ACK_STREAM, subjects: ['citygauge.ack'] }, explicit);
   }
 
   /** The partition count fixed at setup; read once, then kept (it never changes). */
@@ -258,11 +285,45 @@ export class ClusterLog {
     );
   }
 
-  /** The sequence of the partition's latest record, 0 when it has none: where a reader is caught up. */
-  async headSeq(partition: number): Promise<number> {
+  /**
+   * Publishes to one of the cluster's other streams (the city's output, acknowledgements), resolved once
+   * stored; a msgId seen within the stream's duplicate window is not stored again (`duplicate`).
+   */
+  async publish(
+    stream: OtherStream,
+    subject: string,
+    data: Uint8Array,
+    msgId?: string,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    const ack = await this.publishAcked(stream, subject, data, msgId);
+    return { seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  /** Delivers a stream's messages on `subject` (wildcards allowed) after `afterSeq`, in order, until stop(). */
+  readStream(
+    stream: OtherStream,
+    subject: string,
+    afterSeq: number,
+    handler: (m: JsMsg) => void | Promise<void>,
+  ): Promise<SubjectReader> {
+    return this.consume(stream, subject, afterSeq, handler);
+  }
+
+  /** The stream's last sequence (0 when empty): reading after it delivers only what comes next. */
+  async lastSeq(stream: OtherStream): Promise<number> {
+    const info = await this.untilAnswered(`stream ${stream}`, () => this.jsm.streams.info(stream));
+    return info.state.last_seq;
+  }
+
+  /** The sequence of the partition's latest record (or batch), 0 when it has none: where a reader is caught up. */
+  async headSeq(
+    partition: number,
+    stream: typeof IN_STREAM | typeof PARTIAL_STREAM = IN_STREAM,
+  ): Promise<number> {
     await this.checkPartition(partition);
+    const subject = stream === IN_STREAM ? inSubject(partition) : partialSubject(partition);
     try {
-      const m = await this.jsm.streams.getMessage(IN_STREAM, { last_by_subj: inSubject(partition) });
+      const m = await this.jsm.streams.getMessage(stream, { last_by_subj: subject });
       return m.seq;
     } catch (err) {
       if ((err as NatsError).api_error?.err_code === 10037) return 0; // no message found

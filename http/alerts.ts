@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AlertService } from '../engine/alerts/alert-service.js';
+import type { Alert } from '../engine/alerts/alert-machine.js';
 import type { CredentialStore } from '../registry/credentials.js';
 import { nameText } from '../registry/text-limits.js';
 import { requireAdmin } from './auth.js';
@@ -25,7 +25,15 @@ const AlertOut = z.object({
 });
 const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
-const out = (a: ReturnType<AlertService['list']>[number]) => ({
+/** What the routes need of the alerts: the one-process AlertService, or an API node's ClusterAlerts. */
+export interface AlertDesk {
+  list(limit?: number): Alert[];
+  get(alertId: string): Alert | undefined;
+  /** Undefined when the alert is no longer open. */
+  acknowledge(alertId: string, by: string): Alert | undefined | Promise<Alert | undefined>;
+}
+
+const out = (a: Alert) => ({
   ...a,
   raisedAt: iso(a.raisedAt)!,
   acknowledgedAt: iso(a.acknowledgedAt),
@@ -34,7 +42,7 @@ const out = (a: ReturnType<AlertService['list']>[number]) => ({
 });
 
 export const alertsPlugin: FastifyPluginAsync<{
-  alerts: AlertService;
+  alerts: AlertDesk;
   credentials: CredentialStore;
 }> = async (app, { alerts, credentials }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -82,7 +90,7 @@ export const alertsPlugin: FastifyPluginAsync<{
           `alert '${known.alertId}' was acknowledged by ${known.acknowledgedBy} at ${iso(known.acknowledgedAt)}`,
         );
       }
-      const acked = alerts.acknowledge(known.alertId, req.body.by);
+      const acked = await alerts.acknowledge(known.alertId, req.body.by);
       return acked
         ? out(acked)
         : sendError(reply, 409, 'conflict', `alert '${known.alertId}' is no longer open`);

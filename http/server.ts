@@ -11,11 +11,10 @@ import Fastify, {
 } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
-import type { AlertService } from '../engine/alerts/alert-service.js';
 import type { HistoryReader } from '../engine/sinks/points.js';
 import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
-import { alertsPlugin } from './alerts.js';
+import { type AlertDesk, alertsPlugin } from './alerts.js';
 import { attemptLimitOf, tooManyAttempts } from './attempt-limit.js';
 import { cityPlugin } from './city.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
@@ -37,7 +36,7 @@ export interface ApiDeps {
   health: Record<string, HealthCheck>;
   /** Where indicator history is read from: the embedded store or InfluxDB. */
   history?: HistoryReader;
-  alerts?: AlertService;
+  alerts?: AlertDesk;
   /** Liveness and last messages per device, and the devices down (GET /api/devices/{id}/status, /down). */
   deviceStatus?: DeviceStatusSource;
   /** ISO/IEC 30146 scorecard: administrative inputs and the engine's live values (GET /api/scorecard, /report). */
