@@ -4,7 +4,7 @@
 import type { CredentialStore } from '../registry/credentials.js';
 import type { Device, Inventory } from '../registry/inventory.js';
 import type { BrokerPolicy, LoginRefusal, Principal } from './policy.js';
-import { SERVICE_ACCOUNTS } from './service-accounts.js';
+import { serviceAccount } from './service-accounts.js';
 import { filterWithin, topicMatches } from './topic-filter.js';
 
 export interface RegistryPolicyOptions {
@@ -55,7 +55,7 @@ export class RegistryPolicy implements BrokerPolicy {
       // A secret left behind by a removed device opens nothing.
       return device ? this.devicePrincipal(device) : 'unknown-user';
     }
-    const account = type === 'service' ? SERVICE_ACCOUNTS[username] : undefined;
+    const account = type === 'service' ? serviceAccount(username) : undefined;
     // The admin token is for the HTTP API, not for MQTT.
     if (!account) return 'unknown-user';
     return { type: 'service', name: username, read: account.read, write: account.write };

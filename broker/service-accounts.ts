@@ -15,6 +15,15 @@ export const SERVICE_ACCOUNTS: Readonly<Record<string, { read: string[]; write: 
   [EMBEDDED_RED_SUBJECT]: { read: ['city/#'], write: ['city/alerts/#'] },
 };
 
+/**
+ * The account a service username logs in as. `service:node-red-embedded@<node>` is the Node-RED embedded in
+ * one API node of a cluster: several share the control plane, and each has its own token.
+ */
+export function serviceAccount(username: string): { read: string[]; write: string[] } | undefined {
+  if (Object.hasOwn(SERVICE_ACCOUNTS, username)) return SERVICE_ACCOUNTS[username];
+  return username.startsWith(`${EMBEDDED_RED_SUBJECT}@`) ? SERVICE_ACCOUNTS[EMBEDDED_RED_SUBJECT] : undefined;
+}
+
 /** Issue a token to every service account that has none; returns the new ones (username → token) to show once. */
 export function ensureServiceTokens(credentials: CredentialStore): Record<string, string> {
   const issued: Record<string, string> = {};

@@ -9,6 +9,8 @@ import { ApiNode, LEADER_LEASE } from '../cluster/api-node.js';
 import { Leases } from '../cluster/lease.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
+import { sharedServer } from '../red/shared-server.js';
+import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
 import { openCity } from './engine.js';
 import { UsageError } from './errors.js';
@@ -19,6 +21,7 @@ import { createLogger } from './logger.js';
 import { addDbOption, openAlertLog } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
+import { redBanner, startCityRed } from './start-red.js';
 
 interface ApiOptions extends ClusterFlags, HistoryFlags {
   db?: string;
@@ -28,6 +31,22 @@ interface ApiOptions extends ClusterFlags, HistoryFlags {
   httpPort: number;
   host: string;
   nodeId?: string;
+  dashboardBroker?: string;
+}
+
+/** A front door's MQTT address for the dashboard's flows. */
+function brokerAddress(flag: string): { host: string; port: number } {
+  let url: URL;
+  try {
+    url = new URL(flag);
+  } catch {
+    throw new UsageError(`--dashboard-broker '${flag}' is not a URL: write mqtt://host:1883`);
+  }
+  if (url.protocol !== 'mqtt:')
+    throw new UsageError(
+      `--dashboard-broker '${flag}': the dashboard's flows speak plain MQTT, write mqtt://host:port`,
+    );
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 1883 };
 }
 
 /** An API node that has merged nothing for this long is unhealthy: some partition has no shard. */
@@ -42,12 +61,17 @@ export function registerApi(program: Command): void {
     .option('--indicators <file>', 'user-defined indicators (JSON or YAML)')
     .option('--http-port <port>', 'HTTP API port (0 picks a free one)', portFlag({ allowZero: true }), 8080)
     .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
-    .option('--node-id <id>', "this node's name in the cluster's logs");
+    .option('--node-id <id>', "this node's name in the cluster's logs")
+    .option(
+      '--dashboard-broker <url>',
+      "serve the dashboard and the flows editor on the HTTP port, their live values from this front door's MQTT (mqtt://host:port)",
+    );
   addDbOption(cmd);
   addHistoryOptions(cmd);
   addClusterOptions(cmd).action(async (opts: ApiOptions) => {
     if (!opts.cluster)
       throw new UsageError('citygauge api serves a cluster: pass --cluster nats://host:4222');
+    const dashboardBroker = opts.dashboardBroker ? brokerAddress(opts.dashboardBroker) : undefined;
     const id = opts.nodeId ?? `api-${hostname()}-${process.pid}`;
     const log = createLogger('api').child({ node: id });
     usePrivateDataDir(opts.dataDir, log);
@@ -72,7 +96,9 @@ export function registerApi(program: Command): void {
     await node.start();
     const registry = city.registry!;
     const adminToken = ensureAdminToken(registry.credentials);
+    const shared = dashboardBroker ? sharedServer() : undefined;
     const api = await buildApi({
+      serverFactory: shared?.factory,
       registry,
       indicators: { engine: () => node.merge.merge.engine, latest: () => node.latest() },
       alerts: node.alerts,
@@ -120,11 +146,28 @@ export function registerApi(program: Command): void {
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.httpPort;
     const http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+    // The dashboard's flows subscribe to city/# at a front door, where the leader's output comes out.
+    const red =
+      shared && dashboardBroker
+        ? await startCityRed({
+            server: api.server,
+            shared,
+            registry,
+            dataDir: opts.dataDir,
+            host: opts.host,
+            httpPort: port,
+            mqttHost: dashboardBroker.host,
+            mqttPort: dashboardBroker.port,
+            subject: `${EMBEDDED_RED_SUBJECT}@${id}`,
+            logger: log,
+          })
+        : undefined;
     log.info({ http, partitions }, 'api node running');
     process.stdout.write(
       [
         `citygauge api node ${id}: ${partitions} partitions merged from ${opts.cluster}`,
         `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
+        ...(red ? redBanner(http, red) : []),
         `  health         ${http}/healthz`,
         adminToken
           ? `  admin token    ${adminToken}   (shown once)`
@@ -134,14 +177,18 @@ export function registerApi(program: Command): void {
     );
     const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
     log.info({ signal }, 'stopping');
-    await stopInOrder(
+    const { failed } = await stopInOrder(
       [
-        { name: 'HTTP server', run: () => closeHttp(api) },
         { name: 'merge', run: () => node.stop() },
+        { name: 'Node-RED', run: () => red?.red.stop() },
+        { name: 'browser connections', run: () => shared?.closeWebSockets() },
+        { name: 'HTTP server', run: () => closeHttp(api) },
         { name: 'log', run: () => clusterLog.close() },
         { name: 'registry', run: () => city.close() },
       ],
       log,
     );
+    // Node-RED's nodes may hold the event loop: everything of ours is closed, so do not wait for it to drain.
+    process.exit(failed.length ? 1 : 0);
   });
 }

@@ -23,6 +23,10 @@ export interface CityRedOptions {
   host: string;
   httpPort: number;
   mqttPort: number;
+  /** The broker's host, when it is not this process's (an API node's dashboard reads a front door). */
+  mqttHost?: string;
+  /** Its MQTT account: an API node's is its own (`service:node-red-embedded@<node>`). */
+  subject?: string;
   logger: Logger;
 }
 
@@ -43,11 +47,11 @@ export async function startCityRed(
     dataDir: o.dataDir,
     flowsFile: SHIPPED_FLOWS,
     apiUrl: `http://${self.includes(':') ? `[${self}]` : self}:${o.httpPort}`,
-    mqttHost: self,
+    mqttHost: o.mqttHost ?? self,
     mqttPort: o.mqttPort,
     account: {
-      username: EMBEDDED_RED_SUBJECT,
-      token: o.registry.credentials.issue(EMBEDDED_RED_SUBJECT, 'service'),
+      username: o.subject ?? EMBEDDED_RED_SUBJECT,
+      token: o.registry.credentials.issue(o.subject ?? EMBEDDED_RED_SUBJECT, 'service'),
     },
     isAdminToken,
     dashboard,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
 import { freePort } from '../support/ports.js';
@@ -54,7 +55,7 @@ function districtSensors(): string[] {
     .map((c) => c[0]);
 }
 
-async function startApi(name: string, cluster: string[]): Promise<void> {
+async function startApi(name: string, cluster: string[], extra: string[] = []): Promise<void> {
   const port = await freePort();
   const node = startNode(name, [
     'api',
@@ -66,6 +67,7 @@ async function startApi(name: string, cluster: string[]): Promise<void> {
     String(port),
     '--node-id',
     name,
+    ...extra,
     ...cluster,
   ]);
   apis.set(name, { node, url: `http://127.0.0.1:${port}` });
@@ -115,12 +117,14 @@ beforeAll(async () => {
   await door.waitFor(/front door of the cluster/);
   subscriber = await mqtt.connectAsync(mqttUrl, { clientId: 'duty-officer-screen', reconnectPeriod: 200 });
   subscriber.on('message', (_topic, payload) => heard.push(JSON.parse(payload.toString())));
-  await subscriber.subscribeAsync('city/alerts/#', { qos: 1 });
+  // city/alerts/+: the events; the dashboard's alert routes forward copies under city/alerts/notify/….
+  await subscriber.subscribeAsync('city/alerts/+', { qos: 1 });
 
   // api-a leads (it is alone when it starts); api-b follows, caught up, before the city has any input.
   await startApi('api-a', cluster);
   await waitFor('api-a to lead', async () => (await status('api-a'))?.leading || undefined, 30_000);
-  await startApi('api-b', cluster);
+  // api-b also serves the dashboard, its flows reading the front door.
+  await startApi('api-b', cluster, ['--dashboard-broker', mqttUrl]);
   await waitFor('api-b to be caught up', async () => (await status('api-b'))?.caughtUp || undefined, 30_000);
   shard = startNode('shard', ['engine', '--inventory', city, '--data-dir', join(dir, 'shard'), ...cluster]);
   await shard.waitFor(/engine shard/);
@@ -231,4 +235,31 @@ describe('the API leader killed with SIGKILL', () => {
       await client2.end();
     }
   }, 240_000);
+
+  it('serves the dashboard from the new leader, its cards fed by the front door', async () => {
+    const api = apis.get('api-b')!.url;
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await openPage(browser);
+      await waitFor(
+        'Node-RED serving /dashboard on api-b',
+        async () => (await fetch(`${api}/dashboard/`).catch(() => undefined))?.ok || undefined,
+        60_000,
+      );
+      await page.goto(`${api}/dashboard/city`);
+      const rows =
+        (await get<{ id: string; scope: string; value: number | null }[]>(`${api}/api/indicators`)) ?? [];
+      const card = (id: string) => page.locator(`[data-indicator="${id}"] [data-testid=value]`).first();
+      for (const id of ['L2.2.1', 'L2.2.2']) {
+        const value = rows.find((r) => r.id === id && r.scope === 'city')?.value;
+        await expect
+          .poll(() => card(id).textContent(), { timeout: 30_000 })
+          .toBe(value === null || value === undefined ? '—' : value.toFixed(1));
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
