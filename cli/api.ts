@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { Registry as PromRegistry } from 'prom-client';
 import { ApiNode, LEADER_LEASE } from '../cluster/api-node.js';
+import { InventoryStore } from '../cluster/inventory-store.js';
 import { Leases } from '../cluster/lease.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
@@ -84,6 +85,7 @@ export function registerApi(program: Command): void {
     const node = new ApiNode({
       log: clusterLog,
       leases,
+      inventories: await InventoryStore.open(clusterLog.nc),
       inventory: city.inventory,
       catalogue,
       partitions,

@@ -56,9 +56,14 @@ export function registerBroker(program: Command): void {
     // On a shared PostgreSQL another node's change arrives by itself; SIGHUP re-reads SQLite.
     let front: ClusterFrontDoor | undefined;
     store.onExternalChange?.((inv) => {
-      policy.updateInventory(inv);
-      front?.updateInventory(inv);
-      log.info({ event: 'registry-changed', devices: inv.devices.size }, 'registry changed on another node');
+      // In a cluster the log hears of the new registry before any device is admitted under it.
+      void (front?.updateInventory(inv) ?? Promise.resolve()).then(() => {
+        policy.updateInventory(inv);
+        log.info(
+          { event: 'registry-changed', devices: inv.devices.size },
+          'registry changed on another node',
+        );
+      });
     });
     if (inventory.devices.size === 0) {
       process.stderr.write(
@@ -93,7 +98,7 @@ export function registerBroker(program: Command): void {
     // A front door of a cluster: device traffic goes to the log, acknowledged once it is there.
     const clusterLog = opts.cluster ? await joinLog(opts, 'front-door', log) : undefined;
     if (clusterLog)
-      front = joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log);
+      front = await joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log);
     // …and what the city publishes (the API leader's indicators, devices down, alerts) comes back out here.
     const output = clusterLog
       ? await followCityOutput(
@@ -126,10 +131,11 @@ export function registerBroker(program: Command): void {
     // SIGHUP: registry changes made by other processes (citygauge import, the HTTP API elsewhere).
     const reload = () => {
       const next = store.load();
-      policy.updateInventory(next);
-      front?.updateInventory(next);
-      policy.updateCredentials(store.credentials());
-      log.info({ event: 'registry-reloaded' }, 'registry re-read');
+      void (front?.updateInventory(next) ?? Promise.resolve()).then(() => {
+        policy.updateInventory(next);
+        policy.updateCredentials(store.credentials());
+        log.info({ event: 'registry-reloaded' }, 'registry re-read');
+      });
     };
     process.on('SIGHUP', reload);
     await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { type FrontDoor, installFrontDoor } from '../broker/front-door.js';
+import { InventoryStore } from '../cluster/inventory-store.js';
 import type { ClusterLog } from '../cluster/log.js';
 import { partitionDevices, partitionOfDevice } from '../cluster/partition.js';
 import { deviceOfTopic } from '../cluster/recording-split.js';
@@ -15,18 +16,43 @@ const CITY_OUTPUT = /^city\/(indicators|alerts|devices|incidents)\//;
 
 export interface ClusterFrontDoor {
   door: FrontDoor;
-  /** The registry changed: devices (and gateways' cameras) may map to other partitions. */
-  updateInventory(inventory: Inventory): void;
+  /**
+   * The registry changed: the new version is stored and announced in every partition first (the shards
+   * switch there), then devices (and gateways' cameras) map to their partitions in it. Resolves once the
+   * log has the announcement: only then may the broker admit devices under the new registry.
+   */
+  updateInventory(inventory: Inventory): Promise<void>;
 }
 
-export function joinAsFrontDoor(
+/** Stores the registry version and appends a registry record naming it to every partition. */
+async function announce(
+  log: ClusterLog,
+  inventories: InventoryStore,
+  inventory: Inventory,
+  partitions: number,
+): Promise<string> {
+  const version = await inventories.put(inventory);
+  const at = Date.now();
+  await Promise.all(
+    Array.from({ length: partitions }, (_, p) => log.append(p, { kind: 'registry', at, version })),
+  );
+  return version;
+}
+
+export async function joinAsFrontDoor(
   aedes: Aedes,
   log: ClusterLog,
   partitions: number,
   inventory: Inventory,
   logger: Logger,
   id = `door-${hostname()}-${process.pid}`,
-): ClusterFrontDoor {
+): Promise<ClusterFrontDoor> {
+  const inventories = await InventoryStore.open(log.nc);
+  // Whatever registry the shards started with, the log says which one this door admits under.
+  logger.info(
+    { version: await announce(log, inventories, inventory, partitions) },
+    'registry announced to the log',
+  );
   let partitionOf = partitionDevices(inventory, partitions);
   const door = installFrontDoor(aedes, {
     logger,
@@ -44,7 +70,16 @@ export function joinAsFrontDoor(
   });
   return {
     door,
-    updateInventory(next) {
+    async updateInventory(next) {
+      try {
+        const version = await announce(log, inventories, next, partitions);
+        logger.info({ version, devices: next.devices.size }, 'registry change announced to the log');
+      } catch (err) {
+        logger.error(
+          { err: (err as Error).message },
+          'could not announce the registry change to the log: the shards keep the old registry, and messages of new devices are refused until the next change',
+        );
+      }
       partitionOf = partitionDevices(next, partitions);
     },
   };

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { CheckpointStore } from '../cluster/checkpoint-store.js';
+import { InventoryStore } from '../cluster/inventory-store.js';
 import { Leases } from '../cluster/lease.js';
 import { ShardNode } from '../cluster/shard-node.js';
 import type { Inventory } from '../registry/inventory.js';
@@ -52,6 +53,7 @@ export async function runShard(opts: ShardFlags): Promise<void> {
     log: clusterLog,
     leases,
     checkpoints,
+    inventories: await InventoryStore.open(clusterLog.nc),
     inventory,
     catalogue,
     id,

@@ -15,6 +15,7 @@ import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
 import { CityOutput } from './city-output.js';
 import { ClusterAlerts } from './cluster-alerts.js';
+import type { InventoryStore } from './inventory-store.js';
 import { LeaseKeeper as Keeper, type LeaseKeeper, type Leases } from './lease.js';
 import { LeaderHistory } from './led-history.js';
 import { LiveMerge } from './live-merge.js';
@@ -32,6 +33,8 @@ export interface ApiNodeOptions {
   partitions: number;
   id: string;
   logger: Logger;
+  /** Registry versions the shards' batches name (cluster/inventory-store.ts). */
+  inventories: InventoryStore;
   /** The alert log the leader writes (PostgreSQL behind --db, shared by every node). */
   alertStore: AlertLog;
   /**
@@ -56,6 +59,8 @@ export class ApiNode {
   private readonly feed: HistoryFeed | undefined;
   private latestSnapshot: Snapshot | undefined;
   private readers: SubjectReader[] = [];
+  /** Registry versions the batches named so far. */
+  private readonly versions = new Map<string, Inventory>();
   /** Per partition: the merge has read every batch that was there when the node started. */
   private readonly caughtUp: boolean[];
   /** Batches that could not be read or merged, per partition: the node then stops merging that partition. */
@@ -99,6 +104,14 @@ export class ApiNode {
       retained,
     );
     const down = new DownPublisher(engine, retained);
+    // A registry change reached the merge: everything that follows the engine follows the rebuilt one.
+    this.merge.onRebuild.push((inventory) => {
+      const rebuilt = this.merge.merge.engine;
+      this.alerts.service.setThresholds(inventory.city.thresholds, rebuilt);
+      this.feed?.attach(rebuilt);
+      down.setEngine(rebuilt);
+      logger.info({ devices: inventory.devices.size }, 'registry changed: the merged city follows it');
+    });
     const consumers: [string, (s: Snapshot) => void][] = [
       ['latest', (s) => (this.latestSnapshot = s)],
       ['retained-publisher', (s) => indicators.onSnapshot(s)],
@@ -148,10 +161,14 @@ export class ApiNode {
       const head = await this.o.log.headSeq(p, PARTIAL_STREAM);
       this.caughtUp[p] = head === 0;
       this.readers.push(
-        await this.o.log.readPartials(p, 0, (entry) => {
+        await this.o.log.readPartials(p, 0, async (entry) => {
           if (entry.seq >= head) this.caughtUp[p] = true;
           try {
-            this.merge.add(decodeBatch(entry.data));
+            const batch = decodeBatch(entry.data);
+            const v = batch.version;
+            if (v !== undefined && !this.versions.has(v))
+              this.versions.set(v, await this.o.inventories.get(v));
+            this.merge.add(batch, this.versions);
           } catch (err) {
             this.failed[p]++;
             this.o.logger.error(

@@ -13,6 +13,11 @@ export class BatchGapError extends Error {
 export class LiveMerge {
   readonly merge: CityMerge;
   readonly onSnapshot: ((s: MergedSnapshot) => void)[] = [];
+  /** The city was rebuilt on another registry version (every engine hook must follow the new engine). */
+  readonly onRebuild: ((inventory: Inventory) => void)[] = [];
+  /** The registry version the city stands on, and the mark of the batch that brought it. */
+  private version: string | undefined;
+  private versionSince = Number.NEGATIVE_INFINITY;
   /** Republished batches dropped, per partition. */
   readonly duplicates: number[];
   private readonly clock: MergeClock;
@@ -37,7 +42,13 @@ export class LiveMerge {
     return this.last[partition];
   }
 
-  add(b: PartialBatch): void {
+  /**
+   * A batch in registry version `b.version` needs that version's numbers: `versions` must have it (the API node
+   * loads it from the object store first). The city moves to a version when a batch that is later than the
+   * one that brought the current version names another: partitions switch at one registry record each, so the
+   * latest switch is the registry now.
+   */
+  add(b: PartialBatch, versions?: ReadonlyMap<string, Inventory>): void {
     const p = b.partition;
     if (!(p >= 0 && p < this.partitions))
       throw new RangeError(`batch of partition ${p}, not of 0–${this.partitions - 1}`);
@@ -49,8 +60,23 @@ export class LiveMerge {
       throw new BatchGapError(
         `partition ${p}: batch ${b.batch} follows ${this.last[p]}: read its stream from the start`,
       );
+    if (b.version !== undefined && !this.merge.has(b.version)) {
+      const inventory = versions?.get(b.version);
+      if (!inventory)
+        throw new Error(`batch ${b.batch} of partition ${p} is in unknown registry version ${b.version}`);
+      this.merge.knows(b.version, inventory);
+    }
+    if (b.version !== undefined && b.version !== this.version && b.mark.at > this.versionSince) {
+      const inventory = versions?.get(b.version);
+      if (inventory) {
+        this.version = b.version;
+        this.versionSince = b.mark.at;
+        this.merge.rebuild(inventory, b.version);
+        for (const f of this.onRebuild) f(inventory);
+      }
+    }
     this.last[p] = b.batch;
-    this.clock.events(p, b.events, b.watermark);
+    this.clock.events(p, b.events, b.watermark, b.version);
     this.clock.mark(p, b.mark);
   }
 }

@@ -6,6 +6,7 @@
 // Layout (big-endian):
 //   message: 0x01 | receivedAt u64 ms | topic length u16 | topic UTF-8 | front door length u8 | front door UTF-8 | payload…
 //   tick:    0x02 | at u64 ms
+//   registry: 0x03 | at u64 ms | version ASCII (32 hex digits)
 // A front door length of 0 means no front door was named. The payload runs to the end of the record.
 
 export interface LogMessage {
@@ -24,7 +25,18 @@ export interface LogTick {
   readonly at: number;
 }
 
-export type LogRecord = LogMessage | LogTick;
+/**
+ * The registry changed: from this record on, the partition runs on registry version `version` (stored in the
+ * object store, cluster/inventory-store.ts). A front door appends one to every partition before it admits
+ * anything under the new registry, so a new device's first message always comes after it.
+ */
+export interface LogRegistry {
+  readonly kind: 'registry';
+  readonly at: number;
+  readonly version: string;
+}
+
+export type LogRecord = LogMessage | LogTick | LogRegistry;
 
 export type DecodedRecord =
   | { readonly ok: true; readonly record: LogRecord }
@@ -32,6 +44,8 @@ export type DecodedRecord =
 
 const MESSAGE = 0x01;
 const TICK = 0x02;
+const REGISTRY = 0x03;
+const VERSION_SHAPE = /^[0-9a-f]{32}$/;
 const MAX_TOPIC_BYTES = 0xffff; // MQTT's own limit on a topic name
 const MAX_FRONT_DOOR_BYTES = 0xff;
 
@@ -50,6 +64,16 @@ function checkTime(ms: number, what: string): void {
 }
 
 export function encodeLogRecord(record: LogRecord): Uint8Array {
+  if (record.kind === 'registry') {
+    checkTime(record.at, 'registry time');
+    if (!VERSION_SHAPE.test(record.version))
+      throw new LogRecordError(`registry version '${record.version}' is not 32 hex digits`);
+    const out = new Uint8Array(9 + 32);
+    new DataView(out.buffer).setBigUint64(1, BigInt(record.at));
+    out[0] = REGISTRY;
+    out.set(utf8.encode(record.version), 9);
+    return out;
+  }
   if (record.kind === 'tick') {
     checkTime(record.at, 'tick time');
     const out = new Uint8Array(9);
@@ -98,6 +122,14 @@ export function decodeLogRecord(bytes: Uint8Array): DecodedRecord {
     const at = view.getBigUint64(1);
     if (at > BigInt(Number.MAX_SAFE_INTEGER)) return bad('tick time out of range');
     return { ok: true, record: { kind: 'tick', at: Number(at) } };
+  }
+  if (kind === REGISTRY) {
+    if (bytes.length !== 41) return bad(`a registry record is 41 bytes, this one ${bytes.length}`);
+    const at = view.getBigUint64(1);
+    const version = String.fromCharCode(...bytes.subarray(9));
+    if (at > BigInt(Number.MAX_SAFE_INTEGER) || !VERSION_SHAPE.test(version))
+      return bad('registry record time or version out of range');
+    return { ok: true, record: { kind: 'registry', at: Number(at), version } };
   }
   if (kind !== MESSAGE) return bad(`unknown kind 0x${(kind ?? 0).toString(16).padStart(2, '0')}`);
   if (bytes.length < 1 + 8 + 2 + 1) return bad(`truncated header (${bytes.length} bytes)`);

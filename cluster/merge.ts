@@ -5,6 +5,7 @@
 // latest arrival wins). The step series keep only the value at the end of each instant, so the order in
 // which one instant's events arrive from different partitions leaves no trace in the means.
 
+import { adoptSeries } from '../engine/carry-over.js';
 import {
   CityEngine,
   type IndicatorValue,
@@ -23,23 +24,32 @@ import { cityOrder, DEVICE, EVENT_SIZE, ORIGIN, ROUTE } from './contribution.js'
  * message, its devices' condition bits set by the partitions and its clock moved by the marks. Everything
  * that reads an engine (the HTTP API, alerts, the history feed) reads a merge alike.
  */
-export class CityMerge {
-  readonly engine: CityEngine;
-  private readonly windows: MeanWindow[];
-  private readonly routes: number;
-  /** Model index of each city-wide device and route number (cluster/contribution.ts cityOrder). */
-  private readonly device: Int32Array;
-  private readonly route: Int32Array;
+/** How one registry version's device and route numbers (cityOrder) map onto the merge's current model. */
+interface Numbering {
+  devices: readonly string[];
+  routes: readonly string[];
+  /** Model index per device number, −1 for a device the current registry no longer has. */
+  device: Int32Array;
+  route: Int32Array;
+}
 
-  constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
+export class CityMerge {
+  engine: CityEngine;
+  private windows: MeanWindow[];
+  /** Numberings by registry version; `undefined` is the merge's own (a replay's, or before any version). */
+  private readonly numberings = new Map<string | undefined, Numbering>();
+  private current: Numbering;
+
+  constructor(
+    inventory: Inventory,
+    private readonly catalogue: readonly IndicatorDef[],
+  ) {
     // Registration alone counts (CCTV coverage, HD share): the engine starts every device at its static
     // bits, as in one process, and partitions report only changes from there.
     this.engine = new CityEngine(inventory, catalogue);
     this.windows = meanWindows(inventory);
-    const m = this.engine.model;
-    this.routes = m.assets.route.ids.length;
-    this.device = Int32Array.from(cityOrder(m.deviceIds), (id) => m.deviceIndex.get(id)!);
-    this.route = Int32Array.from(cityOrder(m.assets.route.ids), (id) => m.assets.route.index.get(id)!);
+    this.current = this.numbering(inventory);
+    this.numberings.set(undefined, this.current);
   }
 
   get model(): CityModel {
@@ -51,12 +61,38 @@ export class CityMerge {
     return this.engine.origin;
   }
 
-  apply(kind: number, a: number, b: number, t: number): void {
+  /** Partitions may number by this registry version from now on (their batches name it). */
+  knows(version: string, inventory: Inventory): void {
+    if (!this.numberings.has(version)) this.numberings.set(version, this.numbering(inventory));
+  }
+
+  has(version: string | undefined): boolean {
+    return this.numberings.has(version);
+  }
+
+  /**
+   * The registry became `inventory`: the city is rebuilt on it with every device's state carried over by id
+   * (engine/carry-over.ts), and every version's numbers point into the new model.
+   */
+  rebuild(inventory: Inventory, version: string): void {
+    this.engine = rebuildMerged(this.engine, inventory, this.catalogue);
+    this.windows = meanWindows(inventory);
+    for (const [v, n] of this.numberings) this.numberings.set(v, this.numbering(n));
+    this.knows(version, inventory);
+    this.current = this.numberings.get(version)!;
+    this.numberings.set(undefined, this.current);
+  }
+
+  apply(kind: number, a: number, b: number, t: number, version?: string): void {
     const e = this.engine;
-    if (kind === DEVICE) e.devices.setMask(this.device[a], b, t);
-    else if (kind === ROUTE)
-      e.contributions.route(Math.floor(a / this.routes), this.route[a % this.routes], b as 1 | -1, t);
-    else if (kind === ORIGIN) {
+    const n = this.numberings.get(version) ?? this.current;
+    if (kind === DEVICE) {
+      const d = n.device[a];
+      if (d >= 0) e.devices.setMask(d, b, t);
+    } else if (kind === ROUTE) {
+      const r = n.route[a % n.routes.length];
+      if (r >= 0) e.contributions.route(Math.floor(a / n.routes.length), r, b as 1 | -1, t);
+    } else if (kind === ORIGIN) {
       if (e.origin === undefined) {
         e.origin = t;
         e.indicators.startRecording(t);
@@ -69,6 +105,54 @@ export class CityMerge {
     if (at > this.engine.now) this.engine.now = at;
     return indicatorValues(this.engine.model, this.engine.indicators, this.windows, this.engine.origin, at);
   }
+
+  private numbering(from: Inventory | Pick<Numbering, 'devices' | 'routes'>): Numbering {
+    const devices = 'city' in from ? cityOrder(from.devices.keys()) : from.devices;
+    const routes = 'city' in from ? cityOrder(from.routes.keys()) : from.routes;
+    const m = this.engine.model;
+    return {
+      devices,
+      routes,
+      device: Int32Array.from(devices, (id) => m.deviceIndex.get(id) ?? -1),
+      route: Int32Array.from(routes, (id) => m.assets.route.index.get(id) ?? -1),
+    };
+  }
+}
+
+/**
+ * The merged city on another registry, its state carried over by id. Not engine/carry-over.ts's rebuild: a
+ * merge's devices have no liveness of their own to recompute (their bits are what the partitions last said),
+ * and a route's freshness is how many partitions hold it.
+ */
+function rebuildMerged(
+  old: CityEngine,
+  inventory: Inventory,
+  catalogue: readonly IndicatorDef[],
+): CityEngine {
+  const next = new CityEngine(inventory, catalogue);
+  if (old.origin === undefined) return next;
+  const t = old.now;
+  const [om, nm] = [old.model, next.model];
+  next.now = t;
+  next.origin = old.origin;
+  for (let d = 0; d < nm.deviceIds.length; d++) {
+    const o = om.deviceIndex.get(nm.deviceIds[d]);
+    if (o === undefined) continue;
+    next.devices.setMask(d, old.devices.mask[o], t);
+    next.devices.changedAt[d] = old.devices.changedAt[o];
+  }
+  const oldEvent = new Map(om.eventCoverages.map((e, i) => [om.indicators[e.indicator].def.id, i]));
+  nm.eventCoverages.forEach((e, ne) => {
+    const oe = oldEvent.get(nm.indicators[e.indicator].def.id);
+    if (oe === undefined) return;
+    nm.assets.route.ids.forEach((id, r) => {
+      const or = om.assets.route.index.get(id);
+      const holders = or === undefined ? 0 : old.contributions.freshCount(oe, or);
+      for (let i = 0; i < holders; i++) next.contributions.route(ne, r, 1, t);
+    });
+  });
+  adoptSeries(next, old, t);
+  return next;
 }
 
 /** A partition's state at an instant the merge reports: counts so far, cumulative. */
@@ -85,7 +169,7 @@ export interface MergedSnapshot {
   rejected: RejectionCounts;
 }
 
-type Item = { events: Float64Array; pos: number } | { mark: PartitionMark };
+type Item = { events: Float64Array; pos: number; version?: string } | { mark: PartitionMark };
 
 interface Source {
   queue: Item[];
@@ -118,9 +202,9 @@ export class MergeClock {
   }
 
   /** Events from partition p, and the time it has reached: it will send nothing earlier than `watermark`. */
-  events(p: number, events: Float64Array, watermark: number): void {
+  events(p: number, events: Float64Array, watermark: number, version?: string): void {
     const src = this.sources[p];
-    if (events.length > 0) src.queue.push({ events, pos: 0 });
+    if (events.length > 0) src.queue.push({ events, pos: 0, version });
     if (watermark > src.watermark) src.watermark = watermark;
     this.drain();
   }
@@ -186,13 +270,13 @@ export class MergeClock {
       const head = this.headEvents(best)!;
       const e = head.events;
       const i = head.pos;
-      this.merge.apply(e[i], e[i + 1], e[i + 2], e[i + 3]);
+      this.merge.apply(e[i], e[i + 1], e[i + 2], e[i + 3], head.version);
       head.pos = i + EVENT_SIZE;
     }
   }
 
   /** The next unapplied events of partition p's current segment, dropping used-up batches. */
-  private headEvents(p: number): { events: Float64Array; pos: number } | undefined {
+  private headEvents(p: number): { events: Float64Array; pos: number; version?: string } | undefined {
     const q = this.sources[p].queue;
     while (q.length > 0) {
       const h = q[0];

@@ -16,6 +16,8 @@ export interface PartialBatch {
   /** Every contribution still to come from the partition is at or after this time. */
   watermark: number;
   mark: PartitionMark;
+  /** The registry version the events' device and route numbers belong to (absent: the merge's own). */
+  version?: string;
   events: Float64Array;
 }
 

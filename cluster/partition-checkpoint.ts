@@ -27,12 +27,12 @@ interface Header {
   streams: number;
   entries: number;
   /** Whatever the shard keeps beside the state: its log position, its batch number. */
-  extra: Record<string, number>;
+  extra: Record<string, number | string>;
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
-export function saveCheckpoint(part: PartitionEngine, extra: Record<string, number> = {}): Buffer {
+export function saveCheckpoint(part: PartitionEngine, extra: Record<string, number | string> = {}): Buffer {
   const e = part.engine;
   const dev = e.devices;
   const n = e.model.deviceIds.length;
@@ -86,6 +86,12 @@ export function saveCheckpoint(part: PartitionEngine, extra: Record<string, numb
   return out;
 }
 
+/** What the shard kept beside the state (its log position, batch number, registry version), unrestored. */
+export function checkpointExtra(bytes: Uint8Array): Record<string, number | string> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (JSON.parse(buf.toString('utf8', 4, 4 + buf.readUInt32LE(0))) as Header).extra;
+}
+
 export class CheckpointError extends Error {
   readonly code = 'ERR_CHECKPOINT';
 }
@@ -94,7 +100,7 @@ export class CheckpointError extends Error {
  * Put a checkpoint's state into a fresh partition engine of the same partition. Devices are matched by
  * id, so a registry changed since the checkpoint still restores what it can. Returns the header's extra.
  */
-export function restoreCheckpoint(part: PartitionEngine, bytes: Uint8Array): Record<string, number> {
+export function restoreCheckpoint(part: PartitionEngine, bytes: Uint8Array): Record<string, number | string> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLength = buf.readUInt32LE(0);
   const header = JSON.parse(buf.toString('utf8', 4, 4 + headLength)) as Header;
@@ -141,8 +147,9 @@ export function restoreCheckpoint(part: PartitionEngine, bytes: Uint8Array): Rec
     }
     if (Number.isFinite(now)) e.devices.refreshAll(now);
     for (const [k, r, until] of header.routes) e.routes.restore(k, r, until, now);
-    // Streams are device × channel in model order: only the same devices keep their redelivery window.
+    // Streams are device × channel in model order: renumbered by id when the registry moved.
     if (sameOrder) e.admission.duplicates.restore({ maxSeq, newest, entries });
+    else e.admission.restoreDuplicates({ maxSeq, newest, entries }, ids);
   });
   return header.extra;
 }

@@ -21,7 +21,7 @@ export interface RunnerCheckpoint {
 }
 
 export class PartitionRunner {
-  readonly engine: PartitionEngine;
+  engine: PartitionEngine;
   /** The log sequence of the last record applied; 0 before the first. */
   seq = 0;
   /** Batches yielded so far. */
@@ -31,21 +31,49 @@ export class PartitionRunner {
   private checkpointDue = false;
   private ready: RunnerCheckpoint | undefined;
 
+  /**
+   * @param version the registry version `inventory` is (cluster/inventory-version.ts): every batch names the
+   * version its device and route numbers belong to (none: the merge's own, as in a replay)
+   */
   constructor(
     inventory: Inventory,
-    catalogue: readonly IndicatorDef[],
+    private readonly catalogue: readonly IndicatorDef[],
     partitionOf: ReadonlyMap<string, number>,
     readonly partition: number,
     readonly gridMs = DEFAULT_GRID_MS,
     checkpoint?: Uint8Array,
+    public version?: string,
   ) {
     this.engine = new PartitionEngine(inventory, catalogue, partitionOf, partition);
     if (checkpoint) {
       const extra = restoreCheckpoint(this.engine, checkpoint);
-      this.seq = extra.seq ?? 0;
-      this.batch = extra.batch ?? 0;
-      this.lastMark = extra.lastMark ?? Number.NaN;
+      this.seq = Number(extra.seq ?? 0);
+      this.batch = Number(extra.batch ?? 0);
+      this.lastMark = Number(extra.lastMark ?? Number.NaN);
     }
+  }
+
+  /**
+   * The registry record at log position `seq`: the batch so far is cut at its time (in the old version's
+   * numbers), and the partition goes on in `version`, every device's state carried over by id. Off the grid,
+   * that mark only joins its segment to the next one in the merge.
+   */
+  switchTo(
+    seq: number,
+    at: number,
+    version: string,
+    inventory: Inventory,
+    partitionOf: ReadonlyMap<string, number>,
+  ): PartialBatch[] {
+    if (seq <= this.seq) return [];
+    const out = this.apply(seq, { kind: 'tick', at });
+    if (version === this.version) return out;
+    if (!Number.isNaN(this.lastMark)) out.push(this.cut(Math.max(at, this.engine.watermark)));
+    const state = saveCheckpoint(this.engine);
+    this.engine = new PartitionEngine(inventory, this.catalogue, partitionOf, this.partition);
+    restoreCheckpoint(this.engine, state);
+    this.version = version;
+    return out;
   }
 
   /** Apply the record at log position `seq`; returns the batches its time closes (often none). */
@@ -87,20 +115,29 @@ export class PartitionRunner {
   }
 
   private markAt(at: number): PartialBatch {
-    const mark = this.engine.mark(at);
-    const batch: PartialBatch = {
+    const batch = this.cut(at);
+    if (this.checkpointDue) {
+      this.checkpointDue = false;
+      const state = saveCheckpoint(this.engine, {
+        seq: this.seq,
+        batch: this.batch,
+        lastMark: at,
+        ...(this.version === undefined ? {} : { version: this.version }),
+      });
+      this.ready = { state, seq: this.seq, batch: this.batch, at };
+    }
+    return batch;
+  }
+
+  private cut(at: number): PartialBatch {
+    return {
       partition: this.partition,
       batch: ++this.batch,
       seq: this.seq,
       watermark: this.engine.watermark,
-      mark,
+      mark: this.engine.mark(at),
+      ...(this.version === undefined ? {} : { version: this.version }),
       events: this.engine.take(),
     };
-    if (this.checkpointDue) {
-      this.checkpointDue = false;
-      const state = saveCheckpoint(this.engine, { seq: this.seq, batch: this.batch, lastMark: at });
-      this.ready = { state, seq: this.seq, batch: this.batch, at };
-    }
-    return batch;
   }
 }

@@ -8,16 +8,20 @@ import type { Logger } from 'pino';
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
 import type { CheckpointStore } from './checkpoint-store.js';
+import type { InventoryStore } from './inventory-store.js';
 import { type Lease, LeaseKeeper, type Leases } from './lease.js';
 import type { ClusterLog, LogReader } from './log.js';
 import { batchMsgId, encodeBatch, type PartialBatch } from './partial-batch.js';
 import { partitionDevices } from './partition.js';
+import { checkpointExtra } from './partition-checkpoint.js';
 import { DEFAULT_GRID_MS, PartitionRunner, type RunnerCheckpoint } from './partition-runner.js';
 
 export interface ShardNodeOptions {
   log: ClusterLog;
   leases: Leases;
   checkpoints: CheckpointStore;
+  /** Registry versions: this shard's is stored there at start, and a registry record names the next. */
+  inventories: InventoryStore;
   inventory: Inventory;
   catalogue: readonly IndicatorDef[];
   /** This shard's name in leases and logs. */
@@ -41,7 +45,10 @@ interface Running {
 export class ShardNode {
   private readonly keepers: LeaseKeeper[] = [];
   private readonly running = new Map<number, Running>();
-  private partitionOf: Map<string, number> = new Map();
+  /** The registry version a partition starts on when it has no checkpoint: the one this shard started with. */
+  private version = '';
+  /** Each version's device → partition map, computed once. */
+  private readonly partitionMaps = new Map<string, Map<string, number>>();
   private partitions = 0;
   private ticker: NodeJS.Timeout | undefined;
   private balancer: NodeJS.Timeout | undefined;
@@ -55,7 +62,7 @@ export class ShardNode {
 
   async start(): Promise<void> {
     this.partitions = await this.opts.log.partitions();
-    this.partitionOf = partitionDevices(this.opts.inventory, this.partitions);
+    this.version = await this.opts.inventories.put(this.opts.inventory);
     // Presence: the live shards share the partitions, each taking at most its share.
     this.presence = new LeaseKeeper(
       this.opts.leases,
@@ -115,17 +122,35 @@ export class ShardNode {
     await Promise.all([...this.keepers, this.presence].map((k) => k?.stop()));
   }
 
+  /** A registry version and its partition map (the version as stored: canonical, so every shard agrees). */
+  private async registry(
+    version: string,
+  ): Promise<{ inventory: Inventory; partitionOf: Map<string, number> }> {
+    const inventory = await this.opts.inventories.get(version);
+    let partitionOf = this.partitionMaps.get(version);
+    if (!partitionOf) {
+      partitionOf = partitionDevices(inventory, this.partitions);
+      this.partitionMaps.set(version, partitionOf);
+    }
+    return { inventory, partitionOf };
+  }
+
   private async take(p: number, lease: Lease): Promise<void> {
-    const { logger, checkpoints, inventory, catalogue } = this.opts;
+    const { logger, checkpoints, catalogue } = this.opts;
     try {
       const saved = await checkpoints.load(p);
+      // The checkpoint's state is in the registry version it was taken in; the log after it says what came next.
+      const kept = saved && checkpointExtra(saved.state).version;
+      const version = typeof kept === 'string' ? kept : this.version;
+      const { inventory, partitionOf } = await this.registry(version);
       const runner = new PartitionRunner(
         inventory,
         catalogue,
-        this.partitionOf,
+        partitionOf,
         p,
         this.opts.gridMs ?? DEFAULT_GRID_MS,
         saved?.state,
+        version,
       );
       const run: Running = {
         runner,
@@ -141,10 +166,21 @@ export class ShardNode {
         { partition: p, fromSeq: runner.seq, batch: runner.batch, lease: lease.revision },
         saved ? 'took partition over from its checkpoint' : 'took partition, no checkpoint yet',
       );
-      run.reader = await this.opts.log.read(p, runner.seq, (entry) => {
+      run.reader = await this.opts.log.read(p, runner.seq, async (entry) => {
         if (run.stopped) return;
         this.stats.records++;
-        const batches = run.runner.apply(entry.seq, entry.record);
+        const record = entry.record;
+        let batches: PartialBatch[];
+        if (record.kind === 'registry') {
+          const next = await this.registry(record.version);
+          batches = run.runner.switchTo(
+            entry.seq,
+            record.at,
+            record.version,
+            next.inventory,
+            next.partitionOf,
+          );
+        } else batches = run.runner.apply(entry.seq, record);
         if (batches.length === 0) return;
         if (Date.now() - run.lastCheckpointAt >= (this.opts.checkpointEveryMs ?? 5000)) {
           run.runner.requestCheckpoint();

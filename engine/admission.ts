@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { DeviceKind } from '../registry/inventory.js';
 import { type CityModel, KIND_CODE } from './city-model.js';
-import { DuplicateFilter } from './duplicates.js';
+import { DuplicateFilter, type DuplicateState, renumberDuplicates } from './duplicates.js';
 import { Decoded, type Inbound, MAX_PAYLOAD_BYTES } from './inbound.js';
 import { describeIssues, type FastPath, fastPathFor, type Payload, schemaFor } from './payloads.js';
 import type { RejectionReason } from './rejections.js';
@@ -63,6 +63,15 @@ export class Admission {
   /** The schema and fast path of each (device kind, channel), by `kind × channels + channel`. */
   private readonly schemas: (z.ZodType<Payload> | undefined)[] = [];
   private readonly fastPaths: (FastPath | undefined)[] = [];
+
+  /**
+   * The redelivery memory of another registry's engine (a rebuild, a checkpoint), its streams renumbered by
+   * device id: a QoS 1 redelivery just after a registry change is still known for one.
+   */
+  restoreDuplicates(state: DuplicateState, deviceIds: readonly string[]): void {
+    const toNew = Int32Array.from(deviceIds, (id) => this.model.deviceIndex.get(id) ?? -1);
+    this.duplicates.restore(renumberDuplicates(state, toNew, this.model.deviceIds.length, N_CHANNELS));
+  }
 
   constructor(private readonly model: CityModel) {
     this.duplicates = new DuplicateFilter(model.deviceIds.length * N_CHANNELS);

@@ -1,7 +1,6 @@
 // A registry change (a device registered, moved or removed) rebuilds the engine's dense tables; this
 // carries the live state over by id so nothing a user sees jumps: device liveness and camera fields, route
-// freshness, counters and the value histories behind the window means. The 10-minute duplicate memory
-// starts afresh (its streams are numbered by device index).
+// freshness, counters, the 10-minute duplicate memory and the value histories behind the window means.
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
 import { CityEngine } from './city-engine.js';
@@ -29,6 +28,7 @@ export function rebuildEngine(
     carried.push([d, o]);
   }
   next.devices.refreshAll(t);
+  next.admission.restoreDuplicates(old.admission.duplicates.save(), om.deviceIds);
   // "Since when" survives the rebuild for every device whose condition it did not change.
   for (const [d, o] of carried)
     if (next.devices.mask[d] === old.devices.mask[o]) next.devices.changedAt[d] = old.devices.changedAt[o];
@@ -43,6 +43,14 @@ export function rebuildEngine(
     });
   });
 
+  adoptSeries(next, old, t);
+  return next;
+}
+
+/** The value histories behind the window means, by indicator id and scope, continued at `t`. */
+export function adoptSeries(next: CityEngine, old: CityEngine, t: number): void {
+  const om = old.model;
+  const nm = next.model;
   const oldIndicator = new Map(om.indicators.map((c, k) => [c.def.id, k]));
   const oldScope = new Map(om.scopes.map((s, i) => [s, i]));
   next.indicators.adoptSeries((k, s) => {
@@ -52,5 +60,4 @@ export function rebuildEngine(
       ? undefined
       : old.indicators.series[ok * om.scopes.length + os];
   }, t);
-  return next;
 }

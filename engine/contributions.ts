@@ -54,6 +54,11 @@ export class Contributions {
     for (let i = 0; i < taps.length; i++) taps[i].device(d, old, mask, t);
   }
 
+  /** How many sources hold route r fresh for event coverage e. */
+  freshCount(e: number, r: number): number {
+    return this.fresh[e * this.routes + r];
+  }
+
   /** One source (a process, or a cluster partition) holds route r fresh (+1) or no longer (−1). */
   route(e: number, r: number, delta: 1 | -1, t: number): void {
     const i = e * this.routes + r;

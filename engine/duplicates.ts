@@ -121,6 +121,30 @@ export class DuplicateFilter {
   }
 }
 
+/**
+ * The state for another numbering of the devices (a registry change): old device `o` is new device
+ * `toNew[o]` (−1: gone), each with `channels` streams. The entries stay as they are; a gone device's are
+ * unreachable and leave the window in time.
+ */
+export function renumberDuplicates(
+  state: DuplicateState,
+  toNew: Int32Array,
+  devices: number,
+  channels: number,
+): DuplicateState {
+  const maxSeq = new Float64Array(devices * channels).fill(-1);
+  const newest = new Float64Array(devices * channels).fill(-1);
+  for (let o = 0; o < toNew.length; o++) {
+    const d = toNew[o];
+    if (d < 0) continue;
+    for (let c = 0; c < channels; c++) {
+      maxSeq[d * channels + c] = state.maxSeq[o * channels + c];
+      newest[d * channels + c] = state.newest[o * channels + c];
+    }
+  }
+  return { maxSeq, newest, entries: state.entries };
+}
+
 /** A DuplicateFilter's state: per stream the highest seq and newest entry, and the entries in the window. */
 export interface DuplicateState {
   maxSeq: Float64Array;
