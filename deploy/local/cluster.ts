@@ -9,7 +9,7 @@
 // (DIR/pg), so a device registered through the API opens every front door (LISTEN/NOTIFY).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,22 +28,27 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** A process that outlives this command, its output in DIR/logs/<name>.log. */
+/**
+ * A process that outlives this command, its output appended to DIR/logs/<name>.log (an `up` after a `down`
+ * adds to the same logs); `logFrom` is where this run's output begins.
+ */
 function detached(
   dir: string,
   name: string,
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-): ChildProcess {
-  const log = openSync(join(dir, 'logs', `${name}.log`), 'a');
+): ChildProcess & { logFrom: number } {
+  const file = join(dir, 'logs', `${name}.log`);
+  const logFrom = existsSync(file) ? statSync(file).size : 0;
+  const log = openSync(file, 'a');
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, ...env },
   });
   child.unref();
-  return child;
+  return Object.assign(child, { logFrom });
 }
 
 async function until(what: string, ok: () => Promise<boolean>, logFile?: string): Promise<void> {
@@ -159,25 +164,29 @@ async function start(
       process.execPath,
       [CLI, ...args, '--data-dir', join(dir, 'data', name), ...db, ...cluster],
       env,
-    ).pid!;
+    );
+  const doorLogFrom: number[] = [];
   const door = (i: number) => {
     const args = ['broker', '--host', '127.0.0.1', '--mqtt-port', String(topo.doors[i])];
     if (anonymous) args.push('--allow-anonymous');
-    pids.door.push(node(`door-${i + 1}`, args));
+    const child = node(`door-${i + 1}`, args);
+    pids.door.push(child.pid!);
+    doorLogFrom[i] = child.logFrom;
   };
   const doorReady = (i: number) => {
     const log = join(dir, 'logs', `door-${i + 1}.log`);
+    // Only this run's output: an earlier up's door said the same.
     return until(
       `front door ${i + 1}`,
-      async () => readFileSync(log, 'utf8').includes('front door of the cluster'),
+      async () => readFileSync(log).subarray(doorLogFrom[i]).toString().includes('front door of the cluster'),
       log,
     );
   };
   // The first door issues the service accounts' tokens (shown once in its log); the others find them.
   door(0);
   for (let i = 0; i < topo.shards; i++)
-    pids.shard.push(node(`shard-${i + 1}`, ['engine', '--node-id', `shard-${i + 1}`]));
-  pids.api.push(node('api-1', ['api', '--http-port', String(topo.api), '--node-id', 'api-1']));
+    pids.shard.push(node(`shard-${i + 1}`, ['engine', '--node-id', `shard-${i + 1}`]).pid!);
+  pids.api.push(node('api-1', ['api', '--http-port', String(topo.api), '--node-id', 'api-1']).pid!);
   await doorReady(0);
   for (let i = 1; i < topo.doors.length; i++) door(i);
 
@@ -213,21 +222,26 @@ function readCluster(dir: string): ClusterFile {
 /** Stop every process: citygauge nodes first (SIGTERM, then SIGKILL after 15 s), then PostgreSQL, the log last. */
 async function down(dir: string): Promise<void> {
   const file = readCluster(dir);
-  await terminate([...file.pids.api, ...file.pids.shard, ...file.pids.door]);
+  const named = (role: Role) => file.pids[role].map((pid, i) => ({ name: `${role} ${i + 1}`, pid }));
+  await terminate([...named('api'), ...named('shard'), ...named('door')]);
   // pg_ctl, so the server ends cleanly (one killed with `kill pg 1` is already gone).
   stopPostgres(dir, 'fast', say);
-  await terminate(file.pids.nats);
+  await terminate(named('nats'));
   writeFileSync(join(dir, 'cluster.json.down'), readFileSync(join(dir, 'cluster.json')));
   execFileSync('rm', ['-f', join(dir, 'cluster.json')]);
 }
 
-/** SIGTERM, then SIGKILL to what still runs after 15 s. */
-async function terminate(all: number[]): Promise<void> {
-  const pids = all.filter(isRunning);
-  for (const pid of pids) process.kill(pid, 'SIGTERM');
+/** SIGTERM, then SIGKILL to what still runs after 15 s, said (its log tells why it hung). */
+async function terminate(all: { name: string; pid: number }[]): Promise<void> {
+  const running = all.filter((p) => isRunning(p.pid));
+  for (const { pid } of running) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
-  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(isRunning)) process.kill(pid, 'SIGKILL');
+  while (running.some((p) => isRunning(p.pid)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  for (const { name, pid } of running.filter((p) => isRunning(p.pid))) {
+    say(`${name} (pid ${pid}) did not stop within 15 s of SIGTERM: killed`);
+    process.kill(pid, 'SIGKILL');
+  }
 }
 
 function kill(dir: string, role: string, n: number): number {
