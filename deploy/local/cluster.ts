@@ -2,11 +2,12 @@
 // and for tests: a 3-node NATS JetStream, PostgreSQL, 2 front doors, 2 engine shards and an API node
 // (docs/cluster.md).
 //   deploy/local/cluster up --dir DIR [--base-port 14000] [--inventory DIR] [--partitions 8] [--allow-anonymous]
-//   deploy/local/cluster kill shard 1 --dir DIR        (SIGKILL, as a crash)
+//   deploy/local/cluster kill shard 1 --dir DIR        (SIGKILL, as a crash; roles nats, pg, door, shard, api)
 //   deploy/local/cluster down --dir DIR
 // `up` writes DIR/cluster.json (the API URL, the MQTT URLs, the database URL, the admin token, every pid);
 // logs go to DIR/logs. Every node keeps the registry, credentials and alert log in the one PostgreSQL
-// (DIR/pg), so a device registered through the API opens every front door (LISTEN/NOTIFY).
+// (DIR/pg), so a device registered through the API opens every front door (LISTEN/NOTIFY). An `up` after a
+// `down` on the same DIR starts on the same registry and log.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
