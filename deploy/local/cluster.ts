@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PostgresError, startPostgres, stopPostgres } from './postgres.js';
+import { PostgresError, preparePostgres, startPostgres, stopPostgres } from './postgres.js';
 import { type ClusterFile, isRunning, PORTS_USED, type Role, type Topology, topologyAt } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -72,6 +72,11 @@ async function up(dir: string, topo: Topology, inventory: string, anonymous: boo
     );
   // Logs hold the service tokens a front door shows once: this user's only.
   mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  try {
+    preparePostgres(dir);
+  } catch (err) {
+    throw new LaunchError((err as Error).message);
+  }
   const pids: Record<Role, number[]> = { nats: [], pg: [], door: [], shard: [], api: [] };
   try {
     return await start(dir, topo, inventory, anonymous, pids);

@@ -24,10 +24,16 @@ const INSTALL = "apt-get install postgresql (Debian's server: initdb and pg_ctl)
 export const DATABASE = 'citygauge';
 const USER = 'postgres';
 
+/** A program on the PATH, or in the sbin directories a user's PATH may lack. */
+function onPath(name: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  return found || ['/usr/sbin', '/sbin'].map((d) => join(d, name)).find((p) => existsSync(p));
+}
+
 /** initdb and pg_ctl: on the PATH, or where Debian puts them (not on the PATH by default). */
 function binary(name: 'initdb' | 'pg_ctl'): string {
-  const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (onPath) return onPath;
+  const found = onPath(name);
+  if (found) return found;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) {
@@ -37,8 +43,29 @@ function binary(name: 'initdb' | 'pg_ctl'): string {
   throw new PostgresError(`PostgreSQL's ${name} was not found: ${INSTALL}`);
 }
 
+/**
+ * Before anything starts: the server binaries are there, and DIR/pg is made; as root, it belongs to the
+ * account the server runs as, which must be able to reach it.
+ */
+export function preparePostgres(dir: string): void {
+  binary('initdb');
+  binary('pg_ctl');
+  const as = runAs();
+  const { home } = paths(dir);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  if (!as) return;
+  chownSync(home, as.uid, as.gid);
+  // DIR becomes searchable (not readable) by others; the directories above it must be already.
+  chmodSync(dir, statSync(dir).mode | 0o001);
+  if (spawnSync(as.runuser, ['-u', as.user, '--', 'test', '-w', home]).status !== 0)
+    throw new PostgresError(
+      `the ${as.user} account, which runs PostgreSQL here, cannot reach ${home}: every directory above it must be searchable by others (chmod o+x ${dirname(dir)} and up), or choose a --dir under /tmp`,
+    );
+}
+
 interface Account {
   user: string;
+  runuser: string;
   uid: number;
   gid: number;
 }
@@ -46,10 +73,15 @@ interface Account {
 /** The account the server runs as when this is root: Debian's `postgres`, else `nobody`. */
 function runAs(): Account | undefined {
   if (process.getuid?.() !== 0) return undefined;
+  const runuser = onPath('runuser');
+  if (!runuser)
+    throw new PostgresError(
+      'running as root, PostgreSQL needs runuser to run as its own account: apt-get install util-linux',
+    );
   for (const user of ['postgres', 'nobody']) {
     const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', user], { encoding: 'utf8' });
-    if (uid.status === 0) return { user, uid: Number(uid.stdout), gid: Number(gid.stdout) };
+    if (uid.status === 0) return { user, runuser, uid: Number(uid.stdout), gid: Number(gid.stdout) };
   }
   throw new PostgresError(
     `running as root and there is no postgres account for initdb to run as: ${INSTALL}`,
@@ -57,7 +89,7 @@ function runAs(): Account | undefined {
 }
 
 function run(as: Account | undefined, cmd: string, args: string[]): string {
-  const [file, argv] = as ? ['runuser', ['-u', as.user, '--', cmd, ...args]] : [cmd, args];
+  const [file, argv] = as ? [as.runuser, ['-u', as.user, '--', cmd, ...args]] : [cmd, args];
   try {
     return execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   } catch (err) {
@@ -90,20 +122,11 @@ const paths = (dir: string) => {
  * the database when it is missing.
  */
 export async function startPostgres(dir: string, port: number): Promise<LocalPostgres> {
+  preparePostgres(dir);
   const initdb = binary('initdb');
   const pgCtl = binary('pg_ctl');
   const as = runAs();
   const p = paths(dir);
-  mkdirSync(p.home, { recursive: true, mode: 0o700 });
-  if (as) {
-    chownSync(p.home, as.uid, as.gid);
-    // The server's account must reach DIR/pg: DIR is searchable (not readable) by others, its parents must be.
-    chmodSync(dir, statSync(dir).mode | 0o001);
-    if (spawnSync('runuser', ['-u', as.user, '--', 'test', '-w', p.home]).status !== 0)
-      throw new PostgresError(
-        `the ${as.user} account, which runs PostgreSQL here, cannot reach ${p.home}: let others search every directory above it (chmod o+x ${dirname(dir)}), or choose a --dir under /tmp`,
-      );
-  }
   if (!existsSync(join(p.data, 'PG_VERSION'))) {
     const password = randomBytes(18).toString('base64url');
     writeFileSync(p.password, `${password}\n`, { mode: 0o600 });

