@@ -46,6 +46,7 @@ export class ShardNode {
   private ticker: NodeJS.Timeout | undefined;
   private balancer: NodeJS.Timeout | undefined;
   private presence: LeaseKeeper | undefined;
+  private stopping = false;
   /** Partitions this shard may hold: all, until it has counted the live shards. */
   private share = Number.POSITIVE_INFINITY;
   /** Batches published, records applied, for /metrics and tests. */
@@ -109,6 +110,7 @@ export class ShardNode {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.ticker);
     clearInterval(this.balancer);
     for (const p of [...this.running.keys()]) this.drop(p, 'shard stopping');
@@ -119,6 +121,7 @@ export class ShardNode {
     const { logger, checkpoints, inventory, catalogue } = this.opts;
     try {
       const saved = await checkpoints.load(p);
+      if (this.stopping) return;
       const runner = new PartitionRunner(
         inventory,
         catalogue,
@@ -167,6 +170,8 @@ export class ShardNode {
       });
       if (run.stopped) await run.reader.stop();
     } catch (err) {
+      // Stopping: the log closed under a partition still starting. Contending again would keep the process up.
+      if (this.stopping) return;
       logger.error(
         { partition: p, err: (err as Error).message },
         'could not run partition; another shard may',
