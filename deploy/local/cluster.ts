@@ -207,7 +207,7 @@ async function start(
     api,
     mqtt: topo.doors.map((p) => `mqtt://127.0.0.1:${p}`),
     nats,
-    db: pg.url.replace('postgres@', `postgres:${pg.password}@`),
+    db: Object.assign(new URL(pg.url), { password: pg.password }).toString(),
     adminToken,
     partitions: topo.partitions,
     pids,
