@@ -10,9 +10,11 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  ErrorCode,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
+  type NatsError,
   nanos,
   nuid,
 } from 'nats';
@@ -78,7 +80,9 @@ export async function readSubject(o: SubjectReaderOptions): Promise<SubjectReade
       try {
         return await open();
       } catch (err) {
-        if (stopped || Date.now() > deadline) throw err;
+        // A closed connection never comes back (the node is stopping): retrying would only keep it alive.
+        if (stopped || Date.now() > deadline || (err as NatsError).code === ErrorCode.ConnectionClosed)
+          throw err;
         o.logger?.warn(
           { subject: o.subject, err: (err as Error).message },
           'cannot create a log consumer yet; retrying',

@@ -53,6 +53,7 @@ export class ShardNode {
   private ticker: NodeJS.Timeout | undefined;
   private balancer: NodeJS.Timeout | undefined;
   private presence: LeaseKeeper | undefined;
+  private stopping = false;
   /** Partitions this shard may hold: all, until it has counted the live shards. */
   private share = Number.POSITIVE_INFINITY;
   /** Batches published, records applied, for /metrics and tests. */
@@ -116,6 +117,7 @@ export class ShardNode {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.ticker);
     clearInterval(this.balancer);
     for (const p of [...this.running.keys()]) this.drop(p, 'shard stopping');
@@ -139,10 +141,12 @@ export class ShardNode {
     const { logger, checkpoints, catalogue } = this.opts;
     try {
       const saved = await checkpoints.load(p);
+      if (this.stopping) return;
       // The checkpoint's state is in the registry version it was taken in; the log after it says what came next.
       const kept = saved && checkpointExtra(saved.state).version;
       const version = typeof kept === 'string' ? kept : this.version;
       const { inventory, partitionOf } = await this.registry(version);
+      if (this.stopping) return;
       const runner = new PartitionRunner(
         inventory,
         catalogue,
@@ -203,6 +207,8 @@ export class ShardNode {
       });
       if (run.stopped) await run.reader.stop();
     } catch (err) {
+      // Stopping: the log closed under a partition still starting. Contending again would keep the process up.
+      if (this.stopping) return;
       logger.error(
         { partition: p, err: (err as Error).message },
         'could not run partition; another shard may',

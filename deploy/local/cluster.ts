@@ -1,17 +1,21 @@
 // `deploy/local/cluster up|down|kill`: the whole cluster as processes on this machine, for people trying it
-// and for tests: a 3-node NATS JetStream, 2 front doors, 2 engine shards and an API node (docs/cluster.md).
+// and for tests: a 3-node NATS JetStream, PostgreSQL, 2 front doors, 2 engine shards and an API node
+// (docs/cluster.md).
 //   deploy/local/cluster up --dir DIR [--base-port 14000] [--inventory DIR] [--partitions 8] [--allow-anonymous]
-//   deploy/local/cluster kill shard 1 --dir DIR        (SIGKILL, as a crash)
+//   deploy/local/cluster kill shard 1 --dir DIR        (SIGKILL, as a crash; roles nats, pg, door, shard, api)
 //   deploy/local/cluster down --dir DIR
-// `up` writes DIR/cluster.json (the API URL, the MQTT URLs, the admin token, every pid); logs go to DIR/logs.
-// The registry is SQLite per node here (a copy of one import each); PostgreSQL is not started.
+// `up` writes DIR/cluster.json (the API URL, the MQTT URLs, the database URL, the admin token, every pid);
+// logs go to DIR/logs. Every node keeps the registry, credentials and alert log in the one PostgreSQL
+// (DIR/pg), so a device registered through the API opens every front door (LISTEN/NOTIFY). An `up` after a
+// `down` on the same DIR starts on the same registry and log.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type ClusterFile, isRunning, type Role, type Topology, topologyAt } from './topology.js';
+import { PostgresError, preparePostgres, startPostgres, stopPostgres } from './postgres.js';
+import { type ClusterFile, isRunning, PORTS_USED, type Role, type Topology, topologyAt } from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -25,22 +29,27 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** A process that outlives this command, its output in DIR/logs/<name>.log. */
+/**
+ * A process that outlives this command, its output appended to DIR/logs/<name>.log (an `up` after a `down`
+ * adds to the same logs); `logFrom` is where this run's output begins.
+ */
 function detached(
   dir: string,
   name: string,
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-): ChildProcess {
-  const log = openSync(join(dir, 'logs', `${name}.log`), 'a');
+): ChildProcess & { logFrom: number } {
+  const file = join(dir, 'logs', `${name}.log`);
+  const logFrom = existsSync(file) ? statSync(file).size : 0;
+  const log = openSync(file, 'a');
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, ...env },
   });
   child.unref();
-  return child;
+  return Object.assign(child, { logFrom });
 }
 
 async function until(what: string, ok: () => Promise<boolean>, logFile?: string): Promise<void> {
@@ -61,14 +70,22 @@ async function up(dir: string, topo: Topology, inventory: string, anonymous: boo
     throw new LaunchError(
       `${dir} already holds a cluster: run down --dir ${dir} first, or choose another --dir`,
     );
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const pids: Record<Role, number[]> = { nats: [], door: [], shard: [], api: [] };
+  // Logs hold the service tokens a front door shows once: this user's only.
+  mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 });
+  try {
+    preparePostgres(dir);
+  } catch (err) {
+    throw new LaunchError((err as Error).message);
+  }
+  const pids: Record<Role, number[]> = { nats: [], pg: [], door: [], shard: [], api: [] };
   try {
     return await start(dir, topo, inventory, anonymous, pids);
   } catch (err) {
     // Half a cluster is worse than none: what did start is stopped.
-    for (const pid of Object.values(pids).flat()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-    throw err;
+    for (const role of ['api', 'shard', 'door', 'nats'] as const)
+      for (const pid of pids[role]) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    stopPostgres(dir, 'immediate', say);
+    throw err instanceof PostgresError ? new LaunchError(err.message) : err;
   }
 }
 
@@ -80,13 +97,12 @@ async function start(
   pids: Record<Role, number[]>,
 ): Promise<ClusterFile> {
   const adminToken = randomBytes(24).toString('base64url');
-  const env = { CITYGAUGE_ADMIN_TOKEN: adminToken };
 
   say(`starting 3 nats-server nodes (client ports ${topo.nats.map((n) => n.client).join(', ')})`);
   const routes = topo.nats.map((n) => `nats-route://127.0.0.1:${n.route}`).join(', ');
   topo.nats.forEach((n, i) => {
     const store = join(dir, 'nats', `n${i}`);
-    mkdirSync(store, { recursive: true });
+    mkdirSync(store, { recursive: true, mode: 0o700 });
     const conf = join(dir, 'nats', `n${i}.conf`);
     writeFileSync(
       conf,
@@ -115,50 +131,70 @@ async function start(
   const nats = topo.nats.map((n) => `nats://127.0.0.1:${n.client}`);
   const cluster = ['--cluster', nats.join(','), '--partitions', String(topo.partitions)];
 
-  say(`importing ${inventory}`);
-  const data = join(dir, 'data');
-  execFileSync(process.execPath, [CLI, 'import', inventory, '--data-dir', data], {
-    stdio: 'ignore',
-    env: { ...process.env, ...env },
-  });
+  say(`starting PostgreSQL in ${join(dir, 'pg')} (port ${topo.pg})`);
+  const pg = await startPostgres(dir, topo.pg);
+  pids.pg.push(pg.pid);
+  // The password goes to the nodes in their environment, not on their command lines for ps to show.
+  const env = { CITYGAUGE_ADMIN_TOKEN: adminToken, PGPASSWORD: pg.password };
+  const db = ['--db', pg.url];
+  // Imported once: an `up` after a `down` on the same DIR keeps what was changed through the API meanwhile.
+  const imported = join(dir, 'pg', 'imported');
+  if (existsSync(imported))
+    say(`PostgreSQL holds the registry of an earlier up: ${inventory} not imported again`);
+  else {
+    say(`importing ${inventory} into PostgreSQL`);
+    try {
+      execFileSync(
+        process.execPath,
+        [CLI, 'import', inventory, ...db, '--data-dir', join(dir, 'data', 'import')],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: { ...process.env, ...env },
+        },
+      );
+    } catch (err) {
+      const why = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
+      throw new LaunchError(`citygauge import ${inventory} failed: ${why}`);
+    }
+    writeFileSync(imported, `${inventory}\n`);
+  }
 
   say(
     `starting 2 front doors (MQTT ${topo.doors.join(', ')}), ${topo.shards} shards, an API node (HTTP ${topo.api})`,
   );
-  topo.doors.forEach((port, i) => {
-    // Each front door its own copy of the registry (a SQLite file is one node's).
-    const own = join(dir, `data-door-${i + 1}`);
-    cpSync(data, own, { recursive: true });
-    const args = [
-      CLI,
-      'broker',
-      '--data-dir',
-      own,
-      '--host',
-      '127.0.0.1',
-      '--mqtt-port',
-      String(port),
-      ...cluster,
-    ];
+  // Each node a data dir of its own (a front door keeps retained messages there); the registry is shared.
+  const node = (name: string, args: string[]) =>
+    detached(
+      dir,
+      name,
+      process.execPath,
+      [CLI, ...args, '--data-dir', join(dir, 'data', name), ...db, ...cluster],
+      env,
+    );
+  const doorLogFrom: number[] = [];
+  const door = (i: number) => {
+    const args = ['broker', '--host', '127.0.0.1', '--mqtt-port', String(topo.doors[i])];
     if (anonymous) args.push('--allow-anonymous');
-    pids.door.push(detached(dir, `door-${i + 1}`, process.execPath, args, env).pid!);
-  });
-  for (let i = 0; i < topo.shards; i++) {
-    const args = [CLI, 'engine', '--data-dir', data, '--node-id', `shard-${i + 1}`, ...cluster];
-    pids.shard.push(detached(dir, `shard-${i + 1}`, process.execPath, args, env).pid!);
-  }
-  const apiArgs = [
-    CLI,
-    'api',
-    '--data-dir',
-    data,
-    '--http-port',
-    String(topo.api),
-    '--node-id',
-    'api-1',
-    ...cluster,
-  ];
-  pids.api.push(detached(dir, 'api-1', process.execPath, apiArgs, env).pid!);
+    const child = node(`door-${i + 1}`, args);
+    pids.door.push(child.pid!);
+    doorLogFrom[i] = child.logFrom;
+  };
+  const doorReady = (i: number) => {
+    const log = join(dir, 'logs', `door-${i + 1}.log`);
+    // Only this run's output: an earlier up's door said the same.
+    return until(
+      `front door ${i + 1}`,
+      async () => readFileSync(log).subarray(doorLogFrom[i]).toString().includes('front door of the cluster'),
+      log,
+    );
+  };
+  // The first door issues the service accounts' tokens (shown once in its log); the others find them.
+  door(0);
+  for (let i = 0; i < topo.shards; i++)
+    pids.shard.push(node(`shard-${i + 1}`, ['engine', '--node-id', `shard-${i + 1}`]).pid!);
+  pids.api.push(node('api-1', ['api', '--http-port', String(topo.api), '--node-id', 'api-1']).pid!);
+  await doorReady(0);
+  for (let i = 1; i < topo.doors.length; i++) door(i);
 
   const api = `http://127.0.0.1:${topo.api}`;
   await until(
@@ -166,24 +202,19 @@ async function start(
     async () => (await fetch(`${api}/api/cluster`)).ok,
     join(dir, 'logs', 'api-1.log'),
   );
-  for (let i = 0; i < topo.doors.length; i++) {
-    const log = join(dir, 'logs', `door-${i + 1}.log`);
-    await until(
-      `front door ${i + 1}`,
-      async () => readFileSync(log, 'utf8').includes('front door of the cluster'),
-      log,
-    );
-  }
+  for (let i = 1; i < topo.doors.length; i++) await doorReady(i);
   const file: ClusterFile = {
     api,
     mqtt: topo.doors.map((p) => `mqtt://127.0.0.1:${p}`),
     nats,
+    db: Object.assign(new URL(pg.url), { password: pg.password }).toString(),
     adminToken,
     partitions: topo.partitions,
     pids,
     logs: join(dir, 'logs'),
   };
-  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(file, null, 2)}\n`);
+  // It holds the admin token and the database's password.
+  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   return file;
 }
 
@@ -194,24 +225,35 @@ function readCluster(dir: string): ClusterFile {
   return JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
 }
 
-/** Stop every process: citygauge nodes first (SIGTERM, then SIGKILL after 15 s), the log last. */
+/** Stop every process: citygauge nodes first (SIGTERM, then SIGKILL after 15 s), then PostgreSQL, the log last. */
 async function down(dir: string): Promise<void> {
   const file = readCluster(dir);
-  for (const roles of [['api', 'shard', 'door'], ['nats']] as Role[][]) {
-    const pids = roles.flatMap((r) => file.pids[r]).filter(isRunning);
-    for (const pid of pids) process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + 15_000;
-    while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (const pid of pids.filter(isRunning)) process.kill(pid, 'SIGKILL');
-  }
+  const named = (role: Role) => file.pids[role].map((pid, i) => ({ name: `${role} ${i + 1}`, pid }));
+  await terminate([...named('api'), ...named('shard'), ...named('door')]);
+  // pg_ctl, so the server ends cleanly (one killed with `kill pg 1` is already gone).
+  stopPostgres(dir, 'fast', say);
+  await terminate(named('nats'));
   writeFileSync(join(dir, 'cluster.json.down'), readFileSync(join(dir, 'cluster.json')));
   execFileSync('rm', ['-f', join(dir, 'cluster.json')]);
+}
+
+/** SIGTERM, then SIGKILL to what still runs after 15 s, said (its log tells why it hung). */
+async function terminate(all: { name: string; pid: number }[]): Promise<void> {
+  const running = all.filter((p) => isRunning(p.pid));
+  for (const { pid } of running) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (running.some((p) => isRunning(p.pid)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  for (const { name, pid } of running.filter((p) => isRunning(p.pid))) {
+    say(`${name} (pid ${pid}) did not stop within 15 s of SIGTERM: killed`);
+    process.kill(pid, 'SIGKILL');
+  }
 }
 
 function kill(dir: string, role: string, n: number): number {
   const file = readCluster(dir);
   const pids = file.pids[role as Role];
-  if (!pids) throw new LaunchError(`no role '${role}': choose nats, door, shard or api`);
+  if (!pids) throw new LaunchError(`no role '${role}': choose nats, pg, door, shard or api`);
   const pid = pids[n - 1];
   if (pid === undefined) throw new LaunchError(`there is no ${role} ${n}: the cluster has ${pids.length}`);
   if (isRunning(pid)) process.kill(pid, 'SIGKILL');
@@ -237,7 +279,7 @@ async function main(): Promise<void> {
     const base = Number(values['base-port']);
     if (!Number.isInteger(base) || base < 1024 || base > 65_000)
       throw new LaunchError(
-        `--base-port must be a whole number from 1024 to 65000 (it uses the next 41 ports)`,
+        `--base-port must be a whole number from 1024 to 65000 (it uses the next ${PORTS_USED} ports)`,
       );
     const file = await up(
       dir,
@@ -247,7 +289,8 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `cluster up in ${dir}\n  API        ${file.api}/api/indicators  (where the merge stands: ${file.api}/api/cluster)\n` +
-        `  MQTT       ${file.mqtt.join('  ')}\n  NATS       ${file.nats.join(',')}\n  admin token ${file.adminToken}\n` +
+        `  MQTT       ${file.mqtt.join('  ')}\n  NATS       ${file.nats.join(',')}\n  PostgreSQL ${file.db}\n` +
+        `  admin token ${file.adminToken}\n` +
         `  logs       ${file.logs}\n  stop it with: deploy/local/cluster down --dir ${dir}\n`,
     );
   } else if (command === 'down') {

@@ -10,16 +10,20 @@ export interface Topology {
   shards: number;
   /** HTTP port of the API node. */
   api: number;
+  /** PostgreSQL's port (the control plane every node shares). */
+  pg: number;
   partitions: number;
 }
 
-export type Role = 'nats' | 'door' | 'shard' | 'api';
+export type Role = 'nats' | 'pg' | 'door' | 'shard' | 'api';
 
 /** What `up` writes to DIR/cluster.json. */
 export interface ClusterFile {
   api: string;
   mqtt: string[];
   nats: string[];
+  /** The control plane: postgres://postgres:PASSWORD@127.0.0.1:PORT/citygauge. */
+  db: string;
   adminToken: string;
   partitions: number;
   /** Process ids by role, in start order (`kill ROLE N` takes the N-th, from 1). */
@@ -27,13 +31,20 @@ export interface ClusterFile {
   logs: string;
 }
 
-/** Ports from `base` on: NATS client base…, routes base+10…, monitoring base+20…, doors base+30…, API base+40. */
+/**
+ * Ports from `base` on: NATS client base…, routes base+10…, monitoring base+20…, doors base+30…, API base+40,
+ * PostgreSQL base+50.
+ */
+/** How many ports from the base the topology uses. */
+export const PORTS_USED = 51;
+
 export function topologyAt(base: number, partitions = 8): Topology {
   return {
     nats: [0, 1, 2].map((i) => ({ client: base + i, route: base + 10 + i, monitor: base + 20 + i })),
     doors: [base + 30, base + 31],
     shards: 2,
     api: base + 40,
+    pg: base + 50,
     partitions,
   };
 }
