@@ -1,0 +1,28 @@
+// Where a command keeps the scorecard: `<data-dir>/scorecard.sqlite` (the embedded default), or the
+// PostgreSQL control plane every node of a cluster shares (`--db postgres://…`), beside the registry.
+import type { Logger } from 'pino';
+import { ControlPlaneError } from '../registry/postgres.js';
+import { ScorecardStore } from '../scorecard/admin-inputs.js';
+import { CliError } from './errors.js';
+
+/**
+ * Open the scorecard store of `--db` or `--data-dir`; a database that cannot be used stops the command
+ * with a message naming the fix. Close it with `await store.close()`.
+ */
+export async function openScorecard(opts: { db?: string; dataDir: string }, log?: Logger): Promise<ScorecardStore> {
+  if (!opts.db) return ScorecardStore.open(opts.dataDir);
+  try {
+    return await ScorecardStore.openPostgres(opts.db, { log });
+  } catch (err) {
+    throw err instanceof ControlPlaneError ? new CliError(err.message) : err;
+  }
+}
+
+/** The writes made so far, stored; a refused one stops the command with the database's reason. */
+export async function scorecardWritten(store: ScorecardStore): Promise<void> {
+  try {
+    await store.written();
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
