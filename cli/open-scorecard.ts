@@ -3,13 +3,17 @@
 import type { Logger } from 'pino';
 import { ControlPlaneError } from '../registry/postgres.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
+import { ScorecardWriteError } from '../scorecard/pg-scorecard.js';
 import { CliError } from './errors.js';
 
 /**
  * Open the scorecard store of `--db` or `--data-dir`; a database that cannot be used stops the command
  * with a message naming the fix. Close it with `await store.close()`.
  */
-export async function openScorecard(opts: { db?: string; dataDir: string }, log?: Logger): Promise<ScorecardStore> {
+export async function openScorecard(
+  opts: { db?: string; dataDir: string },
+  log?: Logger,
+): Promise<ScorecardStore> {
   if (!opts.db) return ScorecardStore.open(opts.dataDir);
   try {
     return await ScorecardStore.openPostgres(opts.db, { log });
@@ -18,11 +22,18 @@ export async function openScorecard(opts: { db?: string; dataDir: string }, log?
   }
 }
 
-/** The writes made so far, stored; a refused one stops the command with the database's reason. */
-export async function scorecardWritten(store: ScorecardStore): Promise<void> {
+/**
+ * The writes made so far, stored; a refused one stops the command with the database's reason, unless it was
+ * refused because another node wrote first (409) and `onConflict` takes that.
+ */
+export async function scorecardWritten(
+  store: ScorecardStore,
+  onConflict?: (err: ScorecardWriteError) => void,
+): Promise<void> {
   try {
     await store.written();
   } catch (err) {
-    throw new CliError((err as Error).message);
+    if (onConflict && err instanceof ScorecardWriteError && err.statusCode === 409) onConflict(err);
+    else throw new CliError((err as Error).message);
   }
 }
