@@ -1,8 +1,11 @@
 // Where a command keeps the scorecard: `<data-dir>/scorecard.sqlite` (the embedded default), or the
 // PostgreSQL control plane every node of a cluster shares (`--db postgres://…`), beside the registry.
 import type { Logger } from 'pino';
+import type { HistoryReader } from '../engine/sinks/points.js';
+import type { ScorecardSource } from '../http/scorecard.js';
 import { ControlPlaneError } from '../registry/postgres.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
+import { liveFromReader } from '../scorecard/live-history.js';
 import { ScorecardWriteError } from '../scorecard/pg-scorecard.js';
 import { CliError } from './errors.js';
 
@@ -36,4 +39,15 @@ export async function scorecardWritten(
     if (onConflict && err instanceof ScorecardWriteError && err.statusCode === 409) onConflict(err);
     else throw new CliError((err as Error).message);
   }
+}
+
+/** What buildApi's `scorecard` option takes: the store, and live values over a period read from history. */
+export function scorecardSource(
+  store: ScorecardStore,
+  history: { reader: HistoryReader; where: string },
+): ScorecardSource {
+  return {
+    store,
+    live: (period) => liveFromReader(history.reader, history.where, period, store.catalogue),
+  };
 }

@@ -9,7 +9,6 @@ import { staleIndicatorTopic } from '../engine/stale-indicators.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
-import { liveFromReader } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
@@ -19,7 +18,7 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, type DbFlag, openAlertLog } from './open-registry.js';
-import { openScorecard, scorecardWritten } from './open-scorecard.js';
+import { openScorecard, scorecardSource, scorecardWritten } from './open-scorecard.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
@@ -124,10 +123,7 @@ export function registerStart(program: Command): void {
         serverFactory: shared?.factory,
         deviceStatus: city.deviceStatus,
         simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
-        scorecard: {
-          store: scorecard,
-          live: (period) => liveFromReader(historyReader, historyWhere, period, scorecard.catalogue),
-        },
+        scorecard: scorecardSource(scorecard, { reader: historyReader, where: historyWhere }),
         indicators: city.indicators,
         metrics: city.metrics({ broker: () => broker.stats() }),
         history: historyReader,
