@@ -277,11 +277,6 @@ export class PgScorecard implements ScorecardBackend {
     await this.pool.end().catch(() => {});
   }
 
-  /** The listening connection's server process, for tests that cut it. */
-  feedBackendPid(): Promise<number | undefined> {
-    return this.feed?.backendPid() ?? Promise.resolve(undefined);
-  }
-
   /** One write: into the view now, into PostgreSQL with the rest of its transaction. */
   private change(apply: () => void, revert: () => void, op: Op): void {
     if (!this.open) throw new Error(`the scorecard store on ${this.path} is closed`);

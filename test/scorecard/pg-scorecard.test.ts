@@ -210,6 +210,59 @@ describe('the scorecard on PostgreSQL', () => {
       );
   });
 
+  it('hears changes again after its listening connection was cut, and gets what was made meanwhile', async () => {
+    const url = await server.createDatabase();
+    const a = await open(url);
+    const b = await open(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const listeners = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN citygauge_scorecard' ORDER BY pid",
+        )
+      ).rows.map((r) => r.pid);
+    try {
+      const cut = await listeners();
+      expect(cut).toHaveLength(2);
+      for (const pid of cut) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      // Made while b's listener may be away: heard, or read when it reconnects.
+      expect(a.enter(oneStop(390)).ok).toBe(true);
+      await a.written();
+      await waitFor('b sees the entry made during the cut', () => b.current('2026').get('L1.1.1'), 10_000);
+      await waitFor('both nodes to listen again', async () => {
+        const now = await listeners();
+        return now.length === 2 && now.every((pid) => !cut.includes(pid));
+      });
+      const started = Date.now();
+      a.setWeights({ 'L1.1.1': 4 });
+      await waitFor('b sees the weight', () => b.weights()['L1.1.1'] === 4, 5_000);
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('answers a write PostgreSQL refuses with a 503 naming the database, and drops it from memory', async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query("ALTER TABLE scorecard_entries ADD CONSTRAINT not_2032 CHECK (period <> '2032')");
+    await admin.end();
+    expect(store.enter({ ...oneStop(390), period: '2031' }).ok).toBe(true);
+    expect(store.enter({ ...oneStop(390), period: '2032' }).ok).toBe(true);
+    const err = await store.written().catch((e: ScorecardWriteError) => e);
+    expect(err).toBeInstanceOf(ScorecardWriteError);
+    expect((err as ScorecardWriteError).statusCode).toBe(503);
+    expect((err as Error).message).toMatch(
+      /^the scorecard could not be stored in PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+ \(.*not_2032.*\): nothing of this change was stored; check --db/,
+    );
+    await waitFor('the refused entry to leave memory', () => store.history().length === 1, 5_000);
+    expect(store.history().map((e) => e.period)).toEqual(['2031']);
+    expect(store.isOpen()).toBe(true);
+  });
+
   it('writes nothing for a CSV dry run nor for a --strict import with a bad row, and the good rows otherwise', async () => {
     const header = 'indicator,period,source,entered_by,oneStopServices,governmentServices';
     const good = [
