@@ -89,21 +89,26 @@ describe('citygauge scorecard import and report --db', () => {
     expect(rows.find((row) => row.startsWith('indicator,L1.1.1,'))).toContain(',75,');
     const withoutDb = await runCli(['report', '--period', '2026', '--data-dir', data, '--out', out]);
     expect(withoutDb.stdout).toMatch(/, 0 of \d+ indicators with a value\n/);
-  });
+    // Seven commands, each a process of its own, on a shared machine.
+  }, 120_000);
 
   it.each([
     ['scorecard import', (url: string) => ['scorecard', 'import', csv(GOOD), '--db', url]],
     ['report', (url: string) => ['report', '--period', '2026', '--db', url, '--data-dir', tempDir()]],
-  ])('%s stops with a message naming --db when the database cannot be reached', async (_, args) => {
-    const url = `postgres://citygauge:hunter2@127.0.0.1:${await freePort()}/city`;
-    const r = await runCli(args(url), { timeoutMs: 30_000 });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /cannot reach PostgreSQL at postgres:\/\/citygauge:\*\*\*@127\.0\.0\.1:\d+\/city .*check --db/,
-    );
-    expect(r.stderr).not.toContain('hunter2');
-    expect(r.stderr).not.toMatch(/^\s+at /m);
-  });
+  ])(
+    '%s stops with a message naming --db when the database cannot be reached',
+    async (_, args) => {
+      const url = `postgres://citygauge:hunter2@127.0.0.1:${await freePort()}/city`;
+      const r = await runCli(args(url), { timeoutMs: 30_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /cannot reach PostgreSQL at postgres:\/\/citygauge:\*\*\*@127\.0\.0\.1:\d+\/city .*check --db/,
+      );
+      expect(r.stderr).not.toContain('hunter2');
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    },
+    60_000,
+  );
 });
 
 describe('citygauge start --db: the scorecard', () => {
