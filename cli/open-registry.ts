@@ -19,7 +19,7 @@ export interface DbFlag {
 export function addDbOption(cmd: Command): Command {
   return cmd.option(
     '--db <url>',
-    'keep the registry, credentials and alert log in this PostgreSQL (postgres://user:password@host:5432/db), shared by every node, instead of --data-dir',
+    'keep the registry, credentials, alert log and scorecard in this PostgreSQL (postgres://user:password@host:5432/db), shared by every node, instead of --data-dir',
   );
 }
 

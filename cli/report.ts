@@ -16,10 +16,13 @@ import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CliError, UsageError } from './errors.js';
+import { openRegistryBackend } from './open-registry.js';
+import { openScorecard, scorecardWritten } from './open-scorecard.js';
 
 interface ReportOptions {
   period: string;
   dataDir: string;
+  db?: string;
   out?: string;
   csv?: string;
   inventory?: string;
@@ -33,8 +36,16 @@ interface ReportOptions {
 async function cityOf(
   dataDir: string,
   inventory: string | undefined,
+  db: string | undefined,
 ): Promise<Pick<CityConfig, 'name' | 'timeZone'>> {
-  if (existsSync(join(dataDir, REGISTRY_FILE))) {
+  if (db) {
+    const registry = await openRegistryBackend({ dataDir, db });
+    try {
+      if (!registry.isEmpty()) return registry.load().city;
+    } finally {
+      await registry.close();
+    }
+  } else if (existsSync(join(dataDir, REGISTRY_FILE))) {
     const registry = await RegistryStore.open(dataDir);
     try {
       return registry.load().city;
@@ -67,8 +78,8 @@ const seedLog = {
 async function openStore(opts: ReportOptions): Promise<ScorecardStore> {
   if (opts.indicators && !existsSync(opts.indicators))
     throw new UsageError(`indicators file '${opts.indicators}' does not exist`);
-  const exists = existsSync(join(opts.dataDir, SCORECARD_FILE));
-  const store = !exists && !opts.inventory ? ScorecardStore.inMemory() : ScorecardStore.open(opts.dataDir);
+  const exists = opts.db !== undefined || existsSync(join(opts.dataDir, SCORECARD_FILE));
+  const store = !exists && !opts.inventory ? ScorecardStore.inMemory() : await openScorecard(opts);
   try {
     if (!opts.inventory) {
       if (opts.indicators)
@@ -76,10 +87,12 @@ async function openStore(opts: ReportOptions): Promise<ScorecardStore> {
           loadUserIndicators(store, opts.indicators).map((d) => d.id),
           opts.indicators,
         );
+      await scorecardWritten(store);
       return store;
     }
     const firstStart = store.isEmpty();
     const r = await seedScorecard(store, opts.inventory, seedLog, { indicatorsFile: opts.indicators });
+    await scorecardWritten(store);
     const file = opts.indicators ?? userIndicatorFile(opts.inventory);
     if (file) loaded(r.indicators, file);
     if (firstStart && r.files.length === 0)
@@ -96,7 +109,7 @@ async function openStore(opts: ReportOptions): Promise<ScorecardStore> {
       );
     return store;
   } catch (err) {
-    store.close();
+    await store.close();
     throw err instanceof ScorecardFileError ? new CliError(err.message) : err;
   }
 }
@@ -113,6 +126,10 @@ export function registerReport(program: Command): void {
     .description('write the ISO/IEC 30146 scorecard of a period as self-contained HTML and CSV')
     .requiredOption('--period <period>', 'a year or a quarter: 2026, 2026-Q3')
     .option('--data-dir <dir>', 'where the scorecard and history stores live', './data')
+    .option(
+      '--db <url>',
+      'read the registry and the scorecard from this PostgreSQL (postgres://user:password@host:5432/db) instead of --data-dir',
+    )
     .option('--out <file>', 'the HTML file (default report-<period>.html)')
     .option('--csv <file>', 'the CSV file (default: the HTML file with .csv)')
     .option(
@@ -125,7 +142,7 @@ export function registerReport(program: Command): void {
       "the city's own ISO/IEC 30146 indicators (JSON or YAML), remembered by the data dir's store",
     )
     .action(async (opts: ReportOptions) => {
-      const city = await cityOf(opts.dataDir, opts.inventory);
+      const city = await cityOf(opts.dataDir, opts.inventory, opts.db);
       // The city's own year or quarter (city.json timeZone), as `/report?period=` reads it.
       const period = parsePeriod(opts.period, cityTimeZone(city));
       if (!isPeriod(period)) throw new UsageError(`--period ${period.message}`);
@@ -157,7 +174,7 @@ export function registerReport(program: Command): void {
           );
         for (const gap of card.missing) process.stdout.write(`  missing: ${gap}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -7,9 +7,11 @@ import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { formatScorecardError, importScorecardCsv } from '../scorecard/import-csv.js';
 import { loadUserIndicators, ScorecardFileError } from '../scorecard/inventory-files.js';
 import { CliError, UsageError } from './errors.js';
+import { openScorecard, scorecardWritten } from './open-scorecard.js';
 
 interface ScorecardImportOptions {
   dataDir: string;
+  db?: string;
   strict?: boolean;
   dryRun?: boolean;
   replace?: boolean;
@@ -25,6 +27,10 @@ export function registerScorecard(program: Command): void {
     .description('import administrative inputs: indicator,period,source,entered_by,<input columns…>')
     .argument('<file>', 'a CSV file; input columns are named as GET /api/scorecard/indicators lists them')
     .option('--data-dir <dir>', 'where the scorecard store lives', './data')
+    .option(
+      '--db <url>',
+      'keep the scorecard in this PostgreSQL (postgres://user:password@host:5432/db), shared by every node, instead of --data-dir',
+    )
     .option('--strict', 'all or nothing: apply no row when any row is rejected')
     .option('--dry-run', 'validate and report what would be imported; write nothing')
     .option('--replace', 'supersede values already entered for the same indicator and period')
@@ -38,9 +44,9 @@ export function registerScorecard(program: Command): void {
         throw new UsageError(`indicators file '${opts.indicators}' does not exist`);
       // A dry run against a data dir without a store checks against an empty one and creates nothing.
       const store =
-        opts.dryRun && !existsSync(join(opts.dataDir, SCORECARD_FILE))
+        !opts.db && opts.dryRun && !existsSync(join(opts.dataDir, SCORECARD_FILE))
           ? ScorecardStore.inMemory()
-          : ScorecardStore.open(opts.dataDir);
+          : await openScorecard(opts);
       try {
         if (opts.indicators) {
           try {
@@ -50,6 +56,7 @@ export function registerScorecard(program: Command): void {
           }
         }
         const r = await importScorecardCsv(store, file, opts);
+        await scorecardWritten(store);
         for (const e of r.errors) process.stderr.write(`${formatScorecardError(e)}\n`);
         const failed = r.errors.length > 0;
         const left = r.rejected > 0 ? ` (${plural(r.rejected, 'bad row')})` : '';
@@ -73,7 +80,7 @@ export function registerScorecard(program: Command): void {
         }
         if (failed) process.exitCode = 1;
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

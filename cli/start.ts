@@ -9,8 +9,6 @@ import { staleIndicatorTopic } from '../engine/stale-indicators.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
-import { ScorecardStore } from '../scorecard/admin-inputs.js';
-import { liveFromReader } from '../scorecard/live-history.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
@@ -20,6 +18,7 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, type DbFlag, openAlertLog } from './open-registry.js';
+import { openScorecard, scorecardSource, scorecardWritten } from './open-scorecard.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
@@ -63,10 +62,18 @@ export function registerStart(program: Command): void {
       usePrivateDataDir(opts.dataDir, log);
       const { store, registry } = await openStartRegistry(opts, log);
       // Issue 6: the inventory's scorecard-indicators.* every start, scorecard-*.csv and self-assessments-* once.
-      const scorecard = ScorecardStore.open(opts.dataDir);
+      const scorecard = await openScorecard(opts, log);
       await seedScorecard(scorecard, opts.inventory, log).catch((err: Error) => {
         throw new CliError(err.message);
       });
+      // Nodes starting together on an empty --db may both seed it: the later one's copy is refused, and the
+      // change feed brings it the earlier one's.
+      await scorecardWritten(scorecard, (err) =>
+        log.warn(
+          { err: err.message },
+          'another node seeded the scorecard at the same time: using its entries',
+        ),
+      );
       const adminToken = ensureAdminToken(registry.credentials);
       await registry.written();
       const timeZone = cityTimeZoneLogged(registry.inventory.city, log);
@@ -116,10 +123,7 @@ export function registerStart(program: Command): void {
         serverFactory: shared?.factory,
         deviceStatus: city.deviceStatus,
         simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
-        scorecard: {
-          store: scorecard,
-          live: (period) => liveFromReader(historyReader, historyWhere, period, scorecard.catalogue),
-        },
+        scorecard: scorecardSource(scorecard, { reader: historyReader, where: historyWhere }),
         indicators: city.indicators,
         metrics: city.metrics({ broker: () => broker.stats() }),
         history: historyReader,

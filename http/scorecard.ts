@@ -54,6 +54,11 @@ export const scorecardPlugin: FastifyPluginAsync<
   const api = app.withTypeProvider<ZodTypeProvider>();
   const admin = requireAdmin(credentials);
   const tags = ['scorecard'];
+  // Answered once stored: at once on SQLite; on PostgreSQL a refused write is its error's 409 or 503.
+  const stored = async <T>(result: T): Promise<T> => {
+    await store.written();
+    return result;
+  };
   const card = async (period: Period) => {
     const l = await live(period);
     return scorecardFromStore(store, period.id, l.values, l.note);
@@ -134,7 +139,7 @@ export const scorecardPlugin: FastifyPluginAsync<
         },
       },
     },
-    async (req, reply) => answerEntry(reply, store.enter(req.body)),
+    async (req, reply) => answerEntry(reply, await stored(store.enter(req.body))),
   );
 
   api.get(
@@ -167,7 +172,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       },
     },
     async (req, reply) => {
-      const r = store.setWeights(req.body);
+      const r = await stored(store.setWeights(req.body));
       return r.ok ? r.value : badRequest(reply, r.errors);
     },
   );
@@ -189,7 +194,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       },
     },
     async (req, reply) => {
-      const r = store.setMaturityBands(req.body);
+      const r = await stored(store.setMaturityBands(req.body));
       return r.ok ? [...r.value] : badRequest(reply, r.errors);
     },
   );
@@ -226,7 +231,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       },
     },
     async (req, reply) => {
-      const r = store.addSelfAssessment(req.body);
+      const r = await stored(store.addSelfAssessment(req.body));
       return r.ok ? reply.code(201).send(r.value) : badRequest(reply, r.errors);
     },
   );
@@ -252,7 +257,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       },
     },
     async (req, reply) => {
-      const r = store.setComposite(req.params.id, req.body);
+      const r = await stored(store.setComposite(req.params.id, req.body));
       return r.ok ? (r.value as unknown as Record<string, unknown>) : badRequest(reply, r.errors);
     },
   );
@@ -284,7 +289,10 @@ export const scorecardPlugin: FastifyPluginAsync<
           `no composite index '${req.params.id}': define it with PUT first`,
         );
       const { values, ...rest } = req.body;
-      return answerEntry(reply, store.enter({ ...rest, indicator: req.params.id, inputs: values }));
+      return answerEntry(
+        reply,
+        await stored(store.enter({ ...rest, indicator: req.params.id, inputs: values })),
+      );
     },
   );
 

@@ -10,6 +10,8 @@ export const REGISTRY_CHANNEL = 'citygauge_registry';
 
 export interface ChangeFeedOptions {
   url: string;
+  /** The channel listened to; the registry's by default (the scorecard has one of its own). */
+  channel?: string;
   onNotice: (payload: string) => void;
   /** The connection came back: anything may have changed meanwhile. */
   onReconnect: () => void;
@@ -39,8 +41,9 @@ export class ChangeFeed {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: 5_000 });
+    const channel = this.opts.channel ?? REGISTRY_CHANNEL;
     client.on('notification', (n) => {
-      if (n.channel === REGISTRY_CHANNEL) this.opts.onNotice(n.payload ?? '');
+      if (n.channel === channel) this.opts.onNotice(n.payload ?? '');
     });
     let lost = false;
     const onLost = (err?: Error) => {
@@ -50,14 +53,14 @@ export class ChangeFeed {
       client.end().catch(() => {});
       if (this.closed) return;
       this.opts.log?.warn(
-        { db: redactUrl(this.opts.url), err: err?.message },
+        { db: redactUrl(this.opts.url), channel, err: err?.message },
         'registry change feed lost its connection: reconnecting',
       );
       this.retry();
     };
     try {
       await client.connect();
-      await client.query(`LISTEN ${REGISTRY_CHANNEL}`);
+      await client.query(`LISTEN ${channel}`);
     } catch (err) {
       lost = true;
       await client.end().catch(() => {});

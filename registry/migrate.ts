@@ -90,3 +90,25 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
     client.release();
   }
 }
+
+/**
+ * The same as migrateSqlite, without a promise: the scorecard store opens synchronously (its callers, the
+ * HTTP routes among them, read it at once). Same list, same record, one transaction per migration.
+ */
+export function migrateSqliteSync(db: Database.Database, migrations: readonly Migration[]): string[] {
+  db.exec(RECORD);
+  const done = new Set(db.prepare('SELECT name FROM schema_migrations').pluck().all() as string[]);
+  const applied: string[] = [];
+  for (const m of migrations) {
+    if (done.has(m.name)) continue;
+    db.transaction(() => {
+      db.exec(m.sqlite);
+      db.prepare('INSERT OR IGNORE INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(
+        m.name,
+        Date.now(),
+      );
+    })();
+    applied.push(m.name);
+  }
+  return applied;
+}

@@ -1,9 +1,10 @@
 // One versioned migration of the control plane's schema, in the SQL of each database it runs on. The lists
-// say which database gets which: the embedded default keeps the registry and the alert log in two SQLite
-// files under the data dir; PostgreSQL holds all of them in one database.
+// say which database gets which: the embedded default keeps the registry, the alert log and the scorecard in
+// three SQLite files under the data dir; PostgreSQL holds all of them in one database.
 import { registry } from './migrations/0001-registry.js';
 import { credentials } from './migrations/0002-credentials.js';
 import { alertLog } from './migrations/0003-alert-log.js';
+import { scorecard } from './migrations/0004-scorecard.js';
 
 export interface Migration {
   /** Recorded once applied; never renamed. */
@@ -16,5 +17,7 @@ export interface Migration {
 export const REGISTRY_MIGRATIONS: readonly Migration[] = [registry, credentials];
 /** alerts.sqlite. */
 export const ALERT_MIGRATIONS: readonly Migration[] = [alertLog];
+/** scorecard.sqlite. */
+export const SCORECARD_MIGRATIONS: readonly Migration[] = [scorecard];
 /** A PostgreSQL control plane, in order. */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [registry, credentials, alertLog];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [registry, credentials, alertLog, scorecard];

@@ -93,14 +93,20 @@ describe('migrations', () => {
       migratePostgres(a, POSTGRES_MIGRATIONS),
       migratePostgres(b, POSTGRES_MIGRATIONS),
     ]);
-    expect([...ranA, ...ranB].sort()).toEqual(['0001-registry', '0002-credentials', '0003-alert-log']);
+    expect([...ranA, ...ranB].sort()).toEqual([
+      '0001-registry',
+      '0002-credentials',
+      '0003-alert-log',
+      '0004-scorecard',
+    ]);
     expect(await migratePostgres(a, POSTGRES_MIGRATIONS)).toEqual([]);
     const { rows } = await a.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     expect(rows.map((r) => r.table_name)).toEqual([
       ...['alert_waits', 'alerts', 'areas', 'credentials', 'devices', 'meta', 'pipe_segments', 'routes'],
-      ...['schema_migrations', 'simulated', 'sites'],
+      ...['schema_migrations', 'scorecard_composites', 'scorecard_entries', 'scorecard_self_assessments'],
+      ...['scorecard_settings', 'simulated', 'sites'],
     ]);
     await Promise.all([a.end(), b.end()]);
   });
