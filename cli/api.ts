@@ -20,6 +20,7 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, openAlertLog } from './open-registry.js';
+import { openScorecard, scorecardSource } from './open-scorecard.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { redBanner, startCityRed } from './start-red.js';
@@ -82,6 +83,7 @@ export function registerApi(program: Command): void {
     const partitions = await clusterLog.partitions();
     const leases = await Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs });
     const history = openHistory(opts, opts.dataDir, log);
+    const scorecard = await openScorecard(opts, log);
     const node = new ApiNode({
       log: clusterLog,
       leases,
@@ -105,6 +107,7 @@ export function registerApi(program: Command): void {
       indicators: { engine: () => node.merge.merge.engine, latest: () => node.latest() },
       alerts: node.alerts,
       history: history.reader,
+      scorecard: scorecardSource(scorecard, history),
       metrics: new PromRegistry(),
       health: {
         log: () => ({
@@ -186,6 +189,7 @@ export function registerApi(program: Command): void {
         { name: 'browser connections', run: () => shared?.closeWebSockets() },
         { name: 'HTTP server', run: () => closeHttp(api) },
         { name: 'log', run: () => clusterLog.close() },
+        { name: 'scorecard store', run: () => scorecard.close() },
         { name: 'registry', run: () => city.close() },
       ],
       log,

@@ -2,7 +2,8 @@
 // shard and two API nodes. The leader is killed with SIGKILL just after it raised one alert and before a
 // second one falls due: the other API node takes over, and every alert event reaches an MQTT subscriber of
 // the front door exactly once, the acknowledgement and clears made after the takeover included, and the
-// shared alert log in PostgreSQL holds each alert as it ended.
+// shared alert log in PostgreSQL holds each alert as it ended. On the same cluster: the new leader serves the
+// dashboard, and a device registered (then deleted) through its API counts in the merged city (then stops).
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,5 +262,67 @@ describe('the API leader killed with SIGKILL', () => {
     } finally {
       await browser.close();
     }
+  }, 120_000);
+
+  it('counts a device registered while the cluster runs, and stops counting one deleted', async () => {
+    const api = apis.get('api-b')!.url;
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const sensors = districtSensors().length;
+    const riverside = async () =>
+      (
+        await get<{ id: string; scope: string; numerator: number; denominator: number }[]>(
+          `${api}/api/indicators`,
+        )
+      )?.find((r) => r.id === 'availability.sensor' && r.scope === DISTRICT);
+    const created = await fetch(`${api}/api/devices`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'sen-new-1', kind: 'sensor', district: DISTRICT, expectedIntervalS: 60 }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { secret } = (await created.json()) as { secret: string };
+    // The front door admits it once it has announced the new registry to the log; its status then counts.
+    const device = await waitFor(
+      'the front door to admit the new sensor',
+      () =>
+        mqtt
+          .connectAsync(mqttUrl, {
+            clientId: 'sen-new-1',
+            username: 'sen-new-1',
+            password: secret,
+            reconnectPeriod: 0,
+          })
+          .catch(() => undefined),
+      30_000,
+    );
+    await device.publishAsync('city/sensor/sen-new-1/status', JSON.stringify({ state: 'online', seq: 1 }), {
+      qos: 1,
+    });
+    await device.endAsync();
+    const counted = await waitFor(
+      () =>
+        `the merged city to count sen-new-1\n${apis.get('api-b')!.node.output().slice(-2000)}\n${shard.output().slice(-2000)}`,
+      async () => {
+        const r = await riverside();
+        return r?.denominator === sensors + 1 && r.numerator === sensors + 1 ? r : undefined;
+      },
+      30_000,
+    );
+    expect(counted).toMatchObject({ numerator: sensors + 1, denominator: sensors + 1 });
+
+    const deleted = await fetch(`${api}/api/devices/sen-new-1`, {
+      method: 'DELETE',
+      headers: { authorization: admin.authorization },
+    });
+    expect(deleted.status).toBe(204);
+    const gone = await waitFor(
+      'the merged city to drop sen-new-1',
+      async () => {
+        const r = await riverside();
+        return r?.denominator === sensors ? r : undefined;
+      },
+      30_000,
+    );
+    expect(gone).toMatchObject({ numerator: sensors, denominator: sensors });
   }, 120_000);
 });
