@@ -101,7 +101,7 @@ export function registerBroker(program: Command): void {
       front = await joinAsFrontDoor(broker.aedes, clusterLog, await clusterLog.partitions(), inventory, log);
     // …and what the city publishes (the API leader's indicators, devices down, alerts) comes back out here.
     const output = clusterLog
-      ? await followCityOutput(
+      ? followCityOutput(
           clusterLog,
           (topic, payload, retain) =>
             void broker

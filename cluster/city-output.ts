@@ -105,13 +105,15 @@ export interface OutputFollower {
 
 /**
  * A front door's side: every retained topic's current value (the stream's last message per subject, from the
- * start), then each new one, and the events from now on, handed to `deliver` (the local MQTT broker).
+ * start), then each new one, and the events from now on, handed to `deliver` (the local MQTT broker). Opened
+ * in the background, retried until it works: a front door admits device traffic whether or not the output
+ * can be read yet.
  */
-export async function followCityOutput(
+export function followCityOutput(
   log: ClusterLog,
   deliver: (topic: string, payload: Buffer, retain: boolean) => void,
   logger: Logger,
-): Promise<OutputFollower> {
+): OutputFollower {
   const stats = { delivered: 0, skipped: 0 };
   const handle = (subject: string, data: Uint8Array) => {
     const out = outputTopic(subject);
@@ -123,15 +125,34 @@ export async function followCityOutput(
     stats.delivered++;
     deliver(out.topic, Buffer.from(data), out.retain);
   };
-  const readers: SubjectReader[] = [
-    await log.readStream(OUT_STREAM, RETAINED_SUBJECTS, 0, (m) => handle(m.subject, m.data)),
-    await log.readStream(EVENT_STREAM, EVENT_SUBJECTS, await log.lastSeq(EVENT_STREAM), (m) =>
-      handle(m.subject, m.data),
-    ),
-  ];
+  const readers: SubjectReader[] = [];
+  let stopped = false;
+  const opening = (async () => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        readers.push(
+          await log.readStream(OUT_STREAM, RETAINED_SUBJECTS, 0, (m) => handle(m.subject, m.data)),
+        );
+        const head = await log.lastSeq(EVENT_STREAM);
+        readers.push(
+          await log.readStream(EVENT_STREAM, EVENT_SUBJECTS, head, (m) => handle(m.subject, m.data)),
+        );
+        return;
+      } catch (err) {
+        await Promise.all(readers.splice(0).map((r) => r.stop()));
+        logger.warn(
+          { err: (err as Error).message },
+          "cannot read the city's output from the log yet; MQTT subscribers here get it once it can",
+        );
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 10_000)));
+      }
+    }
+  })();
   return {
     stats,
     async stop() {
+      stopped = true;
+      await opening;
       await Promise.all(readers.map((r) => r.stop()));
     },
   };
