@@ -1,0 +1,103 @@
+// One publishing process of bench:cluster: its share of the devices, each on its own MQTT connection with
+// its own token, connected first (CONNECTING at most CONNECT_WINDOW at a time); then, on "go" from stdin,
+// its messages in recorded order at QoS 1, at most WINDOW awaiting their PUBACK. Reports JSON lines on
+// stdout: connected, progress each second (PUBACKs per broker URL), published. "end" closes everything.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import mqtt from 'mqtt';
+import type { FleetShare } from './traffic.js';
+
+const [planFile, urlsArg] = process.argv.slice(2);
+const plan = JSON.parse(readFileSync(planFile, 'utf8')) as FleetShare;
+const urls = urlsArg.split(',');
+const WINDOW = Number(process.env.BENCH_CLUSTER_WINDOW ?? 500);
+const CONNECT_WINDOW = 200;
+
+const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const commands = createInterface({ input: process.stdin });
+const waitFor = (word: string) =>
+  new Promise<void>((resolve) => {
+    const on = (line: string) => {
+      if (line.trim() !== word) return;
+      commands.off('line', on);
+      resolve();
+    };
+    commands.on('line', on);
+  });
+
+const clients: mqtt.MqttClient[] = new Array(plan.devices.length);
+let dropped = 0;
+const began = Date.now();
+const failures: string[] = [];
+await new Promise<void>((resolve) => {
+  let next = 0;
+  let settled = 0;
+  const open = () => {
+    if (next >= plan.devices.length) return;
+    const d = next++;
+    const [id, token, u] = plan.devices[d];
+    const c = mqtt.connect(urls[u], {
+      clientId: id,
+      username: id,
+      password: token,
+      reconnectPeriod: 0,
+      connectTimeout: 60_000,
+      keepalive: 120,
+    });
+    clients[d] = c;
+    let first = true;
+    const settle = (err?: Error) => {
+      if (!first) return;
+      first = false;
+      if (err) failures.push(`${id}: ${err.message}`);
+      if (++settled === plan.devices.length) resolve();
+      else open();
+    };
+    c.once('connect', () => settle());
+    c.on('error', (err) => settle(err));
+    c.on('close', () => {
+      if (!first) dropped++;
+      settle(new Error('closed before CONNACK'));
+    });
+  };
+  if (plan.devices.length === 0) resolve();
+  for (let i = 0; i < CONNECT_WINDOW; i++) open();
+});
+say({
+  type: 'connected',
+  connected: plan.devices.length - failures.length,
+  failed: failures.length,
+  firstFailures: failures.slice(0, 3),
+  ms: Date.now() - began,
+});
+
+await waitFor('go');
+const acked = urls.map(() => 0);
+let errors = 0;
+let inflight = 0;
+let resume: (() => void) | undefined;
+const startedAt = Date.now();
+const progress = setInterval(() => say({ type: 'progress', acked, errors, dropped }), 1000);
+const done = (u: number) => (err?: Error) => {
+  inflight--;
+  if (err) errors++;
+  else acked[u]++;
+  if (resume && inflight < WINDOW / 2) {
+    const r = resume;
+    resume = undefined;
+    r();
+  }
+};
+const callbacks = urls.map((_, u) => done(u));
+for (const [d, topic, payload] of plan.messages) {
+  inflight++;
+  clients[d].publish(topic, payload, { qos: 1 }, callbacks[plan.devices[d][2]]);
+  if (inflight >= WINDOW) await new Promise<void>((r) => (resume = r));
+}
+while (inflight > 0) await new Promise<void>((r) => (resume = r));
+clearInterval(progress);
+say({ type: 'published', acked, errors, dropped, startedAt, endedAt: Date.now() });
+
+await waitFor('end');
+for (const c of clients) c?.end(true);
+process.exit(0);
