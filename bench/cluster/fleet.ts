@@ -11,7 +11,8 @@ const [planFile, urlsArg] = process.argv.slice(2);
 const plan = JSON.parse(readFileSync(planFile, 'utf8')) as FleetShare;
 const urls = urlsArg.split(',');
 const WINDOW = Number(process.env.BENCH_CLUSTER_WINDOW ?? 500);
-const CONNECT_WINDOW = 200;
+const CONNECT_WINDOW = 100;
+const CONNECT_TRIES = 5;
 
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const commands = createInterface({ input: process.stdin });
@@ -27,14 +28,14 @@ const waitFor = (word: string) =>
 
 const clients: mqtt.MqttClient[] = new Array(plan.devices.length);
 let dropped = 0;
+/** Connections refused or cut before their CONNACK and tried again, as a device would. */
+let retried = 0;
 const began = Date.now();
 const failures: string[] = [];
 await new Promise<void>((resolve) => {
   let next = 0;
   let settled = 0;
-  const open = () => {
-    if (next >= plan.devices.length) return;
-    const d = next++;
+  const open = (d: number, attempt: number) => {
     const [id, token, u] = plan.devices[d];
     const c = mqtt.connect(urls[u], {
       clientId: id,
@@ -46,27 +47,36 @@ await new Promise<void>((resolve) => {
     });
     clients[d] = c;
     let first = true;
+    let up = false;
     const settle = (err?: Error) => {
       if (!first) return;
       first = false;
-      if (err) failures.push(`${id}: ${err.message}`);
+      up = !err;
+      if (err && attempt < CONNECT_TRIES) {
+        retried++;
+        c.end(true);
+        setTimeout(() => open(d, attempt + 1), 250 * attempt);
+        return;
+      }
+      if (err) failures.push(`${id}: ${err.message} (${attempt} tries)`);
       if (++settled === plan.devices.length) resolve();
-      else open();
+      else if (next < plan.devices.length) open(next++, 1);
     };
     c.once('connect', () => settle());
     c.on('error', (err) => settle(err));
     c.on('close', () => {
-      if (!first) dropped++;
+      if (up) dropped++;
       settle(new Error('closed before CONNACK'));
     });
   };
   if (plan.devices.length === 0) resolve();
-  for (let i = 0; i < CONNECT_WINDOW; i++) open();
+  while (next < Math.min(CONNECT_WINDOW, plan.devices.length)) open(next++, 1);
 });
 say({
   type: 'connected',
   connected: plan.devices.length - failures.length,
   failed: failures.length,
+  retried,
   firstFailures: failures.slice(0, 3),
   ms: Date.now() - began,
 });

@@ -11,18 +11,31 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { connect, type JetStreamManager, type NatsConnection, StringCodec } from 'nats';
 import { LEASE_BUCKET } from '../../cluster/lease.js';
 import { IN_STREAM, PARTIAL_STREAM } from '../../cluster/log.js';
 import { cityShape, generateSampleCity } from '../../examples/generate-city.js';
 import { recordSampleTraffic } from '../../examples/record.js';
-import { tokenDigest } from '../../registry/credentials.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
-import { REGISTRY_FILE } from '../../registry/store.js';
 import { freePort } from '../free-port.js';
 import { type JsonChild, machineCpu, type ProcSample, procSample, startJsonChild } from './procs.js';
-import { benchToken, type FleetShare, planTraffic, readLines, shareFleet, type Traffic } from './traffic.js';
+import {
+  activityBetween,
+  type PgActivity,
+  pgActivity,
+  untilAdmitted,
+  writeTokensPostgres,
+  writeTokensSqlite,
+} from './tokens.js';
+import {
+  type FleetShare,
+  judgedAll,
+  nonZero,
+  planTraffic,
+  readLines,
+  shareFleet,
+  type Traffic,
+} from './traffic.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -92,21 +105,6 @@ async function cityOf(name: string, inventory: string, recording: string, hours:
   };
 }
 
-/** Every bench device's token into a registry (one transaction: thousands of fsyncs would take minutes). */
-function writeTokens(dataDir: string, ids: readonly string[], token: (id: string) => string): void {
-  const db = new Database(join(dataDir, REGISTRY_FILE));
-  db.pragma('busy_timeout = 10000');
-  const put = db.prepare(
-    `INSERT INTO credentials (subject, type, digest, issued_at) VALUES (?, 'device', ?, ?)
-     ON CONFLICT(subject) DO UPDATE SET type = excluded.type, digest = excluded.digest, issued_at = excluded.issued_at`,
-  );
-  const now = Date.now();
-  db.transaction(() => {
-    for (const id of ids) put.run(id, tokenDigest(token(id)), now);
-  })();
-  db.close();
-}
-
 async function importCity(inventory: string, dataDir: string): Promise<void> {
   await run(process.execPath, [CLI, 'import', inventory, '--data-dir', dataDir], {
     maxBuffer: 1 << 24,
@@ -140,7 +138,11 @@ async function startFleet(
       throw new Error(
         `${failed} of ${fmt(devices)} devices could not connect, e.g. ${JSON.stringify(connected.flatMap((c) => c.firstFailures as string[]).slice(0, 3))}`,
       );
-    say(`  ${label}: ${fmt(devices)} devices connected in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    const retried = connected.reduce((n, c) => n + Number(c.retried), 0);
+    say(
+      `  ${label}: ${fmt(devices)} devices connected in ${((Date.now() - began) / 1000).toFixed(1)} s` +
+        (retried ? ` (${fmt(retried)} connection attempts refused or cut before CONNACK were retried)` : ''),
+    );
   } finally {
     clearInterval(ticker);
   }
@@ -181,7 +183,7 @@ async function oneProcess(city: City, traffic: Traffic, work: string): Promise<O
   const dataDir = join(work, 'one-process-data');
   say(`  one process: importing ${city.name}`);
   await importCity(city.inventory, dataDir);
-  writeTokens(dataDir, traffic.devices, benchToken);
+  writeTokensSqlite(dataDir, traffic.devices);
   const port = await freePort();
   const target = startJsonChild('the one-process city', join(here, 'one-process.js'), [
     String(port),
@@ -266,6 +268,8 @@ interface ClusterFile {
   nats: string[];
   pids: Record<'nats' | 'door' | 'shard' | 'api', number[]>;
   logs: string;
+  /** The PostgreSQL control plane, once the launcher starts one. */
+  db?: string;
 }
 
 interface ClusterStatus {
@@ -278,22 +282,6 @@ interface ClusterStatus {
 async function clusterStatus(api: string): Promise<ClusterStatus | undefined> {
   const res = await fetch(`${api}/api/cluster`).catch(() => undefined);
   return res?.ok ? ((await res.json()) as ClusterStatus) : undefined;
-}
-
-const nonZero = (counts: Record<string, number>) =>
-  Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
-
-/**
- * Every message judged as the one process judged them: as many accepted, as many refused for each reason. A
- * front door may append a message twice (a JetStream ack slower than its 2 s retry), and the engine drops the
- * copy as a duplicate: so duplicates count at least as many, never in place of another message.
- */
-export function judgedAll(
-  status: { accepted: number; rejected: Record<string, number> },
-  reference: { accepted: number; rejectedBy: Record<string, number> },
-): boolean {
-  if (status.accepted < reference.accepted) return false;
-  return Object.entries(reference.rejectedBy).every(([reason, n]) => (status.rejected[reason] ?? 0) >= n);
 }
 
 const judgedOf = (s: ClusterStatus | undefined) =>
@@ -380,6 +368,8 @@ export interface ClusterResult {
     eventsPerCpuSecond: number;
   };
   publishSeconds: number;
+  /** The control plane's work while the devices connected and while they published (when there is one). */
+  postgres?: { connecting: PgActivity; traffic: PgActivity; trafficSeconds: number };
   machineBusy: number;
   load1: number;
 }
@@ -418,8 +408,13 @@ async function cluster(
   let fleet: JsonChild[] = [];
   let nc: NatsConnection | undefined;
   try {
-    for (let i = 1; i <= file.mqtt.length; i++)
-      writeTokens(join(dir, `data-door-${i}`), traffic.devices, benchToken);
+    // The devices' tokens where the front doors read them: the control plane, or each door's own registry.
+    if (file.db) await writeTokensPostgres(file.db, traffic.devices);
+    else
+      for (let i = 1; i <= file.mqtt.length; i++)
+        writeTokensSqlite(join(dir, `data-door-${i}`), traffic.devices);
+    const last = traffic.devices[traffic.devices.length - 1];
+    await Promise.all(file.mqtt.map((url) => untilAdmitted(url, last, 60_000)));
     nc = await connect({ servers: file.nats, name: 'bench-cluster' });
     const jsm = await nc.jetstreamManager();
     // Both shards running their share and the API node merging, before any device speaks.
@@ -445,11 +440,15 @@ async function cluster(
       ...file.pids.api.map((pid, i) => ({ role: 'api', name: `api-${i + 1}`, pid })),
     ];
     const sample = () => new Map(pids.map((p) => [p.name, procSample(p.pid)]));
+    const pgAt = async () => (file.db ? pgActivity(file.db) : undefined);
+    await sleep(1500); // PostgreSQL's statistics lag a second behind
+    const pg0 = await pgAt();
     const before = sample();
     const shares = shareFleet(traffic, PUBLISHERS, file.mqtt.length);
     fleet = await startFleet(work, 'cluster', shares, file.mqtt);
     await sleep(1000);
     const connected = sample();
+    const pg1 = await pgAt();
     const inBefore = await streamState(jsm, IN_STREAM);
     const partialBefore = await streamState(jsm, PARTIAL_STREAM);
     const m0 = machineCpu();
@@ -478,6 +477,8 @@ async function cluster(
     const doneAt = Date.now();
     const m1 = machineCpu();
     const after = sample();
+    await sleep(1500);
+    const pg2 = await pgAt();
     await Promise.all(fleet.map((f) => f.next('published', 60_000)));
     const inAfter = await streamState(jsm, IN_STREAM);
     const partialAfter = await streamState(jsm, PARTIAL_STREAM);
@@ -556,6 +557,14 @@ async function cluster(
         eventsPerCpuSecond: events / apiNode.cpuSeconds,
       },
       publishSeconds,
+      postgres:
+        pg0 && pg1 && pg2
+          ? {
+              connecting: activityBetween(pg0, pg1),
+              traffic: activityBetween(pg1, pg2),
+              trafficSeconds: seconds,
+            }
+          : undefined,
       machineBusy: (m1.busyS - m0.busyS) / (m1.totalS - m0.totalS),
       load1: loadavg()[0],
     };
@@ -670,9 +679,16 @@ export function clusterReport(r: CityResult): string[] {
       `${num(c.api.batchesPerSecond, 1)} batches/s; ${num(c.api.eventsPerCpuSecond)} events per CPU-s; RSS ${num(c.api.rssMiB)} MiB`,
     ],
   ];
+  const pgLines = c.postgres
+    ? [
+        `  PostgreSQL while ${num(r.connections)} devices connected: ${num(c.postgres.connecting.transactions)} transactions, ${num(c.postgres.connecting.rowsRead)} rows read; ` +
+          `while they published: ${num(c.postgres.traffic.transactions)} transactions, ${num(c.postgres.traffic.rowsRead)} rows read, ${num(c.postgres.traffic.rowsWritten)} written`,
+      ]
+    : ['  PostgreSQL: none in this launcher (each node has its own SQLite registry)'];
   return [
     `${r.city}: ${num(r.messages)} QoS 1 messages from ${num(r.connections)} device connections (${num(r.devices)} registered; ${num(r.perDevicePerHour)} msg per device-hour recorded)`,
     ...rows.map(([a, b, c2]) => `  ${pad(a, 44)} ${pad(b, 22)} ${c2}`),
+    ...pgLines,
     `  machine busy during the runs: one process ${num(100 * o.machineBusy)} %, cluster ${num(100 * c.machineBusy)} % of ${cpus().length} cores (load ${num(c.load1, 2)})`,
   ];
 }

@@ -130,3 +130,19 @@ export function shareFleet(traffic: Traffic, processes: number, urls: number): F
   }
   return shares;
 }
+
+export const nonZero = (counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+/**
+ * Every message judged as the one process judged them: as many accepted, as many refused for each reason. A
+ * front door may append a message twice (a JetStream ack slower than its 2 s retry), and the engine drops the
+ * copy as a duplicate: so duplicates count at least as many, never in place of another message.
+ */
+export function judgedAll(
+  status: { accepted: number; rejected: Record<string, number> },
+  reference: { accepted: number; rejectedBy: Record<string, number> },
+): boolean {
+  if (status.accepted < reference.accepted) return false;
+  return Object.entries(reference.rejectedBy).every(([reason, n]) => (status.rejected[reason] ?? 0) >= n);
+}
