@@ -11,9 +11,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { connect, type JetStreamManager, type NatsConnection, StringCodec } from 'nats';
+import { connect, type JetStreamManager, type NatsConnection, StorageType, StringCodec } from 'nats';
 import { LEASE_BUCKET } from '../../cluster/lease.js';
 import { IN_STREAM, PARTIAL_STREAM } from '../../cluster/log.js';
+import { encodeLogRecord } from '../../cluster/log-record.js';
 import { cityShape, generateSampleCity } from '../../examples/generate-city.js';
 import { recordSampleTraffic } from '../../examples/record.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
@@ -323,6 +324,72 @@ async function countEvents(jsm: JetStreamManager, afterSeq: number, lastSeq: num
   return events;
 }
 
+const SCRATCH_STREAM = 'BENCH_CLUSTER_SCRATCH';
+const LOG_ALONE_RECORDS = Number(process.env.BENCH_CLUSTER_LOG_ALONE ?? 20_000);
+const LOG_ALONE_IN_FLIGHT = 256;
+
+export interface LogAlone {
+  records: number;
+  appendsPerSecond: number;
+  cpuSeconds: number;
+  appendsPerCpuSecond: number;
+}
+
+/**
+ * The log by itself, in the same cluster before any device connects: the traffic's own records, as a front
+ * door encodes them, appended to a scratch R3 stream (file storage, like the log's) with 256 awaiting their
+ * acknowledgement, the cluster's other nodes idle. What the log can take when it need not share the cores.
+ */
+async function logAlone(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  traffic: Traffic,
+  natsPids: number[],
+): Promise<LogAlone> {
+  await jsm.streams.add({
+    name: SCRATCH_STREAM,
+    subjects: ['bench.scratch.*'],
+    storage: StorageType.File,
+    num_replicas: natsPids.length,
+  });
+  try {
+    const js = nc.jetstream();
+    const records = traffic.messages
+      .slice(0, LOG_ALONE_RECORDS)
+      .map(([, topic, payload]) =>
+        encodeLogRecord({
+          kind: 'message',
+          topic,
+          payload: Buffer.from(payload),
+          receivedAt: Date.now(),
+          frontDoor: 'bench',
+        }),
+      );
+    const cpu = () => natsPids.reduce((n, pid) => n + procSample(pid).cpuS, 0);
+    const cpu0 = cpu();
+    const began = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: LOG_ALONE_IN_FLIGHT }, async () => {
+        while (next < records.length) {
+          const i = next++;
+          await js.publish(`bench.scratch.${i % PARTITIONS}`, records[i], { timeout: 30_000 });
+        }
+      }),
+    );
+    const seconds = (performance.now() - began) / 1000;
+    const cpuSeconds = cpu() - cpu0;
+    return {
+      records: records.length,
+      appendsPerSecond: records.length / seconds,
+      cpuSeconds,
+      appendsPerCpuSecond: records.length / cpuSeconds,
+    };
+  } finally {
+    await jsm.streams.delete(SCRATCH_STREAM).catch(() => undefined);
+  }
+}
+
 interface NodeFigures {
   role: string;
   name: string;
@@ -359,6 +426,8 @@ export interface ClusterResult {
     cpuSeconds: number;
     appendsPerCpuSecond: number;
     nodes: NodeFigures[];
+    /** The same log by itself, before the devices connected. */
+    alone: LogAlone;
   };
   api: NodeFigures & {
     batches: number;
@@ -440,6 +509,13 @@ async function cluster(
       ...file.pids.api.map((pid, i) => ({ role: 'api', name: `api-${i + 1}`, pid })),
     ];
     const sample = () => new Map(pids.map((p) => [p.name, procSample(p.pid)]));
+    say(
+      `  cluster: the log alone: ${fmt(Math.min(LOG_ALONE_RECORDS, traffic.messages.length))} appends to a scratch R${file.nats.length} stream, ${LOG_ALONE_IN_FLIGHT} in flight`,
+    );
+    const alone = await logAlone(nc, jsm, traffic, file.pids.nats);
+    say(
+      `  cluster: the log alone took ${fmt(alone.appendsPerSecond)} appends/s (${fmt(alone.appendsPerCpuSecond)} per CPU-s of its 3 nodes)`,
+    );
     const pgAt = async () => (file.db ? pgActivity(file.db) : undefined);
     await sleep(1500); // PostgreSQL's statistics lag a second behind
     const pg0 = await pgAt();
@@ -547,6 +623,7 @@ async function cluster(
         cpuSeconds: logCpu,
         appendsPerCpuSecond: (appends + batches) / logCpu,
         nodes: logNodes,
+        alone,
       },
       api: {
         ...apiNode,
@@ -671,7 +748,12 @@ export function clusterReport(r: CityResult): string[] {
     [
       `log: ${c.log.replicas} nats-server nodes, R${c.log.replicas}`,
       `${num(c.log.appendsPerSecond)} appends/s`,
-      `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.appends)} device messages + ticks, ${num(c.log.partialBatches)} batches)`,
+      `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.appends)} appends of messages and ticks, ${num(c.log.partialBatches)} batches; busiest node ${num((100 * Math.max(...c.log.nodes.map((n) => n.cpuSeconds))) / c.log.cpuSeconds)} % of the log's CPU)`,
+    ],
+    [
+      '  the log alone (scratch stream, before)',
+      `${num(c.log.alone.appendsPerSecond)} appends/s`,
+      `${num(c.log.alone.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes; ${LOG_ALONE_IN_FLIGHT} in flight, nothing else busy`,
     ],
     [
       'API node: merge',
