@@ -3,7 +3,8 @@
 // nats-server nodes, 2 front doors, 2 shards, an API node, started by deploy/local/cluster), in one run, on
 // the sample city and on the generated 25,000-device metro. The cluster's figure is given as a ratio to the
 // one-process figure of the same run; the per-node figures a sizing model needs are measured alongside.
-// Writes bench/out/cluster-<date>.json. BENCH_CLUSTER_MESSAGES (default 60,000 per city) sets the load.
+// Writes bench/out/cluster-<date>.json. BENCH_CLUSTER_MESSAGES (default 40,000 per city) sets the load,
+// BENCH_CLUSTER_DEVICES (10,000) the connections at most, BENCH_CLUSTER_WINDOW (100 per process) the PUBACKs awaited.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -44,7 +45,7 @@ const root = join(here, '..', '..', '..');
 const outDir = join(root, 'bench', 'out');
 const CLI = join(root, 'dist', 'cli', 'main.js');
 const LAUNCHER = join(root, 'dist', 'deploy', 'local', 'cluster.js');
-const MESSAGES = Number(process.env.BENCH_CLUSTER_MESSAGES ?? 60_000);
+const MESSAGES = Number(process.env.BENCH_CLUSTER_MESSAGES ?? 40_000);
 const PUBLISHERS = Number(process.env.BENCH_CLUSTER_PUBLISHERS ?? 4);
 const PARTITIONS = Number(process.env.BENCH_CLUSTER_PARTITIONS ?? 8);
 /** How long the cluster may take to judge every message before the bench gives up and says where it stood. */
@@ -354,17 +355,15 @@ async function logAlone(
   });
   try {
     const js = nc.jetstream();
-    const records = traffic.messages
-      .slice(0, LOG_ALONE_RECORDS)
-      .map(([, topic, payload]) =>
-        encodeLogRecord({
-          kind: 'message',
-          topic,
-          payload: Buffer.from(payload),
-          receivedAt: Date.now(),
-          frontDoor: 'bench',
-        }),
-      );
+    const records = traffic.messages.slice(0, LOG_ALONE_RECORDS).map(([, topic, payload]) =>
+      encodeLogRecord({
+        kind: 'message',
+        topic,
+        payload: Buffer.from(payload),
+        receivedAt: Date.now(),
+        frontDoor: 'bench',
+      }),
+    );
     const cpu = () => natsPids.reduce((n, pid) => n + procSample(pid).cpuS, 0);
     const cpu0 = cpu();
     const began = performance.now();
@@ -388,6 +387,35 @@ async function logAlone(
   } finally {
     await jsm.streams.delete(SCRATCH_STREAM).catch(() => undefined);
   }
+}
+
+export interface Health {
+  /** Appends a front door gave up on (no PUBACK; the device reconnected and resent). */
+  appendsFailed: number;
+  /** Partitions a shard stopped running while the traffic ran (lease lost or given up to rebalance). */
+  partitionsStopped: number;
+  /** Device reconnections (after a front door closed a connection whose message the log did not take). */
+  reconnects: number;
+}
+
+/** What the nodes' logs say went wrong between `from` and `to` (epoch ms). */
+function healthFromLogs(logs: string, from: number, to: number, reconnects: number): Health {
+  const entries = (name: string) =>
+    existsSync(join(logs, name))
+      ? readFileSync(join(logs, name), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .filter((e) => Number(e.time) >= from && Number(e.time) <= to)
+      : [];
+  let appendsFailed = 0;
+  let partitionsStopped = 0;
+  for (let i = 1; i <= 8; i++) {
+    for (const e of entries(`door-${i}.log`))
+      if (e.event === 'append-failed') appendsFailed += e.repeated === undefined ? 1 : Number(e.repeated);
+    for (const e of entries(`shard-${i}.log`)) if (e.msg === 'stopped running partition') partitionsStopped++;
+  }
+  return { appendsFailed, partitionsStopped, reconnects };
 }
 
 interface NodeFigures {
@@ -437,6 +465,7 @@ export interface ClusterResult {
     eventsPerCpuSecond: number;
   };
   publishSeconds: number;
+  health: Health;
   /** The control plane's work while the devices connected and while they published (when there is one). */
   postgres?: { connecting: PgActivity; traffic: PgActivity; trafficSeconds: number };
   machineBusy: number;
@@ -546,7 +575,9 @@ async function cluster(
       }
       if (now - goAt > DEADLINE_MS)
         throw new Error(
-          `the cluster judged ${judged} of ${traffic.messages.length} messages within ${DEADLINE_MS / 1000} s (merged through ${status?.mergedThrough}): see ${file.logs}`,
+          `the cluster judged ${judged} of ${traffic.messages.length} messages within ${DEADLINE_MS / 1000} s ` +
+            `(accepted ${status?.accepted} of ${reference.accepted}, refused ${JSON.stringify(status?.rejected)} against ${JSON.stringify(reference.rejectedBy)}; ` +
+            `PUBACKs ${ackedOf(fleet, 'progress', file.mqtt.length).join(' + ')}; merged through ${status?.mergedThrough}): see ${file.logs}`,
         );
       await sleep(250);
     }
@@ -634,6 +665,12 @@ async function cluster(
         eventsPerCpuSecond: events / apiNode.cpuSeconds,
       },
       publishSeconds,
+      health: healthFromLogs(
+        file.logs,
+        goAt,
+        doneAt,
+        fleet.reduce((n, f) => n + Number(f.last('published')?.reconnects ?? 0), 0),
+      ),
       postgres:
         pg0 && pg1 && pg2
           ? {
@@ -770,6 +807,7 @@ export function clusterReport(r: CityResult): string[] {
   return [
     `${r.city}: ${num(r.messages)} QoS 1 messages from ${num(r.connections)} device connections (${num(r.devices)} registered; ${num(r.perDevicePerHour)} msg per device-hour recorded)`,
     ...rows.map(([a, b, c2]) => `  ${pad(a, 44)} ${pad(b, 22)} ${c2}`),
+    `  while the traffic ran: ${num(c.health.appendsFailed)} appends given up by a front door, ${num(c.health.reconnects)} device reconnections, ${num(c.health.partitionsStopped)} partitions stopped by a shard`,
     ...pgLines,
     `  machine busy during the runs: one process ${num(100 * o.machineBusy)} %, cluster ${num(100 * c.machineBusy)} % of ${cpus().length} cores (load ${num(c.load1, 2)})`,
   ];
