@@ -302,7 +302,12 @@ async function holders(nc: NatsConnection, partitions: number): Promise<(string 
 
 async function streamState(jsm: JetStreamManager, stream: string) {
   const info = await jsm.streams.info(stream, { subjects_filter: '>' });
-  return { messages: info.state.messages, lastSeq: info.state.last_seq, subjects: info.state.subjects ?? {} };
+  return {
+    messages: info.state.messages,
+    bytes: info.state.bytes,
+    lastSeq: info.state.last_seq,
+    subjects: info.state.subjects ?? {},
+  };
 }
 
 /** Contribution events in the partial batches stored after `afterSeq` (4 numbers each, after the header). */
@@ -427,6 +432,9 @@ interface NodeFigures {
 
 export interface ClusterResult {
   messagesPerSecond: number;
+  /** CPU seconds of every cluster node (log, doors, shards, API) while the traffic ran, and messages per one. */
+  cpuSeconds: number;
+  messagesPerCpuSecond: number;
   seconds: number;
   accepted: number;
   rejected: number;
@@ -450,6 +458,8 @@ export interface ClusterResult {
     appends: number;
     deviceMessages: number;
     appendsPerSecond: number;
+    /** Bytes the stream grew by per append (each replica stores this much). */
+    bytesPerAppend: number;
     partialBatches: number;
     cpuSeconds: number;
     appendsPerCpuSecond: number;
@@ -637,8 +647,11 @@ async function cluster(
     const appends = inAfter.messages - inBefore.messages;
     const batches = partialAfter.messages - partialBefore.messages;
     const apiNode = node('api-1', 'api');
+    const clusterCpu = pids.reduce((n, p) => n + cpu(p.name), 0);
     const result: ClusterResult = {
       messagesPerSecond: traffic.messages.length / seconds,
+      cpuSeconds: clusterCpu,
+      messagesPerCpuSecond: traffic.messages.length / clusterCpu,
       seconds,
       accepted: status!.accepted,
       rejected: judgedOf(status) - status!.accepted,
@@ -650,6 +663,7 @@ async function cluster(
         appends,
         deviceMessages: perDoor.reduce((a, b) => a + b, 0),
         appendsPerSecond: appends / seconds,
+        bytesPerAppend: (inAfter.bytes - inBefore.bytes) / appends,
         partialBatches: batches,
         cpuSeconds: logCpu,
         appendsPerCpuSecond: (appends + batches) / logCpu,
@@ -708,6 +722,11 @@ export interface CityResult {
   cluster: ClusterResult;
   /** The cluster's msg/s ÷ the one process's, both from this run. */
   ratio: number;
+  /**
+   * The same by CPU time: messages per CPU second of all the cluster's nodes ÷ per CPU second of the one
+   * process. Steadier on a shared machine, where eight processes get more of the cores than one.
+   */
+  cpuRatio: number;
 }
 
 async function benchCity(city: City): Promise<CityResult> {
@@ -750,6 +769,7 @@ async function benchCity(city: City): Promise<CityResult> {
       oneProcess: one,
       cluster: clu,
       ratio: clu.messagesPerSecond / one.messagesPerSecond,
+      cpuRatio: clu.messagesPerCpuSecond / one.messagesPerCpuSecond,
     };
   } catch (err) {
     say(`  kept ${work} for its logs`);
@@ -771,7 +791,11 @@ export function clusterReport(r: CityResult): string[] {
       `${num(o.messagesPerSecond)} msg/s`,
       `${num(o.messagesPerCpuSecond)} msg per CPU-s; ${num(o.rssPerConnectionKiB, 1)} KiB per connection`,
     ],
-    ['cluster: end to end', `${num(c.messagesPerSecond)} msg/s`, `ratio to one process ${num(r.ratio, 2)}`],
+    [
+      'cluster: end to end',
+      `${num(c.messagesPerSecond)} msg/s`,
+      `ratio to one process ${num(r.ratio, 2)}; ${num(c.messagesPerCpuSecond)} msg per CPU-s of all its nodes, ratio by CPU ${num(r.cpuRatio, 3)}`,
+    ],
     ...c.doors.map((d): [string, string, string] => [
       `${d.name}: ${num(d.connections)} MQTT connections`,
       `${num(d.messagesPerSecond)} msg/s appended`,
@@ -785,7 +809,7 @@ export function clusterReport(r: CityResult): string[] {
     [
       `log: ${c.log.replicas} nats-server nodes, R${c.log.replicas}`,
       `${num(c.log.appendsPerSecond)} appends/s`,
-      `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.appends)} appends of messages and ticks, ${num(c.log.partialBatches)} batches; busiest node ${num((100 * Math.max(...c.log.nodes.map((n) => n.cpuSeconds))) / c.log.cpuSeconds)} % of the log's CPU)`,
+      `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.appends)} appends of messages and ticks, ${num(c.log.bytesPerAppend)} bytes each; ${num(c.log.partialBatches)} batches; busiest node ${num((100 * Math.max(...c.log.nodes.map((n) => n.cpuSeconds))) / c.log.cpuSeconds)} % of the log's CPU)`,
     ],
     [
       '  the log alone (scratch stream, before)',
