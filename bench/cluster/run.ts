@@ -831,7 +831,7 @@ export function clusterReport(r: CityResult): string[] {
   return [
     `${r.city}: ${num(r.messages)} QoS 1 messages from ${num(r.connections)} device connections (${num(r.devices)} registered; ${num(r.perDevicePerHour)} msg per device-hour recorded)`,
     ...rows.map(([a, b, c2]) => `  ${pad(a, 44)} ${pad(b, 22)} ${c2}`),
-    `  while the traffic ran: ${num(c.health.appendsFailed)} appends given up by a front door, ${num(c.health.reconnects)} device reconnections, ${num(c.health.partitionsStopped)} partitions stopped by a shard`,
+    `  while the traffic ran: ${num(c.health.appendsFailed)} appends given up by a front door, ${num(c.health.reconnects)} device reconnections, ${num(c.health.partitionsStopped)} partition runs stopped by a shard (lease lost or given up to rebalance)`,
     ...pgLines,
     `  machine busy during the runs: one process ${num(100 * o.machineBusy)} %, cluster ${num(100 * c.machineBusy)} % of ${cpus().length} cores (load ${num(c.load1, 2)})`,
   ];
