@@ -330,6 +330,7 @@ async function countEvents(jsm: JetStreamManager, afterSeq: number, lastSeq: num
   return events;
 }
 
+const IDLE_MS = 6000;
 const SCRATCH_STREAM = 'BENCH_CLUSTER_SCRATCH';
 const LOG_ALONE_RECORDS = Number(process.env.BENCH_CLUSTER_LOG_ALONE ?? 20_000);
 const LOG_ALONE_IN_FLIGHT = 256;
@@ -427,6 +428,8 @@ interface NodeFigures {
   role: string;
   name: string;
   cpuSeconds: number;
+  /** Cores it used idle, before the devices connected. */
+  idleCores: number;
   rssMiB: number;
 }
 
@@ -435,6 +438,9 @@ export interface ClusterResult {
   /** CPU seconds of every cluster node (log, doors, shards, API) while the traffic ran, and messages per one. */
   cpuSeconds: number;
   messagesPerCpuSecond: number;
+  /** The same beyond what the idle cluster burns (its idle cores times the run's length). */
+  marginalMessagesPerCpuSecond: number;
+  idleCores: number;
   seconds: number;
   accepted: number;
   rejected: number;
@@ -446,12 +452,15 @@ export interface ClusterResult {
     messages: number;
     messagesPerSecond: number;
     messagesPerCpuSecond: number;
+    /** Per CPU second beyond the idle node's. */
+    marginalMessagesPerCpuSecond: number;
   })[];
   shards: (NodeFigures & {
     partitions: number[];
     records: number;
     recordsPerSecond: number;
     recordsPerCpuSecond: number;
+    marginalRecordsPerCpuSecond: number;
   })[];
   log: {
     replicas: number;
@@ -463,6 +472,7 @@ export interface ClusterResult {
     partialBatches: number;
     cpuSeconds: number;
     appendsPerCpuSecond: number;
+    marginalAppendsPerCpuSecond: number;
     nodes: NodeFigures[];
     /** The same log by itself, before the devices connected. */
     alone: LogAlone;
@@ -473,6 +483,7 @@ export interface ClusterResult {
     batchesPerSecond: number;
     eventsPerSecond: number;
     eventsPerCpuSecond: number;
+    marginalEventsPerCpuSecond: number;
   };
   publishSeconds: number;
   health: Health;
@@ -548,6 +559,28 @@ async function cluster(
       ...file.pids.api.map((pid, i) => ({ role: 'api', name: `api-${i + 1}`, pid })),
     ];
     const sample = () => new Map(pids.map((p) => [p.name, procSample(p.pid)]));
+    // What the nodes burn with nothing to do (ticks, leases, heartbeats, the merge's marks): a fixed cost per
+    // node and partition, taken out of the per-message figures below to give what a message itself costs.
+    const idleFrom = sample();
+    const idleAt = Date.now();
+    await sleep(IDLE_MS);
+    const idleTo = sample();
+    const idleSpan = (Date.now() - idleAt) / 1000;
+    const idleCores = (name: string) => (idleTo.get(name)!.cpuS - idleFrom.get(name)!.cpuS) / idleSpan;
+    say(
+      `  cluster: idle, its nodes use ${num(
+        pids.reduce((n, p) => n + idleCores(p.name), 0),
+        2,
+      )} cores ` +
+        `(log ${num(
+          file.pids.nats.reduce((n, _, i) => n + idleCores(`nats-${i + 1}`), 0),
+          2,
+        )}, ` +
+        `shards ${num(
+          file.pids.shard.reduce((n, _, i) => n + idleCores(`shard-${i + 1}`), 0),
+          2,
+        )})`,
+    );
     say(
       `  cluster: the log alone: ${fmt(Math.min(LOG_ALONE_RECORDS, traffic.messages.length))} appends to a scratch R${file.nats.length} stream, ${LOG_ALONE_IN_FLIGHT} in flight`,
     );
@@ -563,6 +596,7 @@ async function cluster(
     fleet = await startFleet(work, 'cluster', shares, file.mqtt);
     await sleep(1000);
     const connected = sample();
+    const connectedAt = Date.now();
     const pg1 = await pgAt();
     const inBefore = await streamState(jsm, IN_STREAM);
     const partialBefore = await streamState(jsm, PARTIAL_STREAM);
@@ -594,6 +628,7 @@ async function cluster(
     const doneAt = Date.now();
     const m1 = machineCpu();
     const after = sample();
+    const span = (Date.now() - connectedAt) / 1000;
     await sleep(1500);
     const pg2 = await pgAt();
     await Promise.all(fleet.map((f) => f.next('published', 60_000)));
@@ -605,10 +640,13 @@ async function cluster(
     const seconds = (doneAt - goAt) / 1000;
     const publishSeconds = (win.publishEnd - win.publishStart) / 1000;
     const cpu = (name: string) => after.get(name)!.cpuS - connected.get(name)!.cpuS;
+    /** CPU seconds beyond what the node would have burnt idle meanwhile. */
+    const busy = (name: string) => Math.max(0.01, cpu(name) - idleCores(name) * span);
     const node = (name: string, role: string): NodeFigures => ({
       role,
       name,
       cpuSeconds: cpu(name),
+      idleCores: idleCores(name),
       rssMiB: after.get(name)!.rssKiB / 1024,
     });
     const perDoor = win.acked;
@@ -625,6 +663,7 @@ async function cluster(
         messages: perDoor[i],
         messagesPerSecond: perDoor[i] / publishSeconds,
         messagesPerCpuSecond: perDoor[i] / cpu(name),
+        marginalMessagesPerCpuSecond: perDoor[i] / busy(name),
       };
     });
     const grew = (p: number) => {
@@ -640,18 +679,23 @@ async function cluster(
         records,
         recordsPerSecond: records / seconds,
         recordsPerCpuSecond: records / cpu(`shard-${i + 1}`),
+        marginalRecordsPerCpuSecond: records / busy(`shard-${i + 1}`),
       };
     });
     const logNodes = file.pids.nats.map((_, i) => node(`nats-${i + 1}`, 'log'));
     const logCpu = logNodes.reduce((n, x) => n + x.cpuSeconds, 0);
+    const logBusy = logNodes.reduce((n, x) => n + busy(x.name), 0);
     const appends = inAfter.messages - inBefore.messages;
     const batches = partialAfter.messages - partialBefore.messages;
     const apiNode = node('api-1', 'api');
     const clusterCpu = pids.reduce((n, p) => n + cpu(p.name), 0);
+    const clusterBusy = pids.reduce((n, p) => n + busy(p.name), 0);
     const result: ClusterResult = {
       messagesPerSecond: traffic.messages.length / seconds,
       cpuSeconds: clusterCpu,
       messagesPerCpuSecond: traffic.messages.length / clusterCpu,
+      marginalMessagesPerCpuSecond: traffic.messages.length / clusterBusy,
+      idleCores: pids.reduce((n, p) => n + idleCores(p.name), 0),
       seconds,
       accepted: status!.accepted,
       rejected: judgedOf(status) - status!.accepted,
@@ -667,6 +711,7 @@ async function cluster(
         partialBatches: batches,
         cpuSeconds: logCpu,
         appendsPerCpuSecond: (appends + batches) / logCpu,
+        marginalAppendsPerCpuSecond: (appends + batches) / logBusy,
         nodes: logNodes,
         alone,
       },
@@ -677,6 +722,7 @@ async function cluster(
         batchesPerSecond: batches / seconds,
         eventsPerSecond: events / seconds,
         eventsPerCpuSecond: events / apiNode.cpuSeconds,
+        marginalEventsPerCpuSecond: events / busy('api-1'),
       },
       publishSeconds,
       health: healthFromLogs(
@@ -794,22 +840,22 @@ export function clusterReport(r: CityResult): string[] {
     [
       'cluster: end to end',
       `${num(c.messagesPerSecond)} msg/s`,
-      `ratio to one process ${num(r.ratio, 2)}; ${num(c.messagesPerCpuSecond)} msg per CPU-s of all its nodes, ratio by CPU ${num(r.cpuRatio, 3)}`,
+      `ratio to one process ${num(r.ratio, 2)}; ${num(c.messagesPerCpuSecond)} msg per CPU-s of all its nodes (${num(c.marginalMessagesPerCpuSecond)} beyond idle), ratio by CPU ${num(r.cpuRatio, 3)}`,
     ],
     ...c.doors.map((d): [string, string, string] => [
       `${d.name}: ${num(d.connections)} MQTT connections`,
       `${num(d.messagesPerSecond)} msg/s appended`,
-      `${num(d.messagesPerCpuSecond)} msg per CPU-s; RSS ${num(d.rssBeforeMiB)} → ${num(d.rssMiB)} MiB, ${num(d.rssPerConnectionKiB, 1)} KiB per connection`,
+      `${num(d.messagesPerCpuSecond)} msg per CPU-s (${num(d.marginalMessagesPerCpuSecond)} beyond idle); RSS ${num(d.rssBeforeMiB)} → ${num(d.rssMiB)} MiB, ${num(d.rssPerConnectionKiB, 1)} KiB per connection`,
     ]),
     ...c.shards.map((s): [string, string, string] => [
       `${s.name}: partitions ${s.partitions.join(',')}`,
       `${num(s.recordsPerSecond)} records/s`,
-      `${num(s.recordsPerCpuSecond)} records per CPU-s; RSS ${num(s.rssMiB)} MiB`,
+      `${num(s.recordsPerCpuSecond)} records per CPU-s (${num(s.marginalRecordsPerCpuSecond)} beyond idle); RSS ${num(s.rssMiB)} MiB`,
     ]),
     [
       `log: ${c.log.replicas} nats-server nodes, R${c.log.replicas}`,
       `${num(c.log.appendsPerSecond)} appends/s`,
-      `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.appends)} appends of messages and ticks, ${num(c.log.bytesPerAppend)} bytes each; ${num(c.log.partialBatches)} batches; busiest node ${num((100 * Math.max(...c.log.nodes.map((n) => n.cpuSeconds))) / c.log.cpuSeconds)} % of the log's CPU)`,
+      `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.marginalAppendsPerCpuSecond)} beyond idle; ${num(c.log.appends)} appends of messages and ticks, ${num(c.log.bytesPerAppend)} bytes each; ${num(c.log.partialBatches)} batches; busiest node ${num((100 * Math.max(...c.log.nodes.map((n) => n.cpuSeconds))) / c.log.cpuSeconds)} % of the log's CPU)`,
     ],
     [
       '  the log alone (scratch stream, before)',
@@ -819,7 +865,7 @@ export function clusterReport(r: CityResult): string[] {
     [
       'API node: merge',
       `${num(c.api.eventsPerSecond)} events/s`,
-      `${num(c.api.batchesPerSecond, 1)} batches/s; ${num(c.api.eventsPerCpuSecond)} events per CPU-s; RSS ${num(c.api.rssMiB)} MiB`,
+      `${num(c.api.batchesPerSecond, 1)} batches/s; ${num(c.api.eventsPerCpuSecond)} events per CPU-s (${num(c.api.marginalEventsPerCpuSecond)} beyond idle); RSS ${num(c.api.rssMiB)} MiB`,
     ],
   ];
   const pgLines = c.postgres
