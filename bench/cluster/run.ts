@@ -333,9 +333,15 @@ async function countEvents(jsm: JetStreamManager, afterSeq: number, lastSeq: num
 const IDLE_MS = 6000;
 const SCRATCH_STREAM = 'BENCH_CLUSTER_SCRATCH';
 const LOG_ALONE_RECORDS = Number(process.env.BENCH_CLUSTER_LOG_ALONE ?? 20_000);
-const LOG_ALONE_IN_FLIGHT = 256;
+/** Appends awaiting their acknowledgement, and the share of LOG_ALONE_RECORDS sent so. */
+const LOG_ALONE_LEVELS = [
+  { inFlight: 4, share: 0.1 },
+  { inFlight: 32, share: 0.3 },
+  { inFlight: 256, share: 1 },
+];
 
 export interface LogAlone {
+  inFlight: number;
   records: number;
   appendsPerSecond: number;
   cpuSeconds: number;
@@ -344,15 +350,16 @@ export interface LogAlone {
 
 /**
  * The log by itself, in the same cluster before any device connects: the traffic's own records, as a front
- * door encodes them, appended to a scratch R3 stream (file storage, like the log's) with 256 awaiting their
- * acknowledgement, the cluster's other nodes idle. What the log can take when it need not share the cores.
+ * door encodes them, appended to a scratch R3 stream (file storage, like the log's) with 4, 32 and 256
+ * awaiting their acknowledgement, the cluster's other nodes idle. What the log can take when it need not
+ * share the cores, and how much cheaper an append gets the more are in flight (JetStream batches them).
  */
 async function logAlone(
   nc: NatsConnection,
   jsm: JetStreamManager,
   traffic: Traffic,
   natsPids: number[],
-): Promise<LogAlone> {
+): Promise<LogAlone[]> {
   await jsm.streams.add({
     name: SCRATCH_STREAM,
     subjects: ['bench.scratch.*'],
@@ -361,7 +368,7 @@ async function logAlone(
   });
   try {
     const js = nc.jetstream();
-    const records = traffic.messages.slice(0, LOG_ALONE_RECORDS).map(([, topic, payload]) =>
+    const all = traffic.messages.slice(0, LOG_ALONE_RECORDS).map(([, topic, payload]) =>
       encodeLogRecord({
         kind: 'message',
         topic,
@@ -371,25 +378,31 @@ async function logAlone(
       }),
     );
     const cpu = () => natsPids.reduce((n, pid) => n + procSample(pid).cpuS, 0);
-    const cpu0 = cpu();
-    const began = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: LOG_ALONE_IN_FLIGHT }, async () => {
-        while (next < records.length) {
-          const i = next++;
-          await js.publish(`bench.scratch.${i % PARTITIONS}`, records[i], { timeout: 30_000 });
-        }
-      }),
-    );
-    const seconds = (performance.now() - began) / 1000;
-    const cpuSeconds = cpu() - cpu0;
-    return {
-      records: records.length,
-      appendsPerSecond: records.length / seconds,
-      cpuSeconds,
-      appendsPerCpuSecond: records.length / cpuSeconds,
-    };
+    const out: LogAlone[] = [];
+    for (const { inFlight, share } of LOG_ALONE_LEVELS) {
+      const records = all.slice(0, Math.ceil(all.length * share));
+      const cpu0 = cpu();
+      const began = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (next < records.length) {
+            const i = next++;
+            await js.publish(`bench.scratch.${i % PARTITIONS}`, records[i], { timeout: 30_000 });
+          }
+        }),
+      );
+      const seconds = (performance.now() - began) / 1000;
+      const cpuSeconds = cpu() - cpu0;
+      out.push({
+        inFlight,
+        records: records.length,
+        appendsPerSecond: records.length / seconds,
+        cpuSeconds,
+        appendsPerCpuSecond: records.length / cpuSeconds,
+      });
+    }
+    return out;
   } finally {
     await jsm.streams.delete(SCRATCH_STREAM).catch(() => undefined);
   }
@@ -475,7 +488,7 @@ export interface ClusterResult {
     marginalAppendsPerCpuSecond: number;
     nodes: NodeFigures[];
     /** The same log by itself, before the devices connected. */
-    alone: LogAlone;
+    alone: LogAlone[];
   };
   api: NodeFigures & {
     batches: number;
@@ -582,11 +595,11 @@ async function cluster(
         )})`,
     );
     say(
-      `  cluster: the log alone: ${fmt(Math.min(LOG_ALONE_RECORDS, traffic.messages.length))} appends to a scratch R${file.nats.length} stream, ${LOG_ALONE_IN_FLIGHT} in flight`,
+      `  cluster: the log alone: up to ${fmt(Math.min(LOG_ALONE_RECORDS, traffic.messages.length))} appends to a scratch R${file.nats.length} stream, ${LOG_ALONE_LEVELS.map((l) => l.inFlight).join(', ')} in flight`,
     );
     const alone = await logAlone(nc, jsm, traffic, file.pids.nats);
     say(
-      `  cluster: the log alone took ${fmt(alone.appendsPerSecond)} appends/s (${fmt(alone.appendsPerCpuSecond)} per CPU-s of its 3 nodes)`,
+      `  cluster: the log alone took ${alone.map((a) => `${fmt(a.appendsPerSecond)} appends/s (${fmt(a.appendsPerCpuSecond)} per CPU-s) with ${a.inFlight} in flight`).join('; ')}`,
     );
     const pgAt = async () => (file.db ? pgActivity(file.db) : undefined);
     await sleep(1500); // PostgreSQL's statistics lag a second behind
@@ -857,11 +870,11 @@ export function clusterReport(r: CityResult): string[] {
       `${num(c.log.appendsPerSecond)} appends/s`,
       `${num(c.log.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (${num(c.log.marginalAppendsPerCpuSecond)} beyond idle; ${num(c.log.appends)} appends of messages and ticks, ${num(c.log.bytesPerAppend)} bytes each; ${num(c.log.partialBatches)} batches; busiest node ${num((100 * Math.max(...c.log.nodes.map((n) => n.cpuSeconds))) / c.log.cpuSeconds)} % of the log's CPU)`,
     ],
-    [
-      '  the log alone (scratch stream, before)',
-      `${num(c.log.alone.appendsPerSecond)} appends/s`,
-      `${num(c.log.alone.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes; ${LOG_ALONE_IN_FLIGHT} in flight, nothing else busy`,
-    ],
+    ...c.log.alone.map((a): [string, string, string] => [
+      `  the log alone, ${a.inFlight} appends in flight`,
+      `${num(a.appendsPerSecond)} appends/s`,
+      `${num(a.appendsPerCpuSecond)} appends per CPU-s of all 3 nodes (a scratch stream, before the devices)`,
+    ]),
     [
       'API node: merge',
       `${num(c.api.eventsPerSecond)} events/s`,
