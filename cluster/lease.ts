@@ -82,6 +82,10 @@ export class Leases {
     } catch (err) {
       if ((err as NatsError).api_error?.err_code === WRONG_LAST_SEQUENCE) {
         const now = await this.holder(lease.name).catch(() => null);
+        // Still ours under a later revision: an earlier renew was stored but its answer lost (a node died
+        // mid-request). Renew again on that revision, a fresh write the caller's send time bounds.
+        if (now?.owner === lease.owner && now.revision > lease.revision)
+          return this.renew({ ...lease, revision: now.revision });
         throw new LeaseLostError(
           `lease ${lease.name} is no longer ${lease.owner}'s: ${now ? `${now.owner} holds it` : 'it expired'}`,
         );

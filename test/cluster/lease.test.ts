@@ -86,6 +86,16 @@ describe('leases', () => {
     expect(await leases.holder('api-leader')).toBeNull();
   }, 30_000);
 
+  it('keeps a lease whose renew was stored but whose answer was lost (a node died mid-request)', async () => {
+    const lease = (await leases.tryAcquire('partition.5', 'shard-a')) as Lease;
+    // The renew reached JetStream; its answer never came back, so the holder still has the old revision.
+    const stored = await leases.renew(lease);
+    const again = await leases.renew(lease);
+    expect(again.revision).toBeGreaterThan(stored.revision);
+    expect(await leases.holder('partition.5')).toEqual({ owner: 'shard-a', revision: again.revision });
+    await leases.release(again);
+  });
+
   it('releases on stop even when a renew is in flight, so the successor need not wait for the TTL', async () => {
     // A renew the server has applied but whose answer arrives late (a busy machine): stop() must release the
     // revision that renew returns, not the one before it.
