@@ -12,7 +12,7 @@ import { ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
-import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
+import { addClusterOptions, type ClusterFlags, joinLog, whileJoining } from './cluster-flags.js';
 import { openCity } from './engine.js';
 import { UsageError } from './errors.js';
 import { portFlag } from './flags.js';
@@ -81,13 +81,22 @@ export function registerApi(program: Command): void {
     const catalogue = loadCatalogue(opts.inventory, opts.indicators);
     const clusterLog = await joinLog(opts, id, log);
     const partitions = await clusterLog.partitions();
-    const leases = await Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs });
+    const leases = await whileJoining(
+      'opening the lease bucket',
+      () => Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs }),
+      log,
+    );
+    const inventories = await whileJoining(
+      'opening the registry versions',
+      () => InventoryStore.open(clusterLog.nc),
+      log,
+    );
     const history = openHistory(opts, opts.dataDir, log);
     const scorecard = await openScorecard(opts, log);
     const node = new ApiNode({
       log: clusterLog,
       leases,
-      inventories: await InventoryStore.open(clusterLog.nc),
+      inventories,
       inventory: city.inventory,
       catalogue,
       partitions,

@@ -49,6 +49,31 @@ export function clusterUrls(flag: string): string[] {
   return urls;
 }
 
+/**
+ * A request to JetStream while a node joins (a bucket opened, the registry announced): the cluster may still
+ * be electing its leaders, so it is retried for a while before the node gives up and says why.
+ */
+export async function whileJoining<T>(
+  what: string,
+  attempt: () => Promise<T>,
+  logger: Logger,
+  patienceMs = SETUP_PATIENCE_MS,
+): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() + wait > deadline)
+        throw new Error(`${what}: ${(err as Error).message} (is JetStream up, with most of its nodes?)`, {
+          cause: err,
+        });
+      logger.warn({ err: (err as Error).message, retryInMs: wait }, `${what}: not ready; trying again`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 /** Connect to the log and make sure it is set up with the partition count this node was given. */
 export async function joinLog(flags: ClusterFlags, name: string, logger: Logger): Promise<ClusterLog> {
   const log = await ClusterLog.connect(clusterUrls(flags.cluster!), { name, logger });

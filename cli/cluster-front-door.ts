@@ -10,6 +10,7 @@ import type { ClusterLog } from '../cluster/log.js';
 import { partitionDevices, partitionOfDevice } from '../cluster/partition.js';
 import { deviceOfTopic } from '../cluster/recording-split.js';
 import type { Inventory } from '../registry/inventory.js';
+import { whileJoining } from './cluster-flags.js';
 
 /** What the city publishes itself: not device traffic, never logged. */
 const CITY_OUTPUT = /^city\/(indicators|alerts|devices|incidents)\//;
@@ -47,12 +48,18 @@ export async function joinAsFrontDoor(
   logger: Logger,
   id = `door-${hostname()}-${process.pid}`,
 ): Promise<ClusterFrontDoor> {
-  const inventories = await InventoryStore.open(log.nc);
-  // Whatever registry the shards started with, the log says which one this door admits under.
-  logger.info(
-    { version: await announce(log, inventories, inventory, partitions) },
-    'registry announced to the log',
+  const inventories = await whileJoining(
+    'opening the registry versions',
+    () => InventoryStore.open(log.nc),
+    logger,
   );
+  // Whatever registry the shards started with, the log says which one this door admits under.
+  const version = await whileJoining(
+    'announcing the registry to the log',
+    () => announce(log, inventories, inventory, partitions),
+    logger,
+  );
+  logger.info({ version }, 'registry announced to the log');
   let partitionOf = partitionDevices(inventory, partitions);
   const door = installFrontDoor(aedes, {
     logger,

@@ -8,7 +8,7 @@ import { InventoryStore } from '../cluster/inventory-store.js';
 import { Leases } from '../cluster/lease.js';
 import { ShardNode } from '../cluster/shard-node.js';
 import type { Inventory } from '../registry/inventory.js';
-import { type ClusterFlags, joinLog } from './cluster-flags.js';
+import { type ClusterFlags, joinLog, whileJoining } from './cluster-flags.js';
 import { UsageError } from './errors.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
@@ -47,13 +47,26 @@ export async function runShard(opts: ShardFlags): Promise<void> {
   const inventory = await clusterInventory(opts, log);
   const catalogue = loadCatalogue(opts.inventory, opts.indicators);
   const clusterLog = await joinLog(opts, id, log);
-  const leases = await Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs });
-  const checkpoints = await CheckpointStore.open(clusterLog.nc);
+  const leases = await whileJoining(
+    'opening the lease bucket',
+    () => Leases.open(clusterLog.nc, { ttlMs: opts.leaseTtlMs }),
+    log,
+  );
+  const checkpoints = await whileJoining(
+    'opening the checkpoint store',
+    () => CheckpointStore.open(clusterLog.nc),
+    log,
+  );
+  const inventories = await whileJoining(
+    'opening the registry versions',
+    () => InventoryStore.open(clusterLog.nc),
+    log,
+  );
   const shard = new ShardNode({
     log: clusterLog,
     leases,
     checkpoints,
-    inventories: await InventoryStore.open(clusterLog.nc),
+    inventories,
     inventory,
     catalogue,
     id,

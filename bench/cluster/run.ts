@@ -6,7 +6,7 @@
 // Writes bench/out/cluster-<date>.json. BENCH_CLUSTER_MESSAGES (default 40,000 per city) sets the load,
 // BENCH_CLUSTER_DEVICES (10,000) the connections at most, BENCH_CLUSTER_WINDOW (100 per process) the PUBACKs awaited.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -802,6 +802,8 @@ async function benchCity(city: City): Promise<CityResult> {
     `${city.name}: ${fmt(traffic.messages.length)} messages from ${fmt(traffic.devices.length)} devices (of ${fmt(city.devices)}), QoS 1, ${PUBLISHERS} publishing processes`,
   );
   const work = mkdtempSync(join(tmpdir(), 'citygauge-bench-cluster-'));
+  // The launcher's PostgreSQL runs as the postgres account when this runs as root: it must reach DIR/pg.
+  chmodSync(work, 0o711);
   try {
     const one = await oneProcess(city, traffic, work);
     say(
