@@ -16,7 +16,7 @@ import type { Inventory } from '../registry/inventory.js';
 import { CityOutput } from './city-output.js';
 import { ClusterAlerts } from './cluster-alerts.js';
 import type { InventoryStore } from './inventory-store.js';
-import { LeaseKeeper as Keeper, type LeaseKeeper, type Leases } from './lease.js';
+import { LeaseKeeper, type Leases } from './lease.js';
 import { LeaderHistory } from './led-history.js';
 import { LiveMerge } from './live-merge.js';
 import { type ClusterLog, PARTIAL_STREAM } from './log.js';
@@ -132,7 +132,7 @@ export class ApiNode {
     }
 
     // Only a node that has merged the history may lead: one still catching up would send old values as news.
-    this.leader = new Keeper(o.leases, LEADER_LEASE, o.id, logger, () => this.isCaughtUp);
+    this.leader = new LeaseKeeper(o.leases, LEADER_LEASE, o.id, logger, () => this.isCaughtUp);
     this.leader.on('acquired', () => {
       logger.info({ node: o.id }, 'leading: this node sends the city output and writes alerts and history');
       this.alerts.lead();
