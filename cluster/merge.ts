@@ -5,7 +5,7 @@
 // latest arrival wins). The step series keep only the value at the end of each instant, so the order in
 // which one instant's events arrive from different partitions leaves no trace in the means.
 
-import { adoptSeries } from '../engine/carry-over.js';
+import { adoptSeries, forEachKeptRoute } from '../engine/carry-over.js';
 import {
   CityEngine,
   type IndicatorValue,
@@ -141,15 +141,8 @@ function rebuildMerged(
     next.devices.setMask(d, old.devices.mask[o], t);
     next.devices.changedAt[d] = old.devices.changedAt[o];
   }
-  const oldEvent = new Map(om.eventCoverages.map((e, i) => [om.indicators[e.indicator].def.id, i]));
-  nm.eventCoverages.forEach((e, ne) => {
-    const oe = oldEvent.get(nm.indicators[e.indicator].def.id);
-    if (oe === undefined) return;
-    nm.assets.route.ids.forEach((id, r) => {
-      const or = om.assets.route.index.get(id);
-      const holders = or === undefined ? 0 : old.contributions.freshCount(oe, or);
-      for (let i = 0; i < holders; i++) next.contributions.route(ne, r, 1, t);
-    });
+  forEachKeptRoute(old, next, (oe, or, ne, r) => {
+    for (let i = old.contributions.freshCount(oe, or); i > 0; i--) next.contributions.route(ne, r, 1, t);
   });
   adoptSeries(next, old, t);
   return next;

@@ -33,18 +33,32 @@ export function rebuildEngine(
   for (const [d, o] of carried)
     if (next.devices.mask[d] === old.devices.mask[o]) next.devices.changedAt[d] = old.devices.changedAt[o];
 
+  forEachKeptRoute(old, next, (oe, or, ne, r) =>
+    next.routes.restore(ne, r, old.routes.freshUntilOf(oe, or), t),
+  );
+  adoptSeries(next, old, t);
+  return next;
+}
+
+/**
+ * Every (event coverage, route) both engines have, matched by indicator and route id: `oe, or` in the old
+ * engine, `ne, r` in the new.
+ */
+export function forEachKeptRoute(
+  old: CityEngine,
+  next: CityEngine,
+  f: (oe: number, or: number, ne: number, r: number) => void,
+): void {
+  const [om, nm] = [old.model, next.model];
   const oldEvent = new Map(om.eventCoverages.map((e, i) => [om.indicators[e.indicator].def.id, i]));
   nm.eventCoverages.forEach((e, ne) => {
     const oe = oldEvent.get(nm.indicators[e.indicator].def.id);
     if (oe === undefined) return;
     nm.assets.route.ids.forEach((id, r) => {
       const or = om.assets.route.index.get(id);
-      if (or !== undefined) next.routes.restore(ne, r, old.routes.freshUntilOf(oe, or), t);
+      if (or !== undefined) f(oe, or, ne, r);
     });
   });
-
-  adoptSeries(next, old, t);
-  return next;
 }
 
 /** The value histories behind the window means, by indicator id and scope, continued at `t`. */
