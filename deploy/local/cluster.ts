@@ -15,7 +15,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PostgresError, preparePostgres, startPostgres, stopPostgres } from './postgres.js';
-import { type ClusterFile, isRunning, PORTS_USED, type Role, type Topology, topologyAt } from './topology.js';
+import {
+  type ClusterFile,
+  isRunning,
+  nodeCommands,
+  PORTS_USED,
+  type Role,
+  type Topology,
+  topologyAt,
+} from './topology.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -160,7 +168,7 @@ async function start(
   }
 
   say(
-    `starting 2 front doors (MQTT ${topo.doors.join(', ')}), ${topo.shards} shards, an API node (HTTP ${topo.api})`,
+    `starting ${topo.doors.length} front doors (MQTT ${topo.doors.join(', ')}), ${topo.shards} shards, ${topo.apis.length} API node(s) (HTTP ${topo.apis.join(', ')})`,
   );
   // Each node a data dir of its own (a front door keeps retained messages there); the registry is shared.
   const node = (name: string, args: string[]) =>
@@ -172,15 +180,15 @@ async function start(
       env,
     );
   const doorLogFrom: number[] = [];
+  const nodes = nodeCommands(topo, { anonymous });
+  const doors = nodes.filter((n) => n.role === 'door');
   const door = (i: number) => {
-    const args = ['broker', '--host', '127.0.0.1', '--mqtt-port', String(topo.doors[i])];
-    if (anonymous) args.push('--allow-anonymous');
-    const child = node(`door-${i + 1}`, args);
+    const child = node(doors[i].name, doors[i].args);
     pids.door.push(child.pid!);
     doorLogFrom[i] = child.logFrom;
   };
   const doorReady = (i: number) => {
-    const log = join(dir, 'logs', `door-${i + 1}.log`);
+    const log = join(dir, 'logs', `${doors[i].name}.log`);
     // Only this run's output: an earlier up's door said the same.
     return until(
       `front door ${i + 1}`,
@@ -190,13 +198,11 @@ async function start(
   };
   // The first door issues the service accounts' tokens (shown once in its log); the others find them.
   door(0);
-  for (let i = 0; i < topo.shards; i++)
-    pids.shard.push(node(`shard-${i + 1}`, ['engine', '--node-id', `shard-${i + 1}`]).pid!);
-  pids.api.push(node('api-1', ['api', '--http-port', String(topo.api), '--node-id', 'api-1']).pid!);
+  for (const n of nodes) if (n.role !== 'door') pids[n.role].push(node(n.name, n.args).pid!);
   await doorReady(0);
   for (let i = 1; i < topo.doors.length; i++) door(i);
 
-  const api = `http://127.0.0.1:${topo.api}`;
+  const api = `http://127.0.0.1:${topo.apis[0]}`;
   await until(
     'the API node',
     async () => (await fetch(`${api}/api/cluster`)).ok,

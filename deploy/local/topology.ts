@@ -1,5 +1,5 @@
-// The local cluster's topology, one description for the launcher and for whoever reads cluster.json: which
-// processes run, on which ports, with which arguments.
+// The cluster's topology, one description for the launcher, the failover tests and whoever reads
+// cluster.json: which processes run, on which ports, with which arguments.
 import { readFileSync } from 'node:fs';
 
 export interface Topology {
@@ -8,8 +8,8 @@ export interface Topology {
   /** MQTT port per front door. */
   doors: number[];
   shards: number;
-  /** HTTP port of the API node. */
-  api: number;
+  /** HTTP port of each API node (the first is the one cluster.json names). */
+  apis: number[];
   /** PostgreSQL's port (the control plane every node shares). */
   pg: number;
   partitions: number;
@@ -38,15 +38,58 @@ export interface ClusterFile {
 /** How many ports from the base the topology uses. */
 export const PORTS_USED = 51;
 
-export function topologyAt(base: number, partitions = 8): Topology {
+export function topologyAt(
+  base: number,
+  partitions = 8,
+  /** How many of each role: up to 10 front doors and 10 API nodes. */
+  shape: { doors: number; shards: number; apis: number } = { doors: 2, shards: 2, apis: 1 },
+): Topology {
+  const from = (offset: number, n: number) => Array.from({ length: n }, (_, i) => base + offset + i);
   return {
     nats: [0, 1, 2].map((i) => ({ client: base + i, route: base + 10 + i, monitor: base + 20 + i })),
-    doors: [base + 30, base + 31],
-    shards: 2,
-    api: base + 40,
+    doors: from(30, shape.doors),
+    shards: shape.shards,
+    apis: from(40, shape.apis),
     pg: base + 50,
     partitions,
   };
+}
+
+/** A citygauge node of the topology. */
+export interface NodeCommand {
+  role: 'door' | 'shard' | 'api';
+  /** `door-1`, `shard-2`, `api-1`: also its node id in leases and logs. */
+  name: string;
+  /** Its role's command line; what every node shares (--data-dir, --db, --cluster) is the starter's. */
+  args: string[];
+}
+
+/** Every citygauge node of the topology, front doors first, each on its port. */
+export function nodeCommands(topo: Topology, options: { anonymous?: boolean } = {}): NodeCommand[] {
+  return [
+    ...topo.doors.map((port, i) => ({
+      role: 'door' as const,
+      name: `door-${i + 1}`,
+      args: [
+        'broker',
+        '--host',
+        '127.0.0.1',
+        '--mqtt-port',
+        String(port),
+        ...(options.anonymous ? ['--allow-anonymous'] : []),
+      ],
+    })),
+    ...Array.from({ length: topo.shards }, (_, i) => ({
+      role: 'shard' as const,
+      name: `shard-${i + 1}`,
+      args: ['engine', '--node-id', `shard-${i + 1}`],
+    })),
+    ...topo.apis.map((port, i) => ({
+      role: 'api' as const,
+      name: `api-${i + 1}`,
+      args: ['api', '--http-port', String(port), '--node-id', `api-${i + 1}`],
+    })),
+  ];
 }
 
 /** Running, not a zombie: a killed detached process may wait a while to be reaped by init. */

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeCommand, nodeCommands, PORTS_USED, topologyAt } from '../../deploy/local/topology.js';
 import { SensorAgent } from '../../edge/sensor.js';
 import { RegistryStore } from '../../registry/store.js';
 import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
-import { freePort } from '../support/ports.js';
+import { freePortRange } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
 import { logAsRecording, type NodeProc, startNode } from './support/cluster-procs.js';
 
@@ -131,47 +132,23 @@ beforeAll(async () => {
   await store.close();
   cpSync(dataDir, `${dataDir}-2`, { recursive: true });
   const cluster = ['--cluster', nats.urls.join(','), '--partitions', '8', '--lease-ttl-ms', '4000'];
-  const ports = [await freePort(), await freePort()];
-  doorUrls = ports.map((p) => `mqtt://127.0.0.1:${p}`);
+  // The launcher's topology (deploy/local/topology.ts): 2 front doors, 2 shards, an API node, on its ports.
+  const topo = topologyAt(await freePortRange(PORTS_USED));
+  const nodes = nodeCommands(topo, { anonymous: true });
+  // Here each front door has a copy of one SQLite registry (the API node shares the first), and the shards
+  // read the inventory folder; the launcher gives every node its PostgreSQL instead.
+  const own = (n: NodeCommand) =>
+    n.role === 'shard'
+      ? ['--data-dir', join(dir, n.name), '--inventory', SAMPLE]
+      : ['--data-dir', n.name === 'door-2' ? `${dataDir}-2` : dataDir];
+  const start = (n: NodeCommand) => launch(n.name, [...n.args, ...own(n), ...cluster]);
+  doorUrls = topo.doors.map((p) => `mqtt://127.0.0.1:${p}`);
   mqttUrl = doorUrls[1];
-  doors = ports.map((port, i) =>
-    launch(`front door ${i + 1}`, [
-      'broker',
-      '--data-dir',
-      i === 0 ? dataDir : `${dataDir}-2`,
-      '--host',
-      '127.0.0.1',
-      '--mqtt-port',
-      String(port),
-      '--allow-anonymous',
-      ...cluster,
-    ]),
-  );
+  doors = nodes.filter((n) => n.role === 'door').map(start);
   await Promise.all(doors.map((d) => d.waitFor(/front door of the cluster/)));
-  shards = ['a', 'b'].map((n) =>
-    launch(`shard ${n}`, [
-      'engine',
-      '--inventory',
-      SAMPLE,
-      '--data-dir',
-      join(dir, `shard-${n}`),
-      '--node-id',
-      `shard-${n}`,
-      ...cluster,
-    ]),
-  );
-  const httpPort = await freePort();
-  apiUrl = `http://127.0.0.1:${httpPort}`;
-  api = launch('api', [
-    'api',
-    '--data-dir',
-    dataDir,
-    '--http-port',
-    String(httpPort),
-    '--node-id',
-    'api-1',
-    ...cluster,
-  ]);
+  shards = nodes.filter((n) => n.role === 'shard').map(start);
+  api = start(nodes.find((n) => n.role === 'api')!);
+  apiUrl = `http://127.0.0.1:${topo.apis[0]}`;
   await api.waitFor(/HTTP API/);
 }, 120_000);
 

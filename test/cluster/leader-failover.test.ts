@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeCommand, nodeCommands, PORTS_USED, topologyAt } from '../../deploy/local/topology.js';
 import { launchBrowser, openPage } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
-import { freePort } from '../support/ports.js';
+import { freePortRange } from '../support/ports.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
 import { type NodeProc, startNode } from './support/cluster-procs.js';
@@ -56,22 +57,14 @@ function districtSensors(): string[] {
     .map((c) => c[0]);
 }
 
+/** The topology of this test, described as the launcher's is: one front door, one shard, two API nodes. */
+let nodes: NodeCommand[];
+const role = (name: string) => nodes.find((n) => n.name === name)!;
+
 async function startApi(name: string, cluster: string[], extra: string[] = []): Promise<void> {
-  const port = await freePort();
-  const node = startNode(name, [
-    'api',
-    '--db',
-    db,
-    '--data-dir',
-    join(dir, name),
-    '--http-port',
-    String(port),
-    '--node-id',
-    name,
-    ...extra,
-    ...cluster,
-  ]);
-  apis.set(name, { node, url: `http://127.0.0.1:${port}` });
+  const n = role(name);
+  const node = startNode(name, [...n.args, '--db', db, '--data-dir', join(dir, name), ...extra, ...cluster]);
+  apis.set(name, { node, url: `http://127.0.0.1:${n.args[n.args.indexOf('--http-port') + 1]}` });
   await node.waitFor(/HTTP API/);
 }
 
@@ -100,19 +93,15 @@ beforeAll(async () => {
   expect(imported.code, imported.stderr).toBe(0);
 
   const cluster = ['--cluster', nats.urls.join(','), '--partitions', '4', '--lease-ttl-ms', '3000'];
-  const mqttPort = await freePort();
-  mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-  door = startNode('front door', [
-    'broker',
+  const topo = topologyAt(await freePortRange(PORTS_USED), 4, { doors: 1, shards: 1, apis: 2 });
+  nodes = nodeCommands(topo, { anonymous: true });
+  mqttUrl = `mqtt://127.0.0.1:${topo.doors[0]}`;
+  door = startNode('door-1', [
+    ...role('door-1').args,
     '--db',
     db,
     '--data-dir',
     join(dir, 'door'),
-    '--host',
-    '127.0.0.1',
-    '--mqtt-port',
-    String(mqttPort),
-    '--allow-anonymous',
     ...cluster,
   ]);
   await door.waitFor(/front door of the cluster/);
@@ -121,13 +110,20 @@ beforeAll(async () => {
   // city/alerts/+: the events; the dashboard's alert routes forward copies under city/alerts/notify/….
   await subscriber.subscribeAsync('city/alerts/+', { qos: 1 });
 
-  // api-a leads (it is alone when it starts); api-b follows, caught up, before the city has any input.
-  await startApi('api-a', cluster);
-  await waitFor('api-a to lead', async () => (await status('api-a'))?.leading || undefined, 30_000);
-  // api-b also serves the dashboard, its flows reading the front door.
-  await startApi('api-b', cluster, ['--dashboard-broker', mqttUrl]);
-  await waitFor('api-b to be caught up', async () => (await status('api-b'))?.caughtUp || undefined, 30_000);
-  shard = startNode('shard', ['engine', '--inventory', city, '--data-dir', join(dir, 'shard'), ...cluster]);
+  // api-1 leads (it is alone when it starts); api-2 follows, caught up, before the city has any input.
+  await startApi('api-1', cluster);
+  await waitFor('api-1 to lead', async () => (await status('api-1'))?.leading || undefined, 30_000);
+  // api-2 also serves the dashboard, its flows reading the front door.
+  await startApi('api-2', cluster, ['--dashboard-broker', mqttUrl]);
+  await waitFor('api-2 to be caught up', async () => (await status('api-2'))?.caughtUp || undefined, 30_000);
+  shard = startNode('shard-1', [
+    ...role('shard-1').args,
+    '--inventory',
+    city,
+    '--data-dir',
+    join(dir, 'shard'),
+    ...cluster,
+  ]);
   await shard.waitFor(/engine shard/);
 }, 180_000);
 
@@ -155,33 +151,33 @@ describe('the API leader killed with SIGKILL', () => {
       );
 
     const first = await waitFor(
-      () => `the first raise from api-a\n${logs()}`,
+      () => `the first raise from api-1\n${logs()}`,
       () => raised(50),
       60_000,
     );
-    await apis.get('api-a')!.node.kill9();
+    await apis.get('api-1')!.node.kill9();
     const second = await waitFor(
-      () => `the second raise, from api-b\n${logs()}`,
+      () => `the second raise, from api-2\n${logs()}`,
       () => raised(40),
       60_000,
     );
     const b = await waitFor(
-      () => `api-b to lead\n${logs()}`,
+      () => `api-2 to lead\n${logs()}`,
       async () => {
-        const s = await status('api-b');
+        const s = await status('api-2');
         return s?.leading ? s : undefined;
       },
       30_000,
     );
-    expect(b.leader).toBe('api-b');
-    // api-b sent the first raise again as it took over (it had it, as a follower), and JetStream dropped it.
+    expect(b.leader).toBe('api-2');
+    // api-2 sent the first raise again as it took over (it had it, as a follower), and JetStream dropped it.
     await waitFor(
-      'api-b to hear the first raise was stored already',
-      async () => ((await status('api-b'))?.output.duplicates ?? 0) >= 1 || undefined,
+      'api-2 to hear the first raise was stored already',
+      async () => ((await status('api-2'))?.output.duplicates ?? 0) >= 1 || undefined,
     );
 
     // Acknowledged through the new leader's API, then cleared: every district sensor comes online.
-    const ack = await fetch(`${apis.get('api-b')!.url}/api/alerts/${encodeURIComponent(first.alertId)}/ack`, {
+    const ack = await fetch(`${apis.get('api-2')!.url}/api/alerts/${encodeURIComponent(first.alertId)}/ack`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ by: 'duty officer' }),
@@ -238,12 +234,12 @@ describe('the API leader killed with SIGKILL', () => {
   }, 240_000);
 
   it('serves the dashboard from the new leader, its cards fed by the front door', async () => {
-    const api = apis.get('api-b')!.url;
+    const api = apis.get('api-2')!.url;
     const browser = await launchBrowser();
     try {
       const { page, errors } = await openPage(browser);
       await waitFor(
-        'Node-RED serving /dashboard on api-b',
+        'Node-RED serving /dashboard on api-2',
         async () => (await fetch(`${api}/dashboard/`).catch(() => undefined))?.ok || undefined,
         60_000,
       );
@@ -265,7 +261,7 @@ describe('the API leader killed with SIGKILL', () => {
   }, 120_000);
 
   it('counts a device registered while the cluster runs, and stops counting one deleted', async () => {
-    const api = apis.get('api-b')!.url;
+    const api = apis.get('api-2')!.url;
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
     const sensors = districtSensors().length;
     const riverside = async () =>
@@ -301,7 +297,7 @@ describe('the API leader killed with SIGKILL', () => {
     await device.endAsync();
     const counted = await waitFor(
       () =>
-        `the merged city to count sen-new-1\n${apis.get('api-b')!.node.output().slice(-2000)}\n${shard.output().slice(-2000)}`,
+        `the merged city to count sen-new-1\n${apis.get('api-2')!.node.output().slice(-2000)}\n${shard.output().slice(-2000)}`,
       async () => {
         const r = await riverside();
         return r?.denominator === sensors + 1 && r.numerator === sensors + 1 ? r : undefined;
