@@ -39,6 +39,8 @@ export class CityMerge {
   /** Numberings by registry version; `undefined` is the merge's own (a replay's, or before any version). */
   private readonly numberings = new Map<string | undefined, Numbering>();
   private current: Numbering;
+  private lastVersion: string | undefined;
+  private lastNumbering: Numbering | undefined;
 
   constructor(
     inventory: Inventory,
@@ -63,7 +65,9 @@ export class CityMerge {
 
   /** Partitions may number by this registry version from now on (their batches name it). */
   knows(version: string, inventory: Inventory): void {
-    if (!this.numberings.has(version)) this.numberings.set(version, this.numbering(inventory));
+    if (this.numberings.has(version)) return;
+    this.numberings.set(version, this.numbering(inventory));
+    this.lastNumbering = undefined;
   }
 
   has(version: string | undefined): boolean {
@@ -81,11 +85,17 @@ export class CityMerge {
     this.knows(version, inventory);
     this.current = this.numberings.get(version)!;
     this.numberings.set(undefined, this.current);
+    this.lastNumbering = undefined;
   }
 
   apply(kind: number, a: number, b: number, t: number, version?: string): void {
     const e = this.engine;
-    const n = this.numberings.get(version) ?? this.current;
+    // Events come in runs of one batch, so one version at a time: looked up once per run, not per event.
+    if (version !== this.lastVersion || this.lastNumbering === undefined) {
+      this.lastVersion = version;
+      this.lastNumbering = this.numberings.get(version) ?? this.current;
+    }
+    const n = this.lastNumbering;
     if (kind === DEVICE) {
       const d = n.device[a];
       if (d >= 0) e.devices.setMask(d, b, t);

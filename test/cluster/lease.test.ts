@@ -101,17 +101,21 @@ describe('leases', () => {
     // revision that renew returns, not the one before it.
     let renewApplied = () => {};
     const applied = new Promise<void>((resolve) => (renewApplied = resolve));
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
     const slow: Leases = Object.create(leases);
     slow.renew = async (lease) => {
       const renewed = await leases.renew(lease);
       renewApplied();
-      await new Promise((r) => setTimeout(r, 300));
+      await answered; // held back until stop() has begun
       return renewed;
     };
     const a = new LeaseKeeper(slow, 'partition.4', 'shard-a').start();
     await waitFor('shard-a to hold partition 4', () => a.held);
     await applied;
-    await a.stop();
+    const stopping = a.stop();
+    answer();
+    await stopping;
     expect(await leases.holder('partition.4')).toBeNull();
   });
 
