@@ -8,6 +8,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import { ApiNode, LEADER_LEASE } from '../cluster/api-node.js';
 import { InventoryStore } from '../cluster/inventory-store.js';
 import { Leases } from '../cluster/lease.js';
+import { needs } from '../http/access.js';
 import { ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
@@ -21,11 +22,12 @@ import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, openAlertLog } from './open-registry.js';
 import { openScorecard, scorecardSource } from './open-scorecard.js';
+import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { redBanner, startCityRed } from './start-red.js';
 
-interface ApiOptions extends ClusterFlags, HistoryFlags {
+interface ApiOptions extends ClusterFlags, HistoryFlags, PeopleFlags {
   db?: string;
   dataDir: string;
   inventory?: string;
@@ -69,6 +71,7 @@ export function registerApi(program: Command): void {
       "serve the dashboard and the flows editor on the HTTP port, their live values from this front door's MQTT (mqtt://host:port)",
     );
   addDbOption(cmd);
+  addPeopleOptions(cmd);
   addHistoryOptions(cmd);
   addClusterOptions(cmd).action(async (opts: ApiOptions) => {
     if (!opts.cluster)
@@ -109,10 +112,16 @@ export function registerApi(program: Command): void {
     await node.start();
     const registry = city.registry!;
     const adminToken = ensureAdminToken(registry.credentials);
+    const { people, firstAdminPassword } = await openPeople(opts, log);
     const shared = dashboardBroker ? sharedServer() : undefined;
     const api = await buildApi({
       serverFactory: shared?.factory,
       registry,
+      people,
+      anonymousRead: opts.anonymousRead,
+      securityLog: log,
+      home: dashboardBroker ? '/dashboard' : '/docs',
+      dashboardSubject: `${EMBEDDED_RED_SUBJECT}@${id}`,
       indicators: { engine: () => node.merge.merge.engine, latest: () => node.latest() },
       alerts: node.alerts,
       history: history.reader,
@@ -139,7 +148,7 @@ export function registerApi(program: Command): void {
       },
     });
     // Where the merge stands: the instant every partition has reached, and each partition's last batch.
-    api.get('/api/cluster', { schema: { tags: ['cluster'] } }, async () => {
+    api.get('/api/cluster', { ...needs('viewer'), schema: { tags: ['cluster'] } }, async () => {
       const at = node.latest()?.at;
       return {
         partitions,
@@ -186,6 +195,7 @@ export function registerApi(program: Command): void {
         adminToken
           ? `  admin token    ${adminToken}   (shown once)`
           : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+        adminAccountLine(firstAdminPassword),
         '',
       ].join('\n'),
     );
@@ -194,6 +204,7 @@ export function registerApi(program: Command): void {
     const { failed } = await stopInOrder(
       [
         { name: 'merge', run: () => node.stop() },
+        { name: 'people', run: () => people.store.close() },
         { name: 'Node-RED', run: () => red?.red.stop() },
         { name: 'browser connections', run: () => shared?.closeWebSockets() },
         { name: 'HTTP server', run: () => closeHttp(api) },

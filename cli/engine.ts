@@ -14,6 +14,7 @@ import { CityEngine } from '../engine/city-engine.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
+import type { People } from '../people/people.js';
 import type { Inventory } from '../registry/inventory.js';
 import { Registry } from '../registry/registry-service.js';
 import { RegistryStore } from '../registry/store.js';
@@ -26,12 +27,13 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, type DbFlag, openAlertLog, openRegistryBackend } from './open-registry.js';
+import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
 import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
-interface EngineOptions extends HistoryFlags, DbFlag {
+interface EngineOptions extends HistoryFlags, DbFlag, PeopleFlags {
   mqttUrl?: string;
   inventory?: string;
   username?: string;
@@ -99,6 +101,7 @@ export function registerEngine(program: Command): void {
   const cmd = program.command('engine');
   addHistoryOptions(cmd);
   addDbOption(cmd);
+  addPeopleOptions(cmd);
   cmd
     .description('run the indicator engine against an MQTT broker (Mosquitto, EMQX, the embedded one)')
     .option('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883 (or --cluster)')
@@ -169,14 +172,22 @@ export function registerEngine(program: Command): void {
 
     let api: FastifyInstance | undefined;
     let adminToken: string | undefined;
+    let people: People | undefined;
+    let firstAdminPassword: string | undefined;
     let http: string | undefined;
     if (city.registry) services.follow(city.registry);
     if (httpPort !== undefined && city.registry) {
       const registry = city.registry;
       adminToken = ensureAdminToken(registry.credentials);
       await registry.written();
+      const opened = await openPeople(opts, log);
+      people = opened.people;
+      firstAdminPassword = opened.firstAdminPassword;
       api = await buildApi({
         registry,
+        people,
+        anonymousRead: opts.anonymousRead,
+        securityLog: log,
         indicators: services.indicators,
         deviceStatus: services.deviceStatus,
         metrics: services.metrics(),
@@ -212,6 +223,7 @@ export function registerEngine(program: Command): void {
               adminToken
                 ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
                 : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+              adminAccountLine(firstAdminPassword),
             ]
           : ['  HTTP API       off (--http-port N serves it)']),
         '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
@@ -227,6 +239,7 @@ export function registerEngine(program: Command): void {
     const { failed, notClosed } = await stopInOrder(
       [
         { name: 'HTTP server', run: () => api && closeHttp(api) },
+        { name: 'people', run: () => people?.store.close() },
         { name: 'engine, history and alert log', run: () => services.close() },
         { name: 'MQTT connection', run: () => endClient(client) },
         { name: 'registry', run: () => city.close() },

@@ -19,6 +19,7 @@ import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, type DbFlag, openAlertLog } from './open-registry.js';
 import { openScorecard, scorecardSource, scorecardWritten } from './open-scorecard.js';
+import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
@@ -27,7 +28,7 @@ import { redBanner, startCityRed } from './start-red.js';
 import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
-interface StartOptions extends HistoryFlags, DbFlag {
+interface StartOptions extends HistoryFlags, DbFlag, PeopleFlags {
   inventory: string;
   mqttPort: number;
   wsPort?: number;
@@ -42,6 +43,7 @@ export function registerStart(program: Command): void {
   const cmd = program.command('start');
   addHistoryOptions(cmd);
   addDbOption(cmd);
+  addPeopleOptions(cmd);
   cmd
     .description(
       'run the whole city on embedded defaults: broker, engine, registry, HTTP API and a simulated fleet',
@@ -76,6 +78,7 @@ export function registerStart(program: Command): void {
       );
       const adminToken = ensureAdminToken(registry.credentials);
       await registry.written();
+      const { people, firstAdminPassword } = await openPeople(opts, log);
       const timeZone = cityTimeZoneLogged(registry.inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory);
       // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
@@ -120,6 +123,10 @@ export function registerStart(program: Command): void {
       const shared = opts.red ? sharedServer() : undefined;
       const api = await buildApi({
         registry,
+        people,
+        anonymousRead: opts.anonymousRead,
+        securityLog: log,
+        home: opts.red ? '/dashboard' : '/docs',
         serverFactory: shared?.factory,
         deviceStatus: city.deviceStatus,
         simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
@@ -173,6 +180,7 @@ export function registerStart(program: Command): void {
           adminToken
             ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
             : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
+          adminAccountLine(firstAdminPassword),
           ...Object.entries(broker.serviceTokens).map(
             ([name, token]) => `  MQTT account   ${name} / ${token}   (shown once)`,
           ),
@@ -197,6 +205,7 @@ export function registerStart(program: Command): void {
           { name: 'HTTP server', run: () => closeHttp(api) },
           { name: 'MQTT broker', run: () => broker.close() },
           { name: 'scorecard store', run: () => scorecard.close() },
+          { name: 'people', run: () => people.store.close() },
           { name: 'registry', run: () => store.close() },
         ],
         log,

@@ -4,9 +4,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Alert } from '../engine/alerts/alert-machine.js';
-import type { CredentialStore } from '../registry/credentials.js';
-import { nameText } from '../registry/text-limits.js';
-import { requireAdmin } from './auth.js';
+import { needs } from './access.js';
+import { recordChange } from './audit-hook.js';
 import { sendError } from './errors.js';
 
 const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
@@ -43,12 +42,12 @@ const out = (a: Alert) => ({
 
 export const alertsPlugin: FastifyPluginAsync<{
   alerts: AlertDesk;
-  credentials: CredentialStore;
-}> = async (app, { alerts, credentials }) => {
+}> = async (app, { alerts }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/api/alerts',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['alerts'],
         querystring: z.object({ open: z.enum(['true', 'false']).optional() }),
@@ -64,11 +63,10 @@ export const alertsPlugin: FastifyPluginAsync<{
   api.post(
     '/api/alerts/:alertId/ack',
     {
-      preHandler: requireAdmin(credentials),
+      ...needs('operator', 'alert.ack'),
       schema: {
         tags: ['alerts'],
         params: z.object({ alertId: z.string() }),
-        body: z.object({ by: nameText(z.string().trim().min(1, 'name the person acknowledging')) }),
         response: { 200: AlertOut, 404: ErrorBody, 409: ErrorBody },
       },
     },
@@ -90,7 +88,8 @@ export const alertsPlugin: FastifyPluginAsync<{
           `alert '${known.alertId}' was acknowledged by ${known.acknowledgedBy} at ${iso(known.acknowledgedAt)}`,
         );
       }
-      const acked = await alerts.acknowledge(known.alertId, req.body.by);
+      const acked = await alerts.acknowledge(known.alertId, req.caller!.name);
+      if (acked) recordChange(req, { target: known.alertId, before: out(known), after: out(acked) });
       return acked
         ? out(acked)
         : sendError(reply, 409, 'conflict', `alert '${known.alertId}' is no longer open`);

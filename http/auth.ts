@@ -1,8 +1,6 @@
-// Writes need `Authorization: Bearer <admin token>` (CONTRACT §5). The token is kept only as a digest.
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type CredentialStore, EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
-import { attemptLimitOf } from './attempt-limit.js';
-import { sendError } from './errors.js';
+// The break-glass admin token (CITYGAUGE_ADMIN_TOKEN, or printed on first start): an admin's powers with no
+// person behind them, for bootstrap and recovery; every use is logged (http/identity.ts). Kept as a digest.
+import type { CredentialStore } from '../registry/credentials.js';
 
 export const ADMIN_SUBJECT = 'admin';
 
@@ -36,31 +34,4 @@ export function ensureAdminToken(
   }
   if (credentials.has(ADMIN_SUBJECT)) return undefined;
   return credentials.issue(ADMIN_SUBJECT, 'admin');
-}
-
-export function requireAdmin(credentials: CredentialStore) {
-  const limit = attemptLimitOf(credentials);
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const address = request.socket.remoteAddress;
-    // An address over its limit never gets here: http/server.ts answers it 429 first.
-    if (!token || !isOperatorToken(credentials, token)) {
-      if (token) limit.failed(address);
-      return sendError(
-        reply,
-        401,
-        'unauthorized',
-        'writes need Authorization: Bearer <admin token> (printed on first start)',
-      );
-    }
-  };
-}
-
-/** The admin token, or the embedded Node-RED's, which acts for the people using the dashboard. */
-export function isOperatorToken(credentials: CredentialStore, token: string): boolean {
-  return (
-    credentials.verify(ADMIN_SUBJECT, token) === 'admin' ||
-    credentials.verify(EMBEDDED_RED_SUBJECT, token) === 'service'
-  );
 }

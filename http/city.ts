@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { cityTimeZone, districtsOf } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { formatInZone } from '../registry/time-zone.js';
+import { needs } from './access.js';
 
 const CityOut = z.object({
   name: z.string(),
@@ -25,16 +26,20 @@ export const cityPlugin: FastifyPluginAsync<{ registry: Registry; simulatedBusHo
 ) => {
   app
     .withTypeProvider<ZodTypeProvider>()
-    .get('/api/city', { schema: { tags: ['city'], response: { 200: CityOut } } }, async () => {
-      const inv = registry.inventory;
-      const timeZone = cityTimeZone(inv.city);
-      return {
-        name: inv.city.name,
-        timeZone,
-        timeZoneDeclared: inv.city.timeZone !== undefined,
-        localTime: formatInZone(Date.now(), timeZone),
-        districts: districtsOf(inv),
-        simulatedBusHours: simulatedBusHours ?? null,
-      };
-    });
+    .get(
+      '/api/city',
+      { ...needs('viewer'), schema: { tags: ['city'], response: { 200: CityOut } } },
+      async () => {
+        const inv = registry.inventory;
+        const timeZone = cityTimeZone(inv.city);
+        return {
+          name: inv.city.name,
+          timeZone,
+          timeZoneDeclared: inv.city.timeZone !== undefined,
+          localTime: formatInZone(Date.now(), timeZone),
+          districts: districtsOf(inv),
+          simulatedBusHours: simulatedBusHours ?? null,
+        };
+      },
+    );
 };

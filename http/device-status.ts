@@ -9,6 +9,7 @@ import { devicesDown } from '../engine/down-publisher.js';
 import type { RecentMessages } from '../engine/recent-messages.js';
 import { REJECTION_REASONS } from '../engine/rejections.js';
 import { DEVICE_KINDS } from '../registry/inventory.js';
+import { needs } from './access.js';
 import { sendError } from './errors.js';
 
 export interface DeviceStatusSource {
@@ -68,6 +69,7 @@ export const deviceStatusPlugin: FastifyPluginAsync<DeviceStatusSource> = async 
   api.get(
     '/api/devices/down',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['devices'],
         description: `the devices not online, as published retained on city/devices/down`,
@@ -84,6 +86,7 @@ export const deviceStatusPlugin: FastifyPluginAsync<DeviceStatusSource> = async 
   api.get(
     '/api/devices/:id/status',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['devices'],
         params: z.object({ id: z.string() }),

@@ -12,7 +12,7 @@ import { DEVICE_KINDS } from '../registry/inventory.js';
 import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { blankOr, districtText, idText, referenceText } from '../registry/text-limits.js';
-import { requireAdmin } from './auth.js';
+import { needs } from './access.js';
 import { decodeCursor, devicePage, knownDistricts, PAGE_DEFAULT, PAGE_MAX } from './device-page.js';
 import { sendError } from './errors.js';
 import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
@@ -94,7 +94,6 @@ export interface DevicesPluginOptions {
 
 export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (app, { registry, engine }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const admin = requireAdmin(registry.credentials);
   const refused = (status: number, reasons: string[]) => ({
     error: status === 404 ? 'not-found' : status === 409 ? 'conflict' : 'bad-request',
     message: reasons.join('; '),
@@ -103,6 +102,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.get(
     '/api/devices',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['registry'],
         summary: 'The registered devices, a page at a time (keyset by id), filtered by kind, district, down',
@@ -135,6 +135,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.get(
     '/api/devices/positions',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['registry'],
         querystring: z.object({ max: z.coerce.number().int().min(1).max(1_000_000).default(5000) }),
@@ -166,7 +167,10 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
 
   api.get(
     '/api/devices/:id',
-    { schema: { tags: ['registry'], params: IdParams, response: { 200: DeviceOut, ...Errors } } },
+    {
+      ...needs('viewer'),
+      schema: { tags: ['registry'], params: IdParams, response: { 200: DeviceOut, ...Errors } },
+    },
     async (req, reply) => {
       const d = registry.inventory.devices.get(req.params.id);
       return d ?? sendError(reply, 404, 'not-found', `no device '${req.params.id}'`);
@@ -176,7 +180,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.post(
     '/api/devices',
     {
-      preHandler: admin,
+      ...needs('engineer', 'device.create'),
       schema: { tags: ['registry'], body: DeviceBody, response: { 201: Secret, ...Errors } },
     },
     async (req, reply) => {
@@ -191,7 +195,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.patch(
     '/api/devices/:id',
     {
-      preHandler: admin,
+      ...needs('engineer', 'device.change'),
       schema: {
         tags: ['registry'],
         params: IdParams,
@@ -209,7 +213,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.delete(
     '/api/devices/:id',
     {
-      preHandler: admin,
+      ...needs('engineer', 'device.delete'),
       schema: { tags: ['registry'], params: IdParams, response: { 204: z.null(), ...Errors } },
     },
     async (req, reply) => {
@@ -222,7 +226,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.post(
     '/api/devices/:id/secret',
     {
-      preHandler: admin,
+      ...needs('engineer', 'device.rotate'),
       schema: { tags: ['registry'], params: IdParams, response: { 200: Secret, ...Errors } },
     },
     async (req, reply) => {
@@ -239,7 +243,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
   api.post(
     '/api/inventory',
     {
-      preHandler: admin,
+      ...needs('engineer', 'inventory.upload'),
       schema: {
         tags: ['registry'],
         description:

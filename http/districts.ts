@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { districtsOf } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
+import { needs } from './access.js';
 
 const District = z.object({
   id: z.string(),
@@ -18,20 +19,21 @@ const District = z.object({
 });
 
 export const districtsPlugin: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {
-  app
-    .withTypeProvider<ZodTypeProvider>()
-    .get(
-      '/api/districts',
-      { schema: { tags: ['registry'], response: { 200: z.object({ districts: z.array(District) }) } } },
-      async () => {
-        const inv = registry.inventory;
-        const declared = new Map(inv.city.districts?.map((d) => [d.id, d]));
-        return {
-          districts: districtsOf(inv).map((id) => {
-            const d = declared.get(id);
-            return d ? { ...d, declared: true } : { id, name: id, declared: false };
-          }),
-        };
-      },
-    );
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/districts',
+    {
+      ...needs('viewer'),
+      schema: { tags: ['registry'], response: { 200: z.object({ districts: z.array(District) }) } },
+    },
+    async () => {
+      const inv = registry.inventory;
+      const declared = new Map(inv.city.districts?.map((d) => [d.id, d]));
+      return {
+        districts: districtsOf(inv).map((id) => {
+          const d = declared.get(id);
+          return d ? { ...d, declared: true } : { id, name: id, declared: false };
+        }),
+      };
+    },
+  );
 };

@@ -1,5 +1,6 @@
 // `/healthz`: 200 when broker, engine and stores are up, 503 naming the failing part (CONTRACT §5).
 import type { FastifyPluginAsync } from 'fastify';
+import { needs } from './access.js';
 
 export type HealthCheck = () => { ok: boolean; detail?: string };
 
@@ -7,7 +8,7 @@ export const healthPlugin: FastifyPluginAsync<{ checks: Record<string, HealthChe
   app,
   { checks },
 ) => {
-  app.get('/healthz', { schema: { tags: ['operations'] } }, async (_req, reply) => {
+  app.get('/healthz', { ...needs('public'), schema: { tags: ['operations'] } }, async (_req, reply) => {
     const parts = Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()]));
     const failing = Object.entries(parts)
       .filter(([, r]) => !r.ok)

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import { needs } from './access.js';
 import { sendError } from './errors.js';
 
 export interface HistoryPluginOptions {
@@ -110,6 +111,7 @@ export const historyPlugin: FastifyPluginAsync<HistoryPluginOptions> = async (ap
   api.get(
     '/api/indicators/:id/history',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['indicators'],
         summary: 'Mean value per bucket of `every`; buckets without data are left out',

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CityEngine, Snapshot } from '../engine/city-engine.js';
 import { indicatorGap } from '../engine/gap.js';
 import { type WhyContext, whyZero } from '../engine/why.js';
+import { needs } from './access.js';
 import { sendError } from './errors.js';
 
 export interface IndicatorSource {
@@ -76,7 +77,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{
 
   api.get(
     '/api/indicators',
-    { schema: { tags: ['indicators'], response: { 200: z.array(Value) } } },
+    { ...needs('viewer'), schema: { tags: ['indicators'], response: { 200: z.array(Value) } } },
     async () => {
       const s = current();
       const ts = stamp(s.at);
@@ -88,6 +89,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{
   api.get(
     '/api/indicators/:id',
     {
+      ...needs('viewer'),
       schema: {
         tags: ['indicators'],
         params: z.object({ id: z.string() }),

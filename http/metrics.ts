@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry as PromRegistry } from 'prom-client';
 import type { CityEngine } from '../engine/city-engine.js';
+import { needs } from './access.js';
 
 export interface MetricsSource {
   engine(): CityEngine;
@@ -128,7 +129,7 @@ export function createMetrics(source: MetricsSource): PromRegistry {
 }
 
 export const metricsPlugin: FastifyPluginAsync<{ registry: PromRegistry }> = async (app, { registry }) => {
-  app.get('/metrics', { schema: { tags: ['operations'] } }, async (_req, reply) => {
+  app.get('/metrics', { ...needs('public'), schema: { tags: ['operations'] } }, async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

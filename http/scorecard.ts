@@ -5,13 +5,12 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type InputProblem, inputsOf } from '../indicators/iso/index.js';
-import type { CredentialStore } from '../registry/credentials.js';
 import type { EntryOutcome, ScorecardStore } from '../scorecard/admin-inputs.js';
 import type { LiveValues } from '../scorecard/live-history.js';
 import { currentYear, isPeriod, type Period, parsePeriod } from '../scorecard/period.js';
 import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
-import { requireAdmin } from './auth.js';
+import { needs } from './access.js';
 import { sendError } from './errors.js';
 import {
   CompositeValuesBody,
@@ -49,10 +48,9 @@ function answerEntry(reply: FastifyReply, outcome: EntryOutcome) {
 }
 
 export const scorecardPlugin: FastifyPluginAsync<
-  ScorecardSource & { credentials: CredentialStore; cityName: () => string; timeZone: () => string }
-> = async (app, { store, live, credentials, cityName, timeZone }) => {
+  ScorecardSource & { cityName: () => string; timeZone: () => string }
+> = async (app, { store, live, cityName, timeZone }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const admin = requireAdmin(credentials);
   const tags = ['scorecard'];
   // Answered once stored: at once on SQLite; on PostgreSQL a refused write is its error's 409 or 503.
   const stored = async <T>(result: T): Promise<T> => {
@@ -70,6 +68,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.get(
     '/api/scorecard',
     {
+      ...needs('viewer'),
       schema: {
         tags,
         description:
@@ -89,6 +88,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.get(
     '/api/scorecard/indicators',
     {
+      ...needs('viewer'),
       schema: {
         tags,
         description:
@@ -124,7 +124,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.post(
     '/api/scorecard/inputs',
     {
-      preHandler: admin,
+      ...needs('admin', 'scorecard.input'),
       schema: {
         tags,
         description:
@@ -145,6 +145,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.get(
     '/api/scorecard/inputs',
     {
+      ...needs('viewer'),
       schema: {
         tags,
         description: 'entries, superseded ones included (current: false), oldest first',
@@ -157,13 +158,13 @@ export const scorecardPlugin: FastifyPluginAsync<
 
   api.get(
     '/api/scorecard/weights',
-    { schema: { tags, response: { 200: z.record(z.string(), z.number()) } } },
+    { ...needs('viewer'), schema: { tags, response: { 200: z.record(z.string(), z.number()) } } },
     async () => store.weights(),
   );
   api.put(
     '/api/scorecard/weights',
     {
-      preHandler: admin,
+      ...needs('admin', 'scorecard.weights'),
       schema: {
         tags,
         description: 'weight of each node among its siblings ({"L1": 2, "L1.7.1": 0.5}); 1 when not given',
@@ -179,13 +180,13 @@ export const scorecardPlugin: FastifyPluginAsync<
 
   api.get(
     '/api/scorecard/maturity-bands',
-    { schema: { tags, response: { 200: z.array(z.number()) } } },
+    { ...needs('viewer'), schema: { tags, response: { 200: z.array(z.number()) } } },
     async () => [...store.maturityBands()],
   );
   api.put(
     '/api/scorecard/maturity-bands',
     {
-      preHandler: admin,
+      ...needs('admin', 'scorecard.bands'),
       schema: {
         tags,
         description: 'four rising cut points between the five PAS 181 levels, e.g. [20, 40, 60, 80]',
@@ -210,6 +211,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.get(
     '/api/scorecard/self-assessments',
     {
+      ...needs('viewer'),
       schema: {
         tags,
         description: 'the latest self-assessment of each component',
@@ -221,7 +223,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.post(
     '/api/scorecard/self-assessments',
     {
-      preHandler: admin,
+      ...needs('admin', 'scorecard.self-assessment'),
       schema: {
         tags,
         description:
@@ -240,13 +242,13 @@ export const scorecardPlugin: FastifyPluginAsync<
   const IdParams = z.object({ id: z.string() });
   api.get(
     '/api/scorecard/composites',
-    { schema: { tags, response: { 200: z.array(CompositeOut) } } },
+    { ...needs('viewer'), schema: { tags, response: { 200: z.array(CompositeOut) } } },
     async () => store.composites() as unknown as Record<string, unknown>[],
   );
   api.put(
     '/api/scorecard/composites/:id',
     {
-      preHandler: admin,
+      ...needs('admin', 'scorecard.composite'),
       schema: {
         tags,
         description:
@@ -264,7 +266,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.post(
     '/api/scorecard/composites/:id/values',
     {
-      preHandler: admin,
+      ...needs('admin', 'scorecard.composite-values'),
       schema: {
         tags,
         description:
@@ -299,6 +301,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   api.get(
     '/report',
     {
+      ...needs('viewer'),
       schema: {
         tags,
         description: 'the scorecard as a self-contained HTML page (the current year unless ?period=)',

@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyServerFactory,
@@ -12,10 +13,15 @@ import Fastify, {
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import type { People } from '../people/people.js';
+import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
+import { declaredAccess, needs } from './access.js';
 import { type AlertDesk, alertsPlugin } from './alerts.js';
 import { attemptLimitOf, tooManyAttempts } from './attempt-limit.js';
+import { auditWrites } from './audit-hook.js';
+import { ADMIN_SUBJECT } from './auth.js';
 import { cityPlugin } from './city.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
@@ -23,10 +29,13 @@ import { districtsPlugin } from './districts.js';
 import { errorAnswer, sendError } from './errors.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
+import { checkAccess, checkCsrf } from './identity.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
 import { metricsPlugin } from './metrics.js';
+import { peopleApiPlugin } from './people-api.js';
 import { type ScorecardSource, scorecardPlugin } from './scorecard.js';
 import { API_HEADERS } from './security-headers.js';
+import { signInPlugin } from './signin.js';
 import { thresholdsPlugin } from './thresholds.js';
 
 export interface ApiDeps {
@@ -43,6 +52,16 @@ export interface ApiDeps {
   scorecard?: ScorecardSource;
   /** Local hours the simulated buses run (`05:00–24:00`) when this process runs the fleet: said in `why`. */
   simulatedBusHours?: string;
+  /** The people who sign in, their tokens and the audit trail; without it only the admin token writes. */
+  people?: People;
+  /** The embedded Node-RED's service account, which acts for the dashboard's person. */
+  dashboardSubject?: string;
+  /** Anyone may read, as a viewer, without signing in (a city that publishes its figures openly). */
+  anonymousRead?: boolean;
+  /** Where security events are logged (each use of the break-glass admin token). */
+  securityLog?: Pick<FastifyBaseLogger, 'warn'>;
+  /** Where a person lands after signing in: the dashboard when this process serves one. */
+  home?: string;
   logger?: boolean | object;
   /** Builds the http.Server: `citygauge start` shares it with Node-RED (red/shared-server.ts). */
   serverFactory?: FastifyServerFactory;
@@ -73,10 +92,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
+  app.addHook('onRoute', declaredAccess);
   for (const hook of deps.onRoute ?? []) app.addHook('onRoute', hook);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   acceptEmptyJsonBodies(app);
+  acceptForms(app);
   // One error shape for every route, whatever its response schemas say: an error body is serialized as
   // plain JSON, so a route's 400 schema can never turn fastify's own 400 into a 500.
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
@@ -102,6 +123,20 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         .serializer(JSON.stringify)
         .send(tooManyAttempts(wait));
   });
+  app.addHook(
+    'onRequest',
+    checkAccess({
+      people: deps.people,
+      credentials: deps.registry.credentials,
+      adminSubject: ADMIN_SUBJECT,
+      dashboardSubject: deps.dashboardSubject ?? EMBEDDED_RED_SUBJECT,
+      anonymousRead: deps.anonymousRead,
+      attempts,
+      log: deps.securityLog,
+    }),
+  );
+  app.addHook('preValidation', checkCsrf);
+  if (deps.people) app.addHook('onSend', auditWrites(deps.people));
   await app.register(swagger, {
     openapi: {
       info: {
@@ -115,6 +150,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthPlugin, { checks: deps.health });
+  if (deps.people) {
+    await app.register(signInPlugin, { people: deps.people, home: deps.home ?? '/docs' });
+    await app.register(peopleApiPlugin, { people: deps.people });
+  }
   await app.register(metricsPlugin, { registry: deps.metrics });
   await app.register(indicatorsPlugin, {
     source: deps.indicators,
@@ -135,12 +174,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(devicesPlugin, { registry: deps.registry, engine: () => deps.indicators.engine() });
   await app.register(districtsPlugin, { registry: deps.registry });
   if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
-  if (deps.alerts)
-    await app.register(alertsPlugin, { alerts: deps.alerts, credentials: deps.registry.credentials });
+  if (deps.alerts) await app.register(alertsPlugin, { alerts: deps.alerts });
   if (deps.scorecard)
     await app.register(scorecardPlugin, {
       ...deps.scorecard,
-      credentials: deps.registry.credentials,
       cityName: () => deps.registry.inventory.city.name,
       timeZone: () => cityTimeZone(deps.registry.inventory.city),
     });
@@ -173,4 +210,13 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
     const route = `${req.method} ${req.routeOptions.url}`;
     return sendError(reply, 400, 'bad-request', `${route} needs a JSON body: see /docs for its fields`);
   });
+}
+
+/** The sign-in and password pages post plain HTML forms. */
+function acceptForms(app: FastifyInstance): void {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
 }

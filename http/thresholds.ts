@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Registry } from '../registry/registry-service.js';
-import { requireAdmin } from './auth.js';
+import { needs } from './access.js';
 
 const ThresholdOut = z.object({
   indicator: z.string(),
@@ -23,13 +23,13 @@ export const thresholdsPlugin: FastifyPluginAsync<{
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/api/thresholds',
-    { schema: { tags: ['alerts'], response: { 200: z.array(ThresholdOut) } } },
+    { ...needs('viewer'), schema: { tags: ['alerts'], response: { 200: z.array(ThresholdOut) } } },
     async () => registry.inventory.city.thresholds,
   );
   api.put(
     '/api/thresholds',
     {
-      preHandler: requireAdmin(registry.credentials),
+      ...needs('admin', 'threshold.set'),
       schema: {
         tags: ['alerts'],
         description: 'replace every threshold: [{"indicator","scope","below","clearAt","forS","severity"}]',

@@ -4,7 +4,15 @@
 import { createHash } from 'node:crypto';
 
 /** Where a change came from: the way its actor proved who they are. */
-export type AuditVia = 'session' | 'token' | 'dashboard' | 'break-glass' | 'cli' | 'oidc' | 'system';
+export type AuditVia =
+  | 'session'
+  | 'token'
+  | 'dashboard'
+  | 'break-glass'
+  | 'cli'
+  | 'oidc'
+  | 'system'
+  | 'anonymous';
 
 /** What the caller says about one change; the chain adds its number, time and hashes. */
 export interface AuditDraft {

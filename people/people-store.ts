@@ -66,6 +66,8 @@ export interface PeopleStore {
   account(name: string): Promise<Account | undefined>;
   accountByOidcSubject(subject: string): Promise<Account | undefined>;
   accounts(): Promise<Account[]>;
+  /** Insert a new account; false when the name is taken (two nodes making `admin` at once: one wins). */
+  createAccount(account: Account): Promise<boolean>;
   /** Insert, or replace the account of the same name. */
   putAccount(account: Account): Promise<void>;
 

@@ -113,7 +113,6 @@ export class People {
     const bad =
       accountNameProblem(name) ?? (password !== undefined ? passwordProblem(password, name) : undefined);
     if (bad) throw new PeopleError(bad, 400);
-    if (await this.store.account(name)) throw new PeopleError(`an account '${name}' exists already`, 409);
     const once = password === undefined ? oneTimePassword() : undefined;
     const now = this.now();
     const account: Account = {
@@ -128,7 +127,8 @@ export class People {
       updatedAt: now,
       lastSignInAt: null,
     };
-    await this.store.putAccount(account);
+    if (!(await this.store.createAccount(account)))
+      throw new PeopleError(`an account '${name}' exists already`, 409);
     await this.change(by, 'person.add', name, null, publicAccount(account));
     return { account, oneTimePassword: once };
   }
@@ -461,7 +461,13 @@ export class People {
   async ensureFirstAdmin(): Promise<string | undefined> {
     if ((await this.store.accounts()).length > 0) return undefined;
     const system: Actor = { name: 'system', role: null, via: 'system', address: null };
-    return (await this.addLocal('admin', 'admin', system)).oneTimePassword;
+    try {
+      return (await this.addLocal('admin', 'admin', system)).oneTimePassword;
+    } catch (err) {
+      // Another node of the cluster made it first: its banner shows the password.
+      if (err instanceof PeopleError && err.status === 409) return undefined;
+      throw err;
+    }
   }
 
   private prune(now: number): void {

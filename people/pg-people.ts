@@ -22,6 +22,19 @@ import {
 /** Any constant: audit appends of all nodes take turns on it. */
 const AUDIT_LOCK = 30_148;
 
+const accountValues = (a: Account) => [
+  a.name,
+  a.role,
+  a.source,
+  a.passwordHash,
+  a.mustChangePassword,
+  a.disabled,
+  a.oidcSubject,
+  a.createdAt,
+  a.updatedAt,
+  a.lastSignInAt,
+];
+
 export class PgPeople implements PeopleStore {
   private constructor(
     private readonly pool: pg.Pool,
@@ -59,6 +72,16 @@ export class PgPeople implements PeopleStore {
     return rows.map(fromAccountRow);
   }
 
+  async createAccount(a: Account) {
+    const r = await this.pool.query(
+      `INSERT INTO accounts (name, role, source, password_hash, must_change_password, disabled, oidc_subject,
+         created_at, updated_at, last_sign_in_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (name) DO NOTHING`,
+      accountValues(a),
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
   async putAccount(a: Account) {
     await this.pool.query(
       `INSERT INTO accounts (name, role, source, password_hash, must_change_password, disabled, oidc_subject,
@@ -67,18 +90,7 @@ export class PgPeople implements PeopleStore {
          password_hash = EXCLUDED.password_hash, must_change_password = EXCLUDED.must_change_password,
          disabled = EXCLUDED.disabled, oidc_subject = EXCLUDED.oidc_subject, updated_at = EXCLUDED.updated_at,
          last_sign_in_at = EXCLUDED.last_sign_in_at`,
-      [
-        a.name,
-        a.role,
-        a.source,
-        a.passwordHash,
-        a.mustChangePassword,
-        a.disabled,
-        a.oidcSubject,
-        a.createdAt,
-        a.updatedAt,
-        a.lastSignInAt,
-      ],
+      accountValues(a),
     );
   }
 

@@ -51,6 +51,13 @@ export class SqlitePeople implements PeopleStore {
     );
   }
 
+  async createAccount(a: Account) {
+    const taken = this.db.prepare('SELECT 1 FROM accounts WHERE name = ?').get(a.name);
+    if (taken) return false;
+    await this.putAccount(a);
+    return true;
+  }
+
   async putAccount(a: Account) {
     this.db
       .prepare(
