@@ -364,6 +364,8 @@ export class People {
         lastSignInAt: now,
       };
       await this.store.putAccount(account);
+      // As setRole: sessions made under the old role end, so it holds nowhere past this sign-in.
+      if (role !== before.role) await this.store.deleteSessionsOf(account.name);
       if (role !== before.role)
         await this.audit({
           actor: 'identity-provider',
