@@ -25,7 +25,7 @@ import { openScorecard, scorecardSource } from './open-scorecard.js';
 import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
-import { redBanner, startCityRed } from './start-red.js';
+import { connectableHost, redBanner, startCityRed } from './start-red.js';
 
 interface ApiOptions extends ClusterFlags, HistoryFlags, PeopleFlags {
   db?: string;
@@ -112,13 +112,17 @@ export function registerApi(program: Command): void {
     await node.start();
     const registry = city.registry!;
     const adminToken = ensureAdminToken(registry.credentials);
-    const { people, firstAdminPassword } = await openPeople(opts, log);
+    const { people, firstAdminPassword, oidc } = await openPeople(opts, log, {
+      host: connectableHost(opts.host),
+      port: opts.httpPort,
+    });
     const shared = dashboardBroker ? sharedServer() : undefined;
     const api = await buildApi({
       serverFactory: shared?.factory,
       registry,
       people,
       anonymousRead: opts.anonymousRead,
+      oidc: oidc,
       securityLog: log,
       home: dashboardBroker ? '/dashboard' : '/docs',
       dashboardSubject: `${EMBEDDED_RED_SUBJECT}@${id}`,

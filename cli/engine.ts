@@ -31,6 +31,7 @@ import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from
 import { usePrivateDataDir } from './private-data.js';
 import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
+import { connectableHost } from './start-red.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags, DbFlag, PeopleFlags {
@@ -180,13 +181,14 @@ export function registerEngine(program: Command): void {
       const registry = city.registry;
       adminToken = ensureAdminToken(registry.credentials);
       await registry.written();
-      const opened = await openPeople(opts, log);
+      const opened = await openPeople(opts, log, { host: connectableHost(opts.host), port: httpPort });
       people = opened.people;
       firstAdminPassword = opened.firstAdminPassword;
       api = await buildApi({
         registry,
         people,
         anonymousRead: opts.anonymousRead,
+        oidc: opened.oidc,
         securityLog: log,
         indicators: services.indicators,
         deviceStatus: services.deviceStatus,

@@ -24,7 +24,7 @@ import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
 import { simulatedBanner, startCityFleet } from './start-fleet.js';
-import { redBanner, startCityRed } from './start-red.js';
+import { connectableHost, redBanner, startCityRed } from './start-red.js';
 import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
@@ -78,7 +78,10 @@ export function registerStart(program: Command): void {
       );
       const adminToken = ensureAdminToken(registry.credentials);
       await registry.written();
-      const { people, firstAdminPassword } = await openPeople(opts, log);
+      const { people, firstAdminPassword, oidc } = await openPeople(opts, log, {
+        host: connectableHost(opts.host),
+        port: Number(opts.httpPort),
+      });
       const timeZone = cityTimeZoneLogged(registry.inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory);
       // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
@@ -125,6 +128,7 @@ export function registerStart(program: Command): void {
         registry,
         people,
         anonymousRead: opts.anonymousRead,
+        oidc: oidc,
         securityLog: log,
         home: opts.red ? '/dashboard' : '/docs',
         serverFactory: shared?.factory,

@@ -13,6 +13,7 @@ import Fastify, {
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import type { OidcSignIn } from '../people/oidc.js';
 import type { People } from '../people/people.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { cityTimeZone } from '../registry/inventory.js';
@@ -32,6 +33,7 @@ import { historyPlugin } from './history.js';
 import { checkAccess, checkCsrf } from './identity.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
 import { metricsPlugin } from './metrics.js';
+import { oidcRoutesPlugin } from './oidc-routes.js';
 import { peopleApiPlugin } from './people-api.js';
 import { type ScorecardSource, scorecardPlugin } from './scorecard.js';
 import { API_HEADERS } from './security-headers.js';
@@ -58,6 +60,8 @@ export interface ApiDeps {
   dashboardSubject?: string;
   /** Anyone may read, as a viewer, without signing in (a city that publishes its figures openly). */
   anonymousRead?: boolean;
+  /** Sign-in at the city's OpenID provider, beside local accounts. */
+  oidc?: { oidc: OidcSignIn; label: string; redirectUri: string };
   /** Where security events are logged (each use of the break-glass admin token). */
   securityLog?: Pick<FastifyBaseLogger, 'warn'>;
   /** Where a person lands after signing in: the dashboard when this process serves one. */
@@ -151,7 +155,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthPlugin, { checks: deps.health });
   if (deps.people) {
-    await app.register(signInPlugin, { people: deps.people, home: deps.home ?? '/docs' });
+    const home = deps.home ?? '/docs';
+    await app.register(signInPlugin, {
+      people: deps.people,
+      home,
+      oidc: deps.oidc && { label: deps.oidc.label },
+    });
+    if (deps.oidc) await app.register(oidcRoutesPlugin, { people: deps.people, home, ...deps.oidc });
     await app.register(peopleApiPlugin, { people: deps.people });
   }
   await app.register(metricsPlugin, { registry: deps.metrics });

@@ -6,6 +6,7 @@ import { serialize } from 'cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { safeNext } from '../people/oidc-pending.js';
 import { type People, PeopleError } from '../people/people.js';
 import { needs } from './access.js';
 import { actorOf } from './audit-hook.js';
@@ -18,11 +19,6 @@ export interface SignInOptions {
   home: string;
   /** The identity provider's button, when OpenID Connect is configured. */
   oidc?: { label: string };
-}
-
-/** A path on this site: `/x`, never `//host` or `/\host`, which browsers read as another site. */
-export function safeNext(next: unknown, home: string): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\r\n]/.test(next) ? next : home;
 }
 
 export function sessionCookie(req: FastifyRequest, value: string, maxAgeS: number): string {
@@ -64,24 +60,33 @@ const PasswordForm = z.object({
   _csrf: z.string().optional(),
 });
 
+/** The sign-in page, with an error when the last attempt failed (OpenID Connect's callback shows it too). */
+export function signInHtml(
+  next: string,
+  oidc: { label: string } | undefined,
+  error?: string,
+  name = '',
+): string {
+  return page(
+    'Sign in',
+    `<h1>Sign in to citygauge</h1>${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="/signin"><input type="hidden" name="next" value="${esc(next)}">
+<label for="name">Account name</label><input id="name" name="name" autocomplete="username" required value="${esc(name)}" autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form>${
+      oidc
+        ? `<a class="button alt" href="/auth/oidc/login?next=${encodeURIComponent(next)}">Sign in with ${esc(oidc.label)}</a>`
+        : ''
+    }`,
+  );
+}
+
 export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (app, { people, home, oidc }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
 
-  const signInPage = (next: string, error?: string, name = '') =>
-    page(
-      'Sign in',
-      `<h1>Sign in to citygauge</h1>${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
-<form method="post" action="/signin"><input type="hidden" name="next" value="${esc(next)}">
-<label for="name">Account name</label><input id="name" name="name" autocomplete="username" required value="${esc(name)}" autofocus>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form>${
-        oidc
-          ? `<a class="button alt" href="/auth/oidc/login?next=${encodeURIComponent(next)}">Sign in with ${esc(oidc.label)}</a>`
-          : ''
-      }`,
-    );
+  const signInPage = (next: string, error?: string, name = '') => signInHtml(next, oidc, error, name);
 
   api.get(
     '/signin',

@@ -56,17 +56,17 @@ export function openPending(sealed: string | undefined, now: number): PendingSig
 }
 
 /**
- * `next` when it is a path on this site, else `/dashboard`: a sign-in must never send a person on to
+ * `next` when it is a path on this site, else `fallback`: a sign-in must never send a person on to
  * another site (`//evil.example`, `/\evil.example` and `https://…` all would).
  */
-export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || next.length > 2000) return DEFAULT_NEXT;
-  if (!next.startsWith('/') || next.startsWith('//') || [...next].some(unsafeInPath)) return DEFAULT_NEXT;
+export function safeNext(next: unknown, fallback = DEFAULT_NEXT): string {
+  if (typeof next !== 'string' || next.length > 2000) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || [...next].some(unsafeInPath)) return fallback;
   const base = 'http://citygauge.invalid';
   try {
-    return new URL(next, base).origin === base ? next : DEFAULT_NEXT;
+    return new URL(next, base).origin === base ? next : fallback;
   } catch {
-    return DEFAULT_NEXT;
+    return fallback;
   }
 }
 
