@@ -16,7 +16,7 @@ import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { addClusterOptions, type ClusterFlags, joinLog, whileJoining } from './cluster-flags.js';
 import { openCity } from './engine.js';
 import { UsageError } from './errors.js';
-import { portFlag } from './flags.js';
+import { connectableHost, portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
@@ -25,7 +25,7 @@ import { openScorecard, scorecardSource } from './open-scorecard.js';
 import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
-import { connectableHost, redBanner, startCityRed } from './start-red.js';
+import { redBanner, startCityRed } from './start-red.js';
 
 interface ApiOptions extends ClusterFlags, HistoryFlags, PeopleFlags {
   db?: string;

@@ -22,7 +22,7 @@ import { type CityMessage, CityServices, spoolAlertMessage } from './city-servic
 import { addClusterOptions } from './cluster-flags.js';
 import { declareDistrictsLogged } from './declare-districts.js';
 import { UsageError } from './errors.js';
-import { portFlag } from './flags.js';
+import { connectableHost, portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
@@ -31,7 +31,6 @@ import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from
 import { usePrivateDataDir } from './private-data.js';
 import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
-import { connectableHost } from './start-red.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 
 interface EngineOptions extends HistoryFlags, DbFlag, PeopleFlags {

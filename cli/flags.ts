@@ -63,3 +63,8 @@ export const SEED_MAX = 2 ** 32 - 1;
 export const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
 /** 1 TiB: beyond it a spool is a typo. */
 export const MAX_SPOOL_MB = 2 ** 20;
+
+/** A wildcard address is not one to connect to; this process reaches itself on loopback then. */
+export function connectableHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+}

@@ -10,6 +10,7 @@ import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
 import type { SharedServer } from '../red/shared-server.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import type { Registry } from '../registry/registry-service.js';
+import { connectableHost } from './flags.js';
 
 /** The shipped Node-RED flows (dist/cli/start-red.js → flows/ at the package root). */
 export const SHIPPED_FLOWS = fileURLToPath(new URL('../../flows/citygauge.json', import.meta.url));
@@ -28,11 +29,6 @@ export interface CityRedOptions {
   /** Its MQTT account: an API node's is its own (`service:node-red-embedded@<node>`). */
   subject?: string;
   logger: Logger;
-}
-
-/** A wildcard address is not one to connect to; this process reaches itself on loopback then. */
-export function connectableHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
 }
 
 export async function startCityRed(

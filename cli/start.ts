@@ -13,7 +13,7 @@ import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
 import { CliError, UsageError } from './errors.js';
-import { portFlag, wholeFlag } from './flags.js';
+import { connectableHost, portFlag, wholeFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
@@ -24,7 +24,7 @@ import { usePrivateDataDir } from './private-data.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { startCityBroker } from './start-broker.js';
 import { simulatedBanner, startCityFleet } from './start-fleet.js';
-import { connectableHost, redBanner, startCityRed } from './start-red.js';
+import { redBanner, startCityRed } from './start-red.js';
 import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { connectableHost } from '../../cli/start-red.js';
+import { connectableHost } from '../../cli/flags.js';
 import { basicUser, dashboardAccess } from '../../red/dashboard-auth.js';
 import { EMBEDDED_BROKER_HOST, writeBrokerCredentials } from '../../red/flow-credentials.js';
 import { seedFlows } from '../../red/seed-flows.js';
