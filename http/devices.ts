@@ -13,6 +13,7 @@ import { INVENTORY_FILES } from '../registry/load-inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { blankOr, districtText, idText, referenceText } from '../registry/text-limits.js';
 import { needs } from './access.js';
+import { recordChange } from './audit-hook.js';
 import { decodeCursor, devicePage, knownDistricts, PAGE_DEFAULT, PAGE_MAX } from './device-page.js';
 import { sendError } from './errors.js';
 import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
@@ -188,6 +189,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       if (!r.ok) return reply.code(r.status).send(refused(r.status, r.reasons));
       // Stored before the secret is shown: it is shown once.
       await registry.written();
+      recordChange(req, { target: r.value.device.id, after: r.value.device });
       return reply.code(201).send({ id: r.value.device.id, secret: r.value.secret });
     },
   );
@@ -204,8 +206,10 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       },
     },
     async (req, reply) => {
+      const before = registry.inventory.devices.get(req.params.id);
       const r = registry.update(req.params.id, req.body);
       await registry.written();
+      if (r.ok) recordChange(req, { before, after: r.value });
       return r.ok ? (r.value as Device) : reply.code(r.status).send(refused(r.status, r.reasons));
     },
   );
@@ -217,8 +221,10 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       schema: { tags: ['registry'], params: IdParams, response: { 204: z.null(), ...Errors } },
     },
     async (req, reply) => {
+      const before = registry.inventory.devices.get(req.params.id);
       const r = registry.remove(req.params.id);
       await registry.written();
+      if (r.ok) recordChange(req, { before, after: null });
       return r.ok ? reply.code(204).send(null) : reply.code(r.status).send(refused(r.status, r.reasons));
     },
   );
@@ -232,6 +238,8 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     async (req, reply) => {
       const r = registry.rotateSecret(req.params.id);
       await registry.written();
+      // The new secret is shown once and never recorded: the trail says only that it changed.
+      recordChange(req, { after: { credential: 'rotated' } });
       return r.ok
         ? { id: req.params.id, secret: r.value }
         : reply.code(r.status).send(refused(r.status, r.reasons));
@@ -263,6 +271,10 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
         const strict = req.query.strict === 'true';
         const result = await registry.importDir(dir, strict);
         await registry.written();
+        recordChange(req, {
+          target: received.files.join(', '),
+          after: { files: received.files, strict, counts: result.counts, errors: result.errors.length },
+        });
         // Nothing applied (strict with an error, or not one row nor city.json taken) is a 422, not a 200.
         const cityTaken =
           received.files.includes('city.json') && !result.errors.some((e) => e.file === 'city.json');

@@ -11,6 +11,7 @@ import { currentYear, isPeriod, type Period, parsePeriod } from '../scorecard/pe
 import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
 import { needs } from './access.js';
+import { recordChange } from './audit-hook.js';
 import { sendError } from './errors.js';
 import {
   CompositeValuesBody,
@@ -139,7 +140,10 @@ export const scorecardPlugin: FastifyPluginAsync<
         },
       },
     },
-    async (req, reply) => answerEntry(reply, await stored(store.enter(req.body))),
+    async (req, reply) => {
+      recordChange(req, { target: [req.body.indicator, req.body.period].filter(Boolean).join(' ') || null });
+      return answerEntry(reply, await stored(store.enter(req.body)));
+    },
   );
 
   api.get(
@@ -173,6 +177,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       },
     },
     async (req, reply) => {
+      recordChange(req, { target: null, before: store.weights() });
       const r = await stored(store.setWeights(req.body));
       return r.ok ? r.value : badRequest(reply, r.errors);
     },
@@ -195,6 +200,7 @@ export const scorecardPlugin: FastifyPluginAsync<
       },
     },
     async (req, reply) => {
+      recordChange(req, { target: null, before: [...store.maturityBands()] });
       const r = await stored(store.setMaturityBands(req.body));
       return r.ok ? [...r.value] : badRequest(reply, r.errors);
     },

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Registry } from '../registry/registry-service.js';
 import { needs } from './access.js';
+import { recordChange } from './audit-hook.js';
 
 const ThresholdOut = z.object({
   indicator: z.string(),
@@ -46,8 +47,10 @@ export const thresholdsPlugin: FastifyPluginAsync<{
         return [];
       });
       if (unknown.length) return reply.code(400).send({ error: 'bad-request', message: unknown.join('; ') });
+      const before = registry.inventory.city.thresholds;
       const r = registry.setThresholds(req.body);
       await registry.written();
+      if (r.ok) recordChange(req, { target: null, before, after: r.value });
       return r.ok ? r.value : reply.code(400).send({ error: 'bad-request', message: r.reasons.join('; ') });
     },
   );

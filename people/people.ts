@@ -147,10 +147,29 @@ export class People {
     return account;
   }
 
+  /**
+   * Refuses a change that would leave no enabled admin: people would then be managed with the break-glass
+   * token only. (Two admins demoting each other at the same instant can still both succeed.)
+   */
+  private async keepAnAdmin(before: Account, after: Account): Promise<void> {
+    const wasAdmin = before.role === 'admin' && !before.disabled;
+    const staysAdmin = after.role === 'admin' && !after.disabled;
+    if (!wasAdmin || staysAdmin) return;
+    const others = (await this.store.accounts()).filter(
+      (a) => a.name !== before.name && a.role === 'admin' && !a.disabled,
+    );
+    if (others.length === 0)
+      throw new PeopleError(
+        `'${before.name}' is the last enabled admin: make another admin first (citygauge users set-role NAME admin)`,
+        409,
+      );
+  }
+
   /** Change a role; the person's sessions end, so the new role holds from their next request. */
   async setRole(name: string, role: Role, by: Actor): Promise<Account> {
     const before = await this.existing(name);
     const after = { ...before, role, updatedAt: this.now() };
+    await this.keepAnAdmin(before, after);
     await this.store.putAccount(after);
     if (before.role !== role) await this.store.deleteSessionsOf(name);
     await this.change(by, 'person.role', name, publicAccount(before), publicAccount(after));
@@ -161,6 +180,7 @@ export class People {
   async setDisabled(name: string, disabled: boolean, by: Actor): Promise<Account> {
     const before = await this.existing(name);
     const after = { ...before, disabled, updatedAt: this.now() };
+    await this.keepAnAdmin(before, after);
     await this.store.putAccount(after);
     if (disabled) await this.store.deleteSessionsOf(name);
     await this.change(
