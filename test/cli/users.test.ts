@@ -11,7 +11,7 @@ import { People } from '../../people/people.js';
 import { SqlitePeople } from '../../people/sqlite-people.js';
 import { runCli } from '../support/cli.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { tempDir } from '../support/tmp.js';
+import { inventoryDir, tempDir } from '../support/tmp.js';
 
 const PASSWORD = 'correct horse battery';
 const ONE_TIME = /^([A-Za-z0-9_-]{20})\n$/;
@@ -254,6 +254,22 @@ describe('citygauge users, tokens and audit on people.sqlite', () => {
     // The untouched original still verifies.
     expect((await runCli(['audit', 'verify', ...dd])).code).toBe(0);
   });
+
+  it("shows times in the city's time zone once the registry beside it names one", async () => {
+    const city = inventoryDir({ 'city.json': '{"name":"Tiny","timeZone":"Asia/Tokyo"}' });
+    expect((await runCli(['import', city, ...dd])).code).toBe(0);
+    const table = await runCli(['users', 'list', ...dd]);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/last sign-in \(Asia\/Tokyo\)$/);
+    // Tokyo is UTC+9 all year: the same instant as the ISO time the JSON gives.
+    const ada = (
+      JSON.parse((await runCli(['users', 'list', '--json', ...dd])).stdout) as { lastSignInAt: string }[]
+    )[0];
+    const t = new Date(Date.parse(ada.lastSignInAt) + 9 * 3_600_000).toISOString();
+    expect(lines[2]).toMatch(
+      new RegExp(`^ada\\s+admin\\s+local\\s+no\\s+no\\s+${t.slice(0, 10)} ${t.slice(11, 16)} GMT\\+9$`),
+    );
+  }, 60_000);
 
   it('names --data-dir when there is no people.sqlite to read', async () => {
     const r = await runCli(['audit', 'verify', '--data-dir', tempDir('citygauge-empty-')]);
