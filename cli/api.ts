@@ -22,8 +22,8 @@ import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, openAlertLog } from './open-registry.js';
 import { openScorecard, scorecardSource } from './open-scorecard.js';
-import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
+import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './serve-people.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { redBanner, startCityRed } from './start-red.js';
 

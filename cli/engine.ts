@@ -27,8 +27,8 @@ import { addHistoryOptions, type HistoryFlags, openHistory } from './history-opt
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, type DbFlag, openAlertLog, openRegistryBackend } from './open-registry.js';
-import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './people-flags.js';
 import { usePrivateDataDir } from './private-data.js';
+import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './serve-people.js';
 import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';

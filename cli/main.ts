@@ -2,6 +2,7 @@
 // The citygauge command line: the one place that wires the parts together (CONTRACT §5).
 import { Command } from 'commander';
 import { registerApi } from './api.js';
+import { registerAudit } from './audit.js';
 import { registerBroker } from './broker.js';
 import { registerDemo } from './demo.js';
 import { registerEngine } from './engine.js';
@@ -12,6 +13,8 @@ import { registerReport } from './report.js';
 import { registerScorecard } from './scorecard.js';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
+import { registerTokens } from './tokens.js';
+import { registerUsers } from './users.js';
 import { packageVersion } from './version.js';
 
 const program = new Command('citygauge')
@@ -30,6 +33,9 @@ registerEngine(program);
 registerBroker(program);
 registerApi(program);
 registerSimulate(program);
+registerUsers(program);
+registerTokens(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

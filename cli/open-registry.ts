@@ -1,12 +1,9 @@
-// Where a command keeps its registry, credentials, alert log and people: the SQLite file in --data-dir (the embedded
+// Where a command keeps its registry, credentials and alert log: the SQLite file in --data-dir (the embedded
 // default), or the PostgreSQL control plane every node of a cluster shares (`--db postgres://…`).
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { type AlertLog, SqliteAlertLog } from '../engine/alerts/alert-log.js';
 import { PgAlertLog } from '../engine/alerts/pg-alert-log.js';
-import type { PeopleStore } from '../people/people-store.js';
-import { PgPeople } from '../people/pg-people.js';
-import { SqlitePeople } from '../people/sqlite-people.js';
 import { PgRegistryStore } from '../registry/pg-store.js';
 import { ControlPlaneError } from '../registry/postgres.js';
 import type { RegistryBackend } from '../registry/registry-backend.js';
@@ -41,16 +38,6 @@ export async function openAlertLog(opts: DbFlag, log?: Logger): Promise<AlertLog
   if (!opts.db) return SqliteAlertLog.open(opts.dataDir);
   try {
     return await PgAlertLog.open(opts.db, log);
-  } catch (err) {
-    throw err instanceof ControlPlaneError ? new CliError(err.message) : err;
-  }
-}
-
-/** People, their sessions and tokens, and the audit trail: people.sqlite in the data dir, or the same PostgreSQL. */
-export async function openPeopleStore(opts: DbFlag): Promise<PeopleStore> {
-  if (!opts.db) return SqlitePeople.open(opts.dataDir);
-  try {
-    return await PgPeople.open(opts.db);
   } catch (err) {
     throw err instanceof ControlPlaneError ? new CliError(err.message) : err;
   }

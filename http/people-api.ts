@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from '../people/duration.js';
+import { parseDuration } from '../people/duration.js';
 import { AccountNameSchema } from '../people/names.js';
 import { type People, PeopleError, publicAccount, publicToken } from '../people/people.js';
 import { RoleSchema } from '../people/roles.js';
@@ -191,7 +191,10 @@ export const peopleApiPlugin: FastifyPluginAsync<{ people: People }> = async (ap
         summary: "A personal bearer token acting with its person's role; the token is in the answer, once",
         body: z.object({
           name: z.string().optional().describe('whose token: the caller when left out'),
-          expires: z.string().optional().describe(`lifetime, ${DURATION_HINT}; none when left out`),
+          expires: z
+            .string()
+            .optional()
+            .describe('lifetime such as 12h, 30d or 1y (at most 10y); none when left out'),
           label: z.string().max(100).optional(),
         }),
         response: {
@@ -203,14 +206,10 @@ export const peopleApiPlugin: FastifyPluginAsync<{ people: People }> = async (ap
       },
     },
     async (req, reply) => {
-      const expiresInMs = req.body.expires === undefined ? undefined : parseDuration(req.body.expires);
-      if (req.body.expires !== undefined && expiresInMs === undefined)
-        return sendError(
-          reply,
-          400,
-          'bad-request',
-          `expires '${req.body.expires}' is not a lifetime: use ${DURATION_HINT}`,
-        );
+      const lifetime = req.body.expires === undefined ? undefined : parseDuration(req.body.expires);
+      if (lifetime && !lifetime.ok)
+        return sendError(reply, 400, 'bad-request', `expires: ${lifetime.reason}`);
+      const expiresInMs = lifetime?.ok ? lifetime.ms : undefined;
       const name = req.body.name ?? req.caller!.name;
       const issued = await change(req, reply, () =>
         people.issueToken(name, { expiresInMs, label: req.body.label }, actorOf(req)),

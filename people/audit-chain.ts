@@ -99,6 +99,10 @@ export class ChainVerifier {
       this.broken = { ok: false, entries: this.count, seq, reason };
       return this.broken;
     };
+    // An entry whose hash no longer matches its own fields was edited, whatever number it now claims: the
+    // break is at its place in the chain, not at the number written into it.
+    if (entry.seq !== want && entryHash(entry, entry.prevHash) !== entry.hash)
+      return fail(want, `entry ${want} was changed after it was written: its hash does not match`);
     if (entry.seq > want)
       return fail(
         want,
