@@ -1,11 +1,11 @@
 // Node-RED inside `citygauge start` (issue 5): the editor and the dashboard on the API's port, its flows
-// talking to this city's broker and API with an account issued for this process.
+// talking to this city's broker and API with an account issued for this process, for the person signed in.
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { attemptLimitOf } from '../http/attempt-limit.js';
 import { ADMIN_SUBJECT } from '../http/auth.js';
-import { type DashboardAccess, dashboardAccess } from '../red/dashboard-auth.js';
+import type { WhoIs } from '../red/dashboard-auth.js';
 import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
 import type { SharedServer } from '../red/shared-server.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
@@ -27,19 +27,30 @@ export interface CityRedOptions {
   mqttHost?: string;
   /** Its MQTT account: an API node's is its own (`service:node-red-embedded@<node>`). */
   subject?: string;
+  /**
+   * The signed-in person of a request, by its `cg_session` cookie (http/identity.ts over People.sessionOf).
+   * Without it nobody is signed in: the dashboard and the editor send everyone to the sign-in page.
+   */
+  whoIs?: WhoIs;
+  /** The sign-in page (default `/signin`). */
+  signInPath?: string;
   logger: Logger;
 }
+
+/** Where a signed-out browser is sent (http/ serves it; it takes `?next=`). */
+export const SIGN_IN_PATH = '/signin';
+const nobodySignedIn: WhoIs = async () => undefined;
 
 /** A wildcard address is not one to connect to; this process reaches itself on loopback then. */
 export function connectableHost(host: string): string {
   return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
 }
 
-export async function startCityRed(
-  o: CityRedOptions,
-): Promise<{ red: EmbeddedRed; dashboard: DashboardAccess }> {
+export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRed; signInPath: string }> {
   const isAdminToken = (token: string) => o.registry.credentials.verify(ADMIN_SUBJECT, token) === 'admin';
-  const dashboard = dashboardAccess(o.host, isAdminToken);
+  const signInPath = o.signInPath ?? SIGN_IN_PATH;
+  if (!o.whoIs)
+    o.logger.warn('no people store given to Node-RED: nobody can open the dashboard or the editor');
   const self = connectableHost(o.host);
   const red = await startEmbeddedRed({
     server: o.server,
@@ -53,21 +64,20 @@ export async function startCityRed(
       username: o.subject ?? EMBEDDED_RED_SUBJECT,
       token: o.registry.credentials.issue(o.subject ?? EMBEDDED_RED_SUBJECT, 'service'),
     },
+    whoIs: o.whoIs ?? nobodySignedIn,
+    signInPath,
     isAdminToken,
-    dashboard,
     attempts: attemptLimitOf(o.registry.credentials),
     logger: o.logger,
   });
-  return { red, dashboard };
+  return { red, signInPath };
 }
 
 /** The start banner's lines for Node-RED. */
-export function redBanner(http: string, started: { dashboard: DashboardAccess } | undefined): string[] {
+export function redBanner(http: string, started: { signInPath: string } | undefined): string[] {
   if (!started) return ['  dashboard      off (--no-red)'];
-  const { dashboard } = started;
-  const access = dashboard.mode === 'open' ? 'open to this machine only' : `log in with ${dashboard.hint}`;
   return [
-    `  dashboard      ${http}/dashboard   (${access})`,
-    `  flows editor   ${http}/red   (user admin, the admin token)`,
+    `  dashboard      ${http}/dashboard   (sign in: ${http}${started.signInPath})`,
+    `  flows editor   ${http}/red   (admins)`,
   ];
 }
