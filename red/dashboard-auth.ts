@@ -37,9 +37,11 @@ export interface IoSocket {
   handshake: { xdomain: boolean };
   client: { conn: { close(): void } };
   data: { person?: Person };
+  readonly disconnected: boolean;
   emit(event: string, ...args: unknown[]): boolean;
   use(fn: (packet: unknown[], next: (err?: Error) => void) => void): unknown;
   on(event: 'error', fn: (err: Error) => void): unknown;
+  on(event: 'disconnect', fn: () => void): unknown;
   disconnect(close?: boolean): unknown;
 }
 
@@ -47,7 +49,27 @@ export interface IoSocket {
 export function dashboardSettings(o: DashboardAuthOptions) {
   const pageRoles = o.pageRoles ?? PAGE_ROLES;
   const log = o.logger.child({ component: 'dashboard' });
+  const open = new Set<IoSocket>();
   return {
+    /**
+     * Checks every open connection's session now and closes those signed out, disabled or given another
+     * role (their browsers reconnect as what they now are). For after a sign-out or a change to a person:
+     * otherwise a connection finds out at the next thing its browser sends.
+     */
+    recheck: async (): Promise<number> => {
+      let closed = 0;
+      for (const socket of open) {
+        if (socket.disconnected) {
+          open.delete(socket);
+          continue;
+        }
+        const person = await o.whoIs(socket.request).catch(() => undefined);
+        if (person?.role === socket.data.person?.role) continue;
+        socket.disconnect(true);
+        closed++;
+      }
+      return closed;
+    },
     middleware: (
       req: IncomingMessage & { originalUrl?: string },
       res: ServerResponse,
@@ -81,6 +103,9 @@ export function dashboardSettings(o: DashboardAuthOptions) {
           if (!person) return next(new Error(`sign in first: ${o.signInPath}`));
           socket.data.person = person;
           followPerson(socket, o.whoIs, pageRoles, log);
+          // Forgotten at disconnect; a redeploy may drop that listener, so recheck() prunes too.
+          open.add(socket);
+          socket.on('disconnect', () => open.delete(socket));
           next();
         },
         (err: Error) => next(err),

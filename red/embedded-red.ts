@@ -47,6 +47,11 @@ export interface EmbeddedRedOptions {
 export interface EmbeddedRed {
   version: string;
   flowFile: string;
+  /**
+   * Checks the person of every open dashboard connection now, closing those signed out, disabled or
+   * given another role; resolves to how many closed. Call it after a sign-out or a change to a person.
+   */
+  recheckPeople(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   const log = opts.logger.child({ component: 'node-red' });
   const people = { whoIs: opts.whoIs, signInPath: opts.signInPath, logger: opts.logger };
   const editor = { ...people, isAdminToken: opts.isAdminToken };
+  const dashboard = dashboardSettings(people);
   RED.init(opts.server, {
     httpAdminRoot: EDITOR_ROOT,
     httpNodeRoot: '/',
@@ -96,7 +102,7 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
     // Credentials in the flows are `${ENV}` references, so there is nothing to encrypt.
     credentialSecret: false,
     adminAuth: editorAdminAuth(editor),
-    dashboard: dashboardSettings(people),
+    dashboard,
     // No network here, and none assumed: no palette installs, no update checks.
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
     telemetry: { enabled: false, updateNotification: false },
@@ -136,6 +142,7 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   return {
     version: RED.version(),
     flowFile,
+    recheckPeople: dashboard.recheck,
     stop: () => RED.stop(),
   };
 }

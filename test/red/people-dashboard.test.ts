@@ -152,6 +152,8 @@ async function socketIo(name?: string) {
   const connected = await (await fetch(url, { headers })).text();
   return {
     connected,
+    /** The next packets the server sends, as the browser's long poll gets them. */
+    poll: () => fetch(url, { headers }).then(async (r) => `${r.status} ${await r.text()}`),
     /** socket.emit(event, ...args) from the browser side. */
     emit: (...args: unknown[]) =>
       fetch(url, { method: 'POST', headers, body: `42${JSON.stringify(args)}` }).then((r) => r.text()),
@@ -231,6 +233,20 @@ describe('a signed-out browser', () => {
     await people.endSession(cookie, { name: 'vera', role: 'viewer', via: 'session', address: null });
     cookies.gone = cookie;
     expect((await socketIo('gone')).connected).toMatch(/^44/);
+  });
+});
+
+describe('a person signed out elsewhere', () => {
+  it('loses their live socket when the city rechecks its people', async () => {
+    const { cookie } = await people.startSession('olga', 'local', '127.0.0.1');
+    cookies.elsewhere = cookie;
+    const socket = await socketIo('elsewhere');
+    expect(socket.connected).toMatch(/^40\{"sid"/);
+    expect(await red.recheckPeople()).toBe(0);
+    await people.endSession(cookie, { name: 'olga', role: 'operator', via: 'session', address: null });
+    expect(await red.recheckPeople()).toBe(1);
+    // Engine.IO's close packet, or no such session any more.
+    expect(await socket.poll()).toMatch(/^(200 .*1$|400 )/s);
   });
 });
 
