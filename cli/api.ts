@@ -180,6 +180,7 @@ export function registerApi(program: Command): void {
             server: api.server,
             shared,
             registry,
+            people,
             dataDir: opts.dataDir,
             host: opts.host,
             httpPort: port,

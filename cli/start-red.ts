@@ -1,11 +1,12 @@
 // Node-RED inside `citygauge start` (issue 5): the editor and the dashboard on the API's port, its flows
-// talking to this city's broker and API with an account issued for this process.
+// talking to this city's broker and API with an account issued for this process, for the person signed in.
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { attemptLimitOf } from '../http/attempt-limit.js';
 import { ADMIN_SUBJECT } from '../http/auth.js';
-import { type DashboardAccess, dashboardAccess } from '../red/dashboard-auth.js';
+import { whoIsOf } from '../http/identity.js';
+import type { People } from '../people/people.js';
 import { type EmbeddedRed, startEmbeddedRed } from '../red/embedded-red.js';
 import type { SharedServer } from '../red/shared-server.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
@@ -28,14 +29,17 @@ export interface CityRedOptions {
   mqttHost?: string;
   /** Its MQTT account: an API node's is its own (`service:node-red-embedded@<node>`). */
   subject?: string;
+  /** The city's people: the dashboard and the editor know the person by their session cookie. */
+  people: People;
   logger: Logger;
 }
 
-export async function startCityRed(
-  o: CityRedOptions,
-): Promise<{ red: EmbeddedRed; dashboard: DashboardAccess }> {
+/** Where a signed-out browser is sent (http/ serves it; it takes `?next=`). */
+export const SIGN_IN_PATH = '/signin';
+
+export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRed; signInPath: string }> {
   const isAdminToken = (token: string) => o.registry.credentials.verify(ADMIN_SUBJECT, token) === 'admin';
-  const dashboard = dashboardAccess(o.host, isAdminToken);
+  const signInPath = SIGN_IN_PATH;
   const self = connectableHost(o.host);
   const red = await startEmbeddedRed({
     server: o.server,
@@ -49,21 +53,24 @@ export async function startCityRed(
       username: o.subject ?? EMBEDDED_RED_SUBJECT,
       token: o.registry.credentials.issue(o.subject ?? EMBEDDED_RED_SUBJECT, 'service'),
     },
+    whoIs: whoIsOf(o.people),
+    signInPath,
     isAdminToken,
-    dashboard,
     attempts: attemptLimitOf(o.registry.credentials),
     logger: o.logger,
   });
-  return { red, dashboard };
+  // A sign-out, or a person disabled or given another role, closes their open dashboards at once.
+  o.people.onAudit.push((entry) => {
+    if (entry.action === 'signout' || entry.action.startsWith('person.')) void red.recheckPeople();
+  });
+  return { red, signInPath };
 }
 
 /** The start banner's lines for Node-RED. */
-export function redBanner(http: string, started: { dashboard: DashboardAccess } | undefined): string[] {
+export function redBanner(http: string, started: { signInPath: string } | undefined): string[] {
   if (!started) return ['  dashboard      off (--no-red)'];
-  const { dashboard } = started;
-  const access = dashboard.mode === 'open' ? 'open to this machine only' : `log in with ${dashboard.hint}`;
   return [
-    `  dashboard      ${http}/dashboard   (${access})`,
-    `  flows editor   ${http}/red   (user admin, the admin token)`,
+    `  dashboard      ${http}/dashboard   (sign in: ${http}${started.signInPath})`,
+    `  flows editor   ${http}/red   (admins)`,
   ];
 }

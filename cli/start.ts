@@ -153,6 +153,7 @@ export function registerStart(program: Command): void {
             server: api.server,
             shared,
             registry,
+            people,
             dataDir: opts.dataDir,
             host: opts.host,
             httpPort: Number(opts.httpPort),

@@ -64,6 +64,19 @@ export function sessionCookieOf(req: IncomingMessage): string | undefined {
   return header ? parseCookies(header)[SESSION_COOKIE] : undefined;
 }
 
+/**
+ * The signed-in person of a request to Node-RED (the dashboard, the editor), by its session cookie. A
+ * person who must still choose a new password is nobody yet: the sign-in page sends them to do so.
+ */
+export function whoIsOf(people: People) {
+  return async (req: IncomingMessage): Promise<{ name: string; role: Role } | undefined> => {
+    const cookie = sessionCookieOf(req);
+    const found = cookie ? await people.sessionOf(cookie) : undefined;
+    if (!found || found.account.mustChangePassword) return undefined;
+    return { name: found.account.name, role: found.account.role };
+  };
+}
+
 /** Who sent `req`, by token or cookie; undefined when it carries neither. */
 export async function findCaller(req: FastifyRequest, o: IdentityOptions): Promise<Found> {
   const token = bearerOf(req.headers.authorization);

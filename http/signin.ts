@@ -94,7 +94,10 @@ export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (app, { peo
     async (req, reply) => {
       const next = safeNext(req.query.next, home);
       const cookie = sessionCookieOf(req.raw);
-      if (cookie && (await people.sessionOf(cookie))) return reply.redirect(next, 303);
+      const signedIn = cookie ? await people.sessionOf(cookie) : undefined;
+      if (signedIn?.account.mustChangePassword)
+        return reply.redirect(`/account/password?next=${encodeURIComponent(next)}`, 303);
+      if (signedIn) return reply.redirect(next, 303);
       return html(reply, 200, signInPage(next));
     },
   );

@@ -64,7 +64,8 @@ export class People {
   private readonly now: () => number;
   readonly sessions: SessionPolicy;
   private readonly throttle = new LoginThrottle(SIGN_IN_FAILURES_PER_MINUTE);
-  private readonly onAudit: ((entry: AuditEntry) => void)[];
+  /** Told of every audit entry once stored (a list: the dashboard's recheck, metrics, …). */
+  readonly onAudit: ((entry: AuditEntry) => void)[];
   private prunedAt = 0;
 
   constructor(

@@ -1,18 +1,22 @@
-// Node-RED 4 inside `citygauge start` (issue 5): the editor under /red behind the admin token, Dashboard 2.0
-// under /dashboard, both on the HTTP API's port, with the flows shipped in `flows/`. Flows reach the city
-// through the same doors as anyone else — MQTT (the retained indicators, alerts) and the HTTP API — with
-// an account issued for this process, so nothing in them is a secret and they can be shared as they are.
-import { mkdirSync } from 'node:fs';
+// Node-RED 4 inside `citygauge start` (issue 5): the editor under /red for admins, Dashboard 2.0 under
+// /dashboard for every signed-in person (issue 12), both on the HTTP API's port, with the flows shipped in
+// `flows/`. Flows reach the city through the same doors as anyone else — MQTT (the retained indicators,
+// alerts) and the HTTP API — with an account issued for this process, so nothing in them is a secret and
+// they can be shared as they are; what they do for a person in the dashboard, they do in that person's name.
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import helmet from 'helmet';
 import RED from 'node-red';
 import type { Logger } from 'pino';
 import type { AttemptLimit } from '../http/attempt-limit.js';
 import { RED_HEADERS } from '../http/security-headers.js';
-import { type DashboardAccess, dashboardSettings } from './dashboard-auth.js';
-import { editorLoginLimit } from './editor-login.js';
+import { dashboardSettings, type WhoIs } from './dashboard-auth.js';
+import { dashboardHooks, HOOKS_SETTING } from './dashboard-people.js';
+import { EDITOR_ROOT, editorAdminAuth, editorGate } from './editor-auth.js';
+import { editorAttemptLimit } from './editor-login.js';
 import { writeBrokerCredentials } from './flow-credentials.js';
 import { seedFlows } from './seed-flows.js';
 import type { SharedServer } from './shared-server.js';
@@ -29,10 +33,12 @@ export interface EmbeddedRedOptions {
   mqttPort: number;
   /** MQTT username and token, and the HTTP bearer token, the flows use. */
   account: { username: string; token: string };
-  /** True when `token` is the admin token: the editor's login (user `admin`) and its bearer tokens. */
+  /** The signed-in person of a request, by its `cg_session` cookie (red/dashboard-auth.ts). */
+  whoIs: WhoIs;
+  /** The sign-in page a signed-out browser is sent to, with `?next=`: `/signin`. */
+  signInPath: string;
+  /** True for the break-glass admin token, which still opens the editor's admin API (logged). */
   isAdminToken: (token: string) => boolean;
-  /** Who may open /dashboard (red/dashboard-auth.ts). */
-  dashboard: DashboardAccess;
   /** Wrong tokens per client address, shared with the HTTP API's (http/attempt-limit.ts). */
   attempts: AttemptLimit;
   logger: Logger;
@@ -41,6 +47,11 @@ export interface EmbeddedRedOptions {
 export interface EmbeddedRed {
   version: string;
   flowFile: string;
+  /**
+   * Checks the person of every open dashboard connection now, closing those signed out, disabled or
+   * given another role; resolves to how many closed. Call it after a sign-out or a change to a person.
+   */
+  recheckPeople(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +63,16 @@ export const RED_ENV = {
   token: 'CITYGAUGE_RED_TOKEN',
 } as const;
 
-const ADMIN_USER = { username: 'admin', permissions: '*' };
+/**
+ * The Node-RED package holding citygauge's Dashboard 2.0 hooks (red/dashboard-plugin), beside this file in
+ * the sources and at the package root's red/ when running from dist/.
+ */
+export const PLUGIN_DIR = [
+  new URL('./dashboard-plugin/', import.meta.url),
+  new URL('../../red/dashboard-plugin/', import.meta.url),
+]
+  .map((u) => fileURLToPath(u))
+  .find((dir) => existsSync(join(dir, 'package.json')));
 
 export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<EmbeddedRed> {
   const userDir = join(opts.dataDir, 'node-red');
@@ -66,25 +86,23 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   process.env[RED_ENV.mqttPort] = String(opts.mqttPort);
   process.env[RED_ENV.token] = opts.account.token;
 
+  if (!PLUGIN_DIR)
+    throw new Error('red/dashboard-plugin is missing from the installation: reinstall citygauge');
   const log = opts.logger.child({ component: 'node-red' });
-  const isAdminLogin = (username: string, password: string) =>
-    username === 'admin' && opts.isAdminToken(password);
-  const adminLogin = async (username: string, password: string) =>
-    isAdminLogin(username, password) ? ADMIN_USER : null;
+  const people = { whoIs: opts.whoIs, signInPath: opts.signInPath, logger: opts.logger };
+  const editor = { ...people, isAdminToken: opts.isAdminToken };
+  const dashboard = dashboardSettings(people);
   RED.init(opts.server, {
-    httpAdminRoot: '/red',
+    httpAdminRoot: EDITOR_ROOT,
     httpNodeRoot: '/',
     userDir,
     flowFile,
+    nodesDir: [PLUGIN_DIR],
+    [HOOKS_SETTING]: dashboardHooks,
     // Credentials in the flows are `${ENV}` references, so there is nothing to encrypt.
     credentialSecret: false,
-    adminAuth: {
-      type: 'credentials',
-      users: async (username: string) => (username === 'admin' ? ADMIN_USER : null),
-      authenticate: adminLogin,
-      tokens: async (token: string) => (opts.isAdminToken(token) ? ADMIN_USER : null),
-    },
-    dashboard: dashboardSettings(opts.dashboard),
+    adminAuth: editorAdminAuth(editor),
+    dashboard,
     // No network here, and none assumed: no palette installs, no update checks.
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
     telemetry: { enabled: false, updateNotification: false },
@@ -94,6 +112,8 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
       header: { title: 'citygauge flows' },
       projects: { enabled: false },
       tours: false,
+      // Leaving the editor is not signing out of citygauge (POST /signout does that).
+      logout: { redirect: '/dashboard' },
     },
     logging: {
       pino: {
@@ -114,14 +134,15 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet(RED_HEADERS));
-  app.use(editorLoginLimit({ attempts: opts.attempts, isAdminLogin }));
-  app.use('/red', RED.httpAdmin);
+  app.use(editorAttemptLimit(opts.attempts));
+  app.use(EDITOR_ROOT, editorGate(editor), RED.httpAdmin);
   app.use('/', RED.httpNode);
   opts.shared.mount(app);
   await RED.start();
   return {
     version: RED.version(),
     flowFile,
+    recheckPeople: dashboard.recheck,
     stop: () => RED.stop(),
   };
 }

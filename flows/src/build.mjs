@@ -9,6 +9,7 @@ import './config.mjs';
 import './city.mjs';
 import './routes.mjs';
 import './field.mjs';
+import './audit.mjs';
 import { nodes } from './nodes.mjs';
 
 export const FLOWS_JSON = `${JSON.stringify(nodes, null, 2)}\n`;

@@ -1,5 +1,5 @@
 // The mayor's dashboard: live indicators, alerts with acknowledge, districts, devices down, 24-hour trends.
-import { API, comment, fn, http, inject, mqttIn, tpl } from './nodes.mjs';
+import { API, AS_PERSON, comment, fn, http, inject, mqttIn, tpl } from './nodes.mjs';
 import * as T from './templates.mjs';
 
 // ---- Mayor's dashboard -------------------------------------------------------------------------------
@@ -44,6 +44,7 @@ fn(
   220,
   `${API}msg.method = 'GET';
 msg.url = api + '/api/city';
+msg.headers = auth;
 return msg;`,
   [['cg-http-city']],
 );
@@ -59,6 +60,7 @@ ${API}if (msg.statusCode !== 200) { node.warn('city: HTTP ' + msg.statusCode); r
 global.set('city', msg.payload);
 msg.method = 'GET';
 msg.url = api + '/api/indicators';
+msg.headers = auth;
 delete msg.payload;
 return msg;`,
   [['cg-http-why']],
@@ -86,6 +88,7 @@ fn(
   180,
   `${API}msg.method = 'GET';
 msg.url = api + '/api/thresholds';
+msg.headers = auth;
 return msg;`,
   [['cg-http-thr']],
 );
@@ -155,6 +158,7 @@ fn(
   320,
   `${API}msg.method = 'GET';
 msg.url = api + '/api/alerts';
+msg.headers = auth;
 delete msg.payload;
 return msg;`,
   [['cg-http-alerts']],
@@ -179,13 +183,19 @@ fn(
   'POST ack',
   380,
   400,
-  `// An acknowledgement names the person who clicked; the API refuses a second one with 409.
+  `// An acknowledgement is made by the person who clicked, whom the API takes from x-citygauge-person: it
+// answers 403 to a role below operator and 409 to a second acknowledgement.
 ${API}if (msg.topic !== 'ack') return null;
-msg.method = 'POST';
-msg.url = api + '/api/alerts/' + encodeURIComponent(msg.payload.alertId) + '/ack';
-msg.headers = { ...auth, 'content-type': 'application/json' };
-msg.payload = { by: msg.payload.by };
-return msg;`,
+const alertId = msg.payload && msg.payload.alertId;
+if (typeof alertId !== 'string' || !alertId) return null;
+${AS_PERSON}return {
+  topic: 'ack',
+  _client: msg._client,
+  method: 'POST',
+  url: api + '/api/alerts/' + encodeURIComponent(alertId) + '/ack',
+  headers: { ...asPerson, 'content-type': 'application/json' },
+  payload: {},
+};`,
   [['cg-http-ack']],
 );
 http('cg-http-ack', z, '', 560, 400, [['cg-fn-ack-done']]);
@@ -218,6 +228,7 @@ fn(
   520,
   `${API}msg.method = 'GET';
 msg.url = api + '/api/devices/positions?max=5000';
+msg.headers = auth;
 return msg;`,
   [['cg-http-devs']],
 );
@@ -269,7 +280,7 @@ const run = () => {
   const from = new Date(to.getTime() - 24 * 3600 * 1000);
   flow.set('trendWindow', { from: from.toISOString(), to: to.toISOString() });
   for (const id of ids)
-    node.send({ topic: id, method: 'GET', url: api + '/api/indicators/' + encodeURIComponent(id) + '/history?scope=city&every=5m&from=' + from.toISOString() + '&to=' + to.toISOString() });
+    node.send({ topic: id, method: 'GET', headers: auth, url: api + '/api/indicators/' + encodeURIComponent(id) + '/history?scope=city&every=5m&from=' + from.toISOString() + '&to=' + to.toISOString() });
 };
 run();
 return null;`,

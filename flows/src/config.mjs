@@ -23,6 +23,13 @@ add({
   disabled: false,
   info: 'Register devices, upload inventory files and look up a device, through the citygauge HTTP API.',
 });
+add({
+  id: 'cg-tab-audit',
+  type: 'tab',
+  label: 'Audit',
+  disabled: false,
+  info: 'The audit trail (GET /api/audit) for admins: who changed what, when, from where, before and after.',
+});
 
 add({
   id: 'cg-mqtt',
@@ -115,6 +122,9 @@ group('cg-grp-trends', 'cg-page-city', 'Last 24 hours', 12, 5);
 group('cg-grp-register', 'cg-page-field', 'Register a device', 6, 1);
 group('cg-grp-lookup', 'cg-page-field', 'Look up a device', 6, 2);
 group('cg-grp-upload', 'cg-page-field', 'Upload inventory', 12, 3);
+// Only admins are sent the audit page, and only engineers and admins the field page (red/dashboard-pages.ts).
+page('cg-page-audit', 'Audit', '/audit', 'history', 4);
+group('cg-grp-audit', 'cg-page-audit', 'Audit trail', 12, 1);
 add({
   id: 'cg-style',
   type: 'ui-template',

@@ -1,5 +1,5 @@
 // The field engineers' page: register a device, look one up, upload inventory files.
-import { API, comment, fn, http, tpl } from './nodes.mjs';
+import { API, AS_PERSON, comment, fn, http, tpl } from './nodes.mjs';
 import * as T from './templates.mjs';
 
 // ---- Field engineers ----------------------------------------------------------------------------------
@@ -31,10 +31,15 @@ fn(
   'POST /api/devices',
   400,
   100,
-  `${API}msg.method = 'POST';
-msg.url = api + '/api/devices';
-msg.headers = { ...auth, 'content-type': 'application/json' };
-return msg;`,
+  `// Registered in the name of the engineer who filled in the form; the answer goes to their browser only.
+${API}${AS_PERSON}return {
+  topic: 'register',
+  _client: msg._client,
+  method: 'POST',
+  url: api + '/api/devices',
+  headers: { ...asPerson, 'content-type': 'application/json' },
+  payload: msg.payload,
+};`,
   [['cg-http-register']],
 );
 http('cg-http-register', f, '', 590, 100, [['cg-fn-registered']]);
@@ -63,6 +68,7 @@ fn(
   180,
   `${API}msg.method = 'GET';
 msg.url = api + '/api/devices/' + encodeURIComponent(msg.payload.id) + '/status';
+msg.headers = auth;
 return msg;`,
   [['cg-http-lookup']],
 );
@@ -109,13 +115,17 @@ fn(
   400,
   260,
   `// The API takes the files as multipart form data, one part per file named as the file.
-${API}const files = msg.payload.files || [];
-msg.method = 'POST';
-msg.url = api + '/api/inventory' + (msg.payload.strict ? '?strict=true' : '');
-msg.headers = { ...auth, 'content-type': 'multipart/form-data' };
-msg.payload = {};
-for (const file of files) msg.payload[file.name] = { value: Buffer.from(file.text, 'utf8'), options: { filename: file.name } };
-return msg;`,
+${API}${AS_PERSON}const files = (msg.payload && msg.payload.files) || [];
+const parts = {};
+for (const file of files) parts[file.name] = { value: Buffer.from(file.text, 'utf8'), options: { filename: file.name } };
+return {
+  topic: 'upload',
+  _client: msg._client,
+  method: 'POST',
+  url: api + '/api/inventory' + (msg.payload && msg.payload.strict ? '?strict=true' : ''),
+  headers: { ...asPerson, 'content-type': 'multipart/form-data' },
+  payload: parts,
+};`,
   [['cg-http-upload']],
 );
 http('cg-http-upload', f, '', 590, 260, [['cg-fn-uploaded']]);

@@ -142,5 +142,17 @@ export const page = (id, name, path, icon, order) =>
   });
 
 // Shared lines for function nodes: the API's base URL and the account's bearer token come from the
-// environment citygauge sets for the Node-RED it embeds (red/embedded-red.ts).
+// environment citygauge sets for the Node-RED it embeds (red/embedded-red.ts). Every request carries the
+// token, reads included; alone it reads as a viewer.
 export const API = `const api = env.get('CITYGAUGE_API_URL');\nconst auth = { authorization: 'Bearer ' + env.get('CITYGAUGE_RED_TOKEN') };\n`;
+
+// A write is made for the person signed in to the dashboard, whom the dashboard names on every message its
+// widgets send (msg._client.user, red/dashboard-people.ts): the API then acts with their role and audits it
+// as theirs. A message that names nobody did not come from a signed-in person's widget: it is not sent.
+export const AS_PERSON = `const person = msg._client && msg._client.user;
+if (!person || typeof person.name !== 'string' || !person.name) {
+  node.warn('not sent to the API: the message names no signed-in person (only dashboard widgets make writes)');
+  return null;
+}
+const asPerson = { ...auth, 'x-citygauge-person': person.name };
+`;

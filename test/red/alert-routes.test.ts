@@ -39,8 +39,10 @@ beforeAll(async () => {
   // While Node-RED starts, its socket.io server takes over the port's request handling: a request caught
   // in between may be reset, so a failed fetch counts as "not yet".
   await until(
-    async () => (await fetch(`${city.http}/dashboard/`).catch(() => undefined))?.status,
-    (s) => s === 200,
+    async () =>
+      (await fetch(`${city.http}/dashboard/city`, { redirect: 'manual' }).catch(() => undefined))?.status,
+    // Signed out, the dashboard sends the browser to the sign-in page.
+    (s) => s === 302,
     'Node-RED up',
   );
 }, 90_000);

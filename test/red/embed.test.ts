@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { connectableHost } from '../../cli/flags.js';
-import { basicUser, dashboardAccess } from '../../red/dashboard-auth.js';
+import type { Role } from '../../people/roles.js';
+import { signInUrl } from '../../red/dashboard-auth.js';
+import { configFor, PAGE_ROLES, widgetOfEvent } from '../../red/dashboard-pages.js';
+import { dashboardHooks } from '../../red/dashboard-people.js';
 import { EMBEDDED_BROKER_HOST, writeBrokerCredentials } from '../../red/flow-credentials.js';
 import { seedFlows } from '../../red/seed-flows.js';
 import { isRedPath } from '../../red/shared-server.js';
@@ -77,36 +80,88 @@ describe('writeBrokerCredentials', () => {
   });
 });
 
-describe('dashboardAccess', () => {
-  const isAdmin = (t: string) => t === 'admin-token';
-
-  it('is open only on a loopback-only city without a dashboard password', () => {
-    expect(dashboardAccess('127.0.0.1', isAdmin, undefined).mode).toBe('open');
-    expect(dashboardAccess('localhost', isAdmin, undefined).mode).toBe('open');
-  });
-
-  it('asks for the admin token when the city is reachable from the network and no password is set', () => {
-    const access = dashboardAccess('0.0.0.0', isAdmin, undefined);
-    if (access.mode !== 'password') throw new Error('expected a password');
-    expect(access.hint).toBe('your name and the admin token');
-    expect(basicUser(basic('Dana', 'admin-token'), access.verify)).toBe('Dana');
-    expect(basicUser(basic('Dana', 'nope'), access.verify)).toBeUndefined();
-  });
-
-  it('takes CITYGAUGE_DASHBOARD_PASSWORD wherever it listens, and a name of the person’s choosing', () => {
-    const access = dashboardAccess('127.0.0.1', isAdmin, 'ops-room');
-    if (access.mode !== 'password') throw new Error('expected a password');
-    expect(basicUser(basic('Dana Duty', 'ops-room'), access.verify)).toBe('Dana Duty');
-    expect(basicUser(basic('Dana Duty', 'ops-roo'), access.verify)).toBeUndefined();
-    expect(basicUser(basic('', 'ops-room'), access.verify)).toBeUndefined();
-    expect(basicUser('Bearer ops-room', access.verify)).toBeUndefined();
-    expect(basicUser(undefined, access.verify)).toBeUndefined();
+describe('signInUrl', () => {
+  it('comes back to the page asked for, and never to another site', () => {
+    expect(signInUrl('/signin', '/dashboard/field')).toBe('/signin?next=%2Fdashboard%2Ffield');
+    expect(signInUrl('/signin', '/red/')).toBe('/signin?next=%2Fred%2F');
+    expect(signInUrl('/signin', '//evil.example/x')).toBe('/signin?next=%2Fdashboard');
+    expect(signInUrl('/signin', 'https://evil.example/')).toBe('/signin?next=%2Fdashboard');
+    expect(signInUrl('/signin', undefined)).toBe('/signin?next=%2Fdashboard');
   });
 });
 
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-}
+describe('configFor: the pages each role is sent', () => {
+  // The shape of Dashboard 2.0's ui-config: a page of the city, the field page, the audit page, a link.
+  const config = {
+    meta: {},
+    pages: {
+      'cg-page-city': { path: '/city' },
+      'cg-page-field': { path: '/field' },
+      'cg-page-audit': { path: '/audit' },
+      'cg-link-report': { path: '/report' },
+    },
+    groups: {
+      'g-city': { page: 'cg-page-city' },
+      'g-field': { page: 'cg-page-field' },
+      'g-audit': { page: 'cg-page-audit' },
+    },
+    widgets: {
+      alerts: { props: { group: 'g-city' } },
+      register: { props: { group: 'g-field' } },
+      spacer: { props: { page: 'cg-page-field' } },
+      trail: { props: { group: 'g-audit' } },
+      style: { props: { group: '', page: '' } },
+    },
+  };
+  const seen = (role: Role) => {
+    const { config: c, withheldWidgets } = configFor(config, role);
+    return {
+      pages: Object.keys(c.pages ?? {}),
+      groups: Object.keys(c.groups ?? {}),
+      widgets: Object.keys(c.widgets ?? {}),
+      withheld: [...withheldWidgets].sort(),
+    };
+  };
+
+  it('sends viewers and operators neither the field page nor the audit page, nor their widgets', () => {
+    for (const role of ['viewer', 'operator'] as const)
+      expect(seen(role)).toEqual({
+        pages: ['cg-page-city', 'cg-link-report'],
+        groups: ['g-city'],
+        widgets: ['alerts', 'style'],
+        withheld: ['register', 'spacer', 'trail'],
+      });
+  });
+
+  it('sends engineers the field page, and admins everything', () => {
+    expect(seen('engineer').pages).toEqual(['cg-page-city', 'cg-page-field', 'cg-link-report']);
+    expect(seen('engineer').withheld).toEqual(['trail']);
+    expect(seen('admin')).toMatchObject({ pages: Object.keys(config.pages), withheld: [] });
+  });
+
+  it('names the widget of a per-widget event', () => {
+    expect(widgetOfEvent('msg-input:register')).toBe('register');
+    expect(widgetOfEvent('widget-load:cg-tpl-audit')).toBe('cg-tpl-audit');
+    expect(widgetOfEvent('ui-config')).toBeUndefined();
+  });
+
+  it('restricts pages that exist in the shipped flows', () => {
+    const flows = JSON.parse(readFileSync('flows/citygauge.json', 'utf8')) as { id: string; type: string }[];
+    const pages = flows.filter((n) => n.type === 'ui-page').map((n) => n.id);
+    for (const id of Object.keys(PAGE_ROLES)) expect(pages, id).toContain(id);
+  });
+});
+
+describe('dashboardHooks.onAddConnectionCredentials', () => {
+  const attach = dashboardHooks.onAddConnectionCredentials;
+  it('names the connection’s person, whatever the browser put in the message', () => {
+    const conn = { data: { person: { name: 'olga', role: 'operator' as const } } };
+    const forged = { topic: 'ack', _client: { user: { name: 'ada', role: 'admin' } } };
+    expect(attach(conn, forged)._client).toEqual({ user: { name: 'olga', role: 'operator' } });
+    expect(attach(conn, { _client: 'x' })._client).toEqual({ user: { name: 'olga', role: 'operator' } });
+    expect(attach({ data: {} }, { _client: { user: { name: 'ada' } } })._client).toEqual({});
+  });
+});
 
 describe('connectableHost', () => {
   it('reaches a wildcard listener on loopback and a named address as it is', () => {
