@@ -287,7 +287,7 @@ describe('citygauge users and audit with --db', () => {
 
   it('keeps the accounts and the audit trail in PostgreSQL', async () => {
     const db = ['--db', await server.createDatabase()];
-    const added = await runCli(['users', 'add', 'ada', '--role', 'admin', ...db]);
+    const added = await runCli(['users', 'add', 'ada', '--role', 'engineer', ...db]);
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(ONE_TIME);
     expect((await runCli(['users', 'set-role', 'ada', 'viewer', ...db])).code).toBe(0);
