@@ -14,6 +14,7 @@ import { redactUrl } from '../registry/postgres.js';
 import type { RegistryBackend } from '../registry/registry-backend.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
+import { auditCommand } from './open-people.js';
 import { addDbOption, type DbFlag, openRegistryBackend } from './open-registry.js';
 import { type Progress, progressBar } from './progress.js';
 
@@ -130,6 +131,11 @@ export function registerImport(program: Command): void {
         } else {
           store ??= await openStore(opts);
           await store.upsert(result.inventory, existing);
+          await auditCommand(opts, {
+            action: 'inventory.import',
+            target: dir,
+            after: { counts: result.counts, errors: result.errors.length },
+          });
           process.stdout.write(`imported into ${registryPath}: ${summary(result.counts)}${left}\n`);
           if (failed) process.stderr.write('the valid rows were imported; fix the bad ones and run again\n');
         }

@@ -71,3 +71,26 @@ export async function withPeople<T>(
     await store.close();
   }
 }
+
+/** Append what a command changed outside the People service (an import) to the audit trail. */
+export async function auditCommand(
+  opts: DbFlag,
+  change: { action: string; target: string | null; after: unknown },
+): Promise<void> {
+  await withPeople(
+    opts,
+    async (people) => {
+      const by = cliActor();
+      await people.audit({
+        actor: by.name,
+        role: by.role,
+        via: by.via,
+        address: by.address,
+        before: null,
+        outcome: 'ok',
+        ...change,
+      });
+    },
+    { create: true },
+  );
+}

@@ -7,6 +7,7 @@ import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { formatScorecardError, importScorecardCsv } from '../scorecard/import-csv.js';
 import { loadUserIndicators, ScorecardFileError } from '../scorecard/inventory-files.js';
 import { CliError, UsageError } from './errors.js';
+import { auditCommand } from './open-people.js';
 import { openScorecard, scorecardWritten } from './open-scorecard.js';
 
 interface ScorecardImportOptions {
@@ -73,6 +74,11 @@ export function registerScorecard(program: Command): void {
             `nothing imported: --strict and ${plural(r.errors.length, 'error')}; fix them and run again\n`,
           );
         else {
+          await auditCommand(opts, {
+            action: 'scorecard.import',
+            target: file,
+            after: { accepted: r.accepted, rejected: r.rejected },
+          });
           process.stdout.write(
             `imported into ${store.path}: ${plural(r.accepted, 'entry').replace('entrys', 'entries')}${left}\n`,
           );

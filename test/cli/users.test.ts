@@ -255,6 +255,15 @@ describe('citygauge users, tokens and audit on people.sqlite', () => {
     expect((await runCli(['audit', 'verify', ...dd])).code).toBe(0);
   });
 
+  it('records an inventory import in the audit trail, as the operating system user who ran it', async () => {
+    const city = inventoryDir({ 'city.json': '{"name":"Tiny","timeZone":"Europe/Oslo"}' });
+    expect((await runCli(['import', city, ...dd])).code).toBe(0);
+    const listed = await runCli(['audit', 'list', '--action', 'inventory', '--json', ...dd]);
+    const [entry] = JSON.parse(listed.stdout) as { actor: string; via: string; target: string }[];
+    expect(entry).toMatchObject({ actor: `cli:${userInfo().username}`, via: 'cli', target: city });
+    expect((await runCli(['audit', 'verify', ...dd])).code).toBe(0);
+  }, 60_000);
+
   it("shows times in the city's time zone once the registry beside it names one", async () => {
     const city = inventoryDir({ 'city.json': '{"name":"Tiny","timeZone":"Asia/Tokyo"}' });
     expect((await runCli(['import', city, ...dd])).code).toBe(0);
