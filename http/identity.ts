@@ -188,7 +188,8 @@ export function checkAccess(o: IdentityOptions) {
  */
 export async function checkCsrf(req: FastifyRequest, reply: FastifyReply) {
   const session = req.caller?.session;
-  if (!session || !isWrite(req.method)) return;
+  // A public form (the sign-in) changes nothing of the session's: it checks where it was posted from.
+  if (!session || !isWrite(req.method) || req.routeOptions.config?.access === 'public') return;
   const header = req.headers[CSRF_HEADER];
   const field = (req.body as { _csrf?: unknown } | undefined)?._csrf;
   const sent = typeof header === 'string' ? header : typeof field === 'string' ? field : '';
