@@ -13,6 +13,7 @@ import Fastify, {
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import { countAuditEntries } from '../people/audit-metrics.js';
 import type { OidcSignIn } from '../people/oidc.js';
 import type { People } from '../people/people.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
@@ -140,7 +141,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }),
   );
   app.addHook('preValidation', checkCsrf);
-  if (deps.people) app.addHook('onSend', auditWrites(deps.people));
+  if (deps.people) {
+    app.addHook('onSend', auditWrites(deps.people));
+    countAuditEntries(deps.people, deps.metrics);
+  }
   await app.register(swagger, {
     openapi: {
       info: {

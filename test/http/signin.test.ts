@@ -161,5 +161,11 @@ describe('signing in', () => {
     expect(held.statusCode).toBe(429);
     expect(Number(held.headers['retry-after'])).toBeGreaterThan(0);
     expect(held.body).toMatch(/too many wrong passwords/);
+    // Counted for Prometheus: refused sign-ins can page someone.
+    const metrics = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const refused = /citygauge_audit_entries_total\{action="signin.refused",outcome="refused"\} (\d+)/.exec(
+      metrics,
+    );
+    expect(Number(refused?.[1])).toBeGreaterThanOrEqual(7);
   });
 });
