@@ -79,18 +79,7 @@ export async function auditCommand(
 ): Promise<void> {
   await withPeople(
     opts,
-    async (people) => {
-      const by = cliActor();
-      await people.audit({
-        actor: by.name,
-        role: by.role,
-        via: by.via,
-        address: by.address,
-        before: null,
-        outcome: 'ok',
-        ...change,
-      });
-    },
+    (people) => people.record(cliActor(), change.action, change.target, null, change.after),
     { create: true },
   );
 }

@@ -56,18 +56,8 @@ export function auditWrites(people: People) {
     const change = req.change ?? {};
     const body = req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body) ? req.body : null;
     const target = change.target !== undefined ? change.target : (Object.values(params)[0] ?? null);
-    const by = actorOf(req);
-    await people.audit({
-      actor: by.name,
-      role: by.role,
-      via: by.via,
-      address: by.address,
-      action,
-      target,
-      before: redacted(change.before ?? null),
-      after: redacted(change.after !== undefined ? change.after : body),
-      outcome: 'ok',
-    });
+    const after = change.after !== undefined ? change.after : body;
+    await people.record(actorOf(req), action, target, redacted(change.before ?? null), redacted(after));
     return payload;
   };
 }

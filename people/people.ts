@@ -84,8 +84,8 @@ export class People {
     return entry;
   }
 
-  /** The audit draft of a change `by` made. */
-  private change(by: Actor, action: string, target: string | null, before: unknown, after: unknown) {
+  /** Append a change `by` made (the HTTP API's writes, the command line's imports, and People's own). */
+  record(by: Actor, action: string, target: string | null, before: unknown, after: unknown) {
     return this.audit({
       actor: by.name,
       role: by.role,
@@ -130,7 +130,7 @@ export class People {
     };
     if (!(await this.store.createAccount(account)))
       throw new PeopleError(`an account '${name}' exists already`, 409);
-    await this.change(by, 'person.add', name, null, publicAccount(account));
+    await this.record(by, 'person.add', name, null, publicAccount(account));
     return { account, oneTimePassword: once };
   }
 
@@ -173,7 +173,7 @@ export class People {
     await this.keepAnAdmin(before, after);
     await this.store.putAccount(after);
     if (before.role !== role) await this.store.deleteSessionsOf(name);
-    await this.change(by, 'person.role', name, publicAccount(before), publicAccount(after));
+    await this.record(by, 'person.role', name, publicAccount(before), publicAccount(after));
     return after;
   }
 
@@ -184,7 +184,7 @@ export class People {
     await this.keepAnAdmin(before, after);
     await this.store.putAccount(after);
     if (disabled) await this.store.deleteSessionsOf(name);
-    await this.change(
+    await this.record(
       by,
       disabled ? 'person.disable' : 'person.enable',
       name,
@@ -208,7 +208,7 @@ export class People {
     };
     await this.store.putAccount(after);
     await this.store.deleteSessionsOf(name);
-    await this.change(by, 'person.reset', name, publicAccount(before), publicAccount(after));
+    await this.record(by, 'person.reset', name, publicAccount(before), publicAccount(after));
     return once;
   }
 
@@ -227,7 +227,7 @@ export class People {
       updatedAt: this.now(),
     };
     await this.store.putAccount(after);
-    await this.change(by, 'person.password', name, null, null);
+    await this.record(by, 'person.password', name, null, null);
   }
 
   // ---- sign-in and sessions ------------------------------------------------------------------------
@@ -329,7 +329,7 @@ export class People {
 
   async endSession(cookie: string, by: Actor): Promise<void> {
     await this.store.deleteSession(sha256Hex(cookie));
-    await this.change(by, 'signout', by.name, null, null);
+    await this.record(by, 'signout', by.name, null, null);
   }
 
   // ---- OpenID Connect --------------------------------------------------------------------------------
@@ -451,7 +451,7 @@ export class People {
       lastUsedAt: null,
     };
     await this.store.createToken(record);
-    await this.change(by, 'token.issue', name, null, publicToken(record));
+    await this.record(by, 'token.issue', name, null, publicToken(record));
     return { token, record };
   }
 
@@ -474,7 +474,7 @@ export class People {
     const record = await this.store.token(id);
     if (!record) throw new PeopleError(`no token '${id}'`, 404);
     await this.store.deleteToken(id);
-    await this.change(by, 'token.revoke', record.name, publicToken(record), null);
+    await this.record(by, 'token.revoke', record.name, publicToken(record), null);
     return record;
   }
 
