@@ -19,7 +19,7 @@ import type { People } from '../people/people.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
 import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
-import { declaredAccess, needs } from './access.js';
+import { declaredAccess } from './access.js';
 import { type AlertDesk, alertsPlugin } from './alerts.js';
 import { attemptLimitOf, tooManyAttempts } from './attempt-limit.js';
 import { auditWrites } from './audit-hook.js';
