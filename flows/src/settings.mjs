@@ -49,7 +49,7 @@ fn(
 const ok = msg.statusCode === 200 && Array.isArray(msg.payload);
 const why = 'HTTP ' + msg.statusCode + ': ' + ((msg.payload && msg.payload.message) || msg.payload);
 const notice = msg.topic === 'save'
-  ? { ok, text: ok ? 'Saved ' + msg.payload.length + ' thresholds.' : 'Not saved (' + why + ')' }
+  ? { ok, text: ok ? 'Saved ' + msg.payload.length + (msg.payload.length === 1 ? ' threshold.' : ' thresholds.') : 'Not saved (' + why + ')' }
   : ok ? null : { ok, text: 'The thresholds did not load (' + why + ')' };
 return { topic: 'thresholds', _client: msg._client, payload: { thresholds: ok ? msg.payload : undefined, notice } };`,
   [['cg-tpl-thresholds']],

@@ -412,7 +412,7 @@ export const THRESHOLDS = `<template>
         </tr>
       </tbody>
     </table>
-    <button class="cg-btn" type="button" @click="add" data-testid="threshold-add">Add a threshold</button>
+    <button class="cg-btn" type="button" @click="add" data-testid="threshold-add" style="margin-right: 8px">Add a threshold</button>
     <button class="cg-btn" type="button" @click="save" data-testid="thresholds-save" :disabled="!loaded">Save all</button>
   </div>
 </template>

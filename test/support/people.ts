@@ -1,7 +1,7 @@
 // People for the browser tests: accounts made with the command line on the city's data dir, as an
 // administrator would, and signing in through the real sign-in page.
 import type { Browser, Page } from 'playwright-core';
-import type { Role } from '../../people/roles.js';
+import { ROLES, type Role } from '../../people/roles.js';
 import { openPage } from './browser.js';
 import { runCli } from './cli.js';
 
@@ -15,14 +15,17 @@ export interface Person {
 export const person = (name: string, role: Role): Person => ({
   name,
   role,
-  password: `a long and private pass phrase for the ${role}`,
+  password: `a long and private pass phrase, number ${ROLES.indexOf(role) + 1}`,
 });
 
 /** `citygauge users add NAME --role ROLE --password-stdin --data-dir DIR`; works beside a running city. */
 export async function addPerson(dataDir: string, p: Person): Promise<Person> {
-  const r = await runCli(['users', 'add', p.name, '--role', p.role, '--password-stdin', '--data-dir', dataDir], {
-    input: `${p.password}\n`,
-  });
+  const r = await runCli(
+    ['users', 'add', p.name, '--role', p.role, '--password-stdin', '--data-dir', dataDir],
+    {
+      input: `${p.password}\n`,
+    },
+  );
   if (r.code !== 0) throw new Error(`citygauge users add ${p.name} failed (${r.code}): ${r.stderr}`);
   return p;
 }
@@ -51,13 +54,15 @@ export async function signIn(
   await page.locator('#name').fill(name);
   await page.locator('#password').fill(password);
   await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/signin', { timeout: 30_000 }).catch(async () => {
-      const why = await page
-        .locator('.error')
-        .textContent()
-        .catch(() => null);
-      throw new Error(`${name} could not sign in: ${why ?? page.url()}`);
-    }),
+    page
+      .waitForURL((u) => u.pathname !== '/signin', { timeout: 30_000 })
+      .catch(async () => {
+        const why = await page
+          .locator('.error')
+          .textContent()
+          .catch(() => null);
+        throw new Error(`${name} could not sign in: ${why ?? page.url()}`);
+      }),
     page.locator('button[type=submit]').first().click(),
   ]);
 }
@@ -85,13 +90,15 @@ export async function signInFirstTime(
   await page.locator('#password').fill(password);
   await page.locator('#again').fill(password);
   await Promise.all([
-    page.waitForURL((u) => u.pathname !== '/account/password', { timeout: 30_000 }).catch(async () => {
-      const why = await page
-        .locator('.error')
-        .textContent()
-        .catch(() => null);
-      throw new Error(`${name} could not choose a password: ${why ?? page.url()}`);
-    }),
+    page
+      .waitForURL((u) => u.pathname !== '/account/password', { timeout: 30_000 })
+      .catch(async () => {
+        const why = await page
+          .locator('.error')
+          .textContent()
+          .catch(() => null);
+        throw new Error(`${name} could not choose a password: ${why ?? page.url()}`);
+      }),
     page.locator('button[type=submit]').first().click(),
   ]);
 }
