@@ -196,8 +196,8 @@ describe('attempt limits per client address', () => {
     const signedIn = await signIn('127.0.0.1', admin.name, admin.password);
     expect(signedIn.status, signedIn.text).toBe(303);
     const cookie = /^(cg_session=[^;]+)/.exec(String(signedIn.headers['set-cookie']))?.[1] ?? '';
-    const flows = await from('127.0.0.1', 'GET', '/red/flows', { headers: { cookie } });
-    expect(flows.status).toBe(200);
+    const field = await from('127.0.0.1', 'GET', '/dashboard/field', { headers: { cookie } });
+    expect(field.status).toBe(200);
   });
 
   it('wrong bearer tokens on the editor’s API count too', async () => {
