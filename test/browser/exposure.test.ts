@@ -5,7 +5,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
 import { addPerson, openAs, person, sessionCookie } from '../support/people.js';
 import { tempDir } from '../support/tmp.js';

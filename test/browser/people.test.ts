@@ -138,6 +138,8 @@ describe('an engineer', () => {
     const { page, errors } = await openAs(browser, city.http, engineer);
     await page.goto(`${city.http}/dashboard/city`);
     await nav(page, 'cg-page-field').click({ timeout: 20_000 });
+    // The admins' pages are not theirs.
+    for (const id of ['cg-page-audit', 'cg-page-settings']) expect(await nav(page, id).count(), id).toBe(0);
     const form = page.locator('[data-testid=register]');
     await form.locator('input[name=id]').fill('sen-21');
     await form.locator('select[name=kind]').selectOption('sensor');
