@@ -1,5 +1,5 @@
 // Which dashboard pages each role sees (issue 12): the field engineers' page is for engineers and admins,
-// the audit page for admins. Dashboard 2.0 sends every connected browser one description of the whole
+// the audit and settings pages for admins. Dashboard 2.0 sends every connected browser one description of the whole
 // dashboard (its `ui-config` event: pages, groups, widgets); here that description is cut down per person
 // before it leaves, so a page a role may not see is not hidden in the browser but never sent: not in the
 // navigation, not reachable by its URL, and its widgets neither receive data nor send it.
@@ -12,6 +12,7 @@ import { allows, type Role } from '../people/roles.js';
 export const PAGE_ROLES: Readonly<Record<string, Role>> = {
   'cg-page-field': 'engineer',
   'cg-page-audit': 'admin',
+  'cg-page-settings': 'admin',
 };
 
 /** The part of Dashboard 2.0's `ui-config` payload this reads; everything else passes through. */

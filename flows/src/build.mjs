@@ -10,6 +10,7 @@ import './city.mjs';
 import './routes.mjs';
 import './field.mjs';
 import './audit.mjs';
+import './settings.mjs';
 import { nodes } from './nodes.mjs';
 
 export const FLOWS_JSON = `${JSON.stringify(nodes, null, 2)}\n`;

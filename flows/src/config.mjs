@@ -32,6 +32,14 @@ add({
 });
 
 add({
+  id: 'cg-tab-settings',
+  type: 'tab',
+  label: 'Settings',
+  disabled: false,
+  info: 'The alert thresholds (GET and PUT /api/thresholds) for admins, saved in the name of the admin who changes them.',
+});
+
+add({
   id: 'cg-mqtt',
   type: 'mqtt-broker',
   name: 'citygauge broker',
@@ -125,6 +133,23 @@ group('cg-grp-upload', 'cg-page-field', 'Upload inventory', 12, 3);
 // Only admins are sent the audit page, and only engineers and admins the field page (red/dashboard-pages.ts).
 page('cg-page-audit', 'Audit', '/audit', 'history', 4);
 group('cg-grp-audit', 'cg-page-audit', 'Audit trail', 12, 1);
+// Only admins are sent the settings page, where thresholds are changed.
+page('cg-page-settings', 'Settings', '/settings', 'cog', 5);
+group('cg-grp-thresholds', 'cg-page-settings', 'Alert thresholds', 12, 1);
+// Signing out is citygauge's, not the dashboard's: the link opens its sign-out form (GET /signout).
+add({
+  id: 'cg-link-signout',
+  type: 'ui-link',
+  name: 'Sign out',
+  ui: 'cg-ui-base',
+  path: '/signout',
+  icon: 'logout',
+  order: 6,
+  className: '',
+  linkType: 'url',
+  visible: 'true',
+  disabled: 'false',
+});
 add({
   id: 'cg-style',
   type: 'ui-template',

@@ -7,9 +7,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../support/browser.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
+import { addPerson, openAs, person } from '../support/people.js';
 import { tempDir } from '../support/tmp.js';
 
-const DASHBOARD = 'dashboard-password-for-the-ops-room';
+// An engineer: the city page and the field engineers' device lookup are both theirs to see.
+const engineer = person('dana.duty', 'engineer');
 let city: CityProcess;
 let browser: Browser;
 let gateway: MqttClient;
@@ -19,14 +21,17 @@ beforeAll(async () => {
   cpSync('test/fixtures/town', inventory, { recursive: true });
   const cityJson = JSON.parse(readFileSync(join(inventory, 'city.json'), 'utf8'));
   writeFileSync(join(inventory, 'city.json'), JSON.stringify({ ...cityJson, timeZone: 'Asia/Tokyo' }));
-  city = await startCity(['--inventory', inventory, '--no-sim'], {
-    CITYGAUGE_ADMIN_TOKEN: 'city-time-admin-token-0123456789abcdef',
-    CITYGAUGE_DASHBOARD_PASSWORD: DASHBOARD,
-    TZ: 'America/New_York',
-  });
+  const dataDir = tempDir();
+  await addPerson(dataDir, engineer);
+  city = await startCity(
+    ['--inventory', inventory, '--no-sim'],
+    { CITYGAUGE_ADMIN_TOKEN: 'city-time-admin-token-0123456789abcdef', TZ: 'America/New_York' },
+    dataDir,
+  );
   await city.until(
-    async () => (await fetch(`${city.http}/dashboard/`).catch(() => undefined))?.status,
-    (s) => s === 401,
+    async () =>
+      (await fetch(`${city.http}/dashboard/`, { redirect: 'manual' }).catch(() => undefined))?.status,
+    (s) => s === 302,
     'Node-RED serving /dashboard',
     30_000,
   );
@@ -46,17 +51,9 @@ afterAll(async () => {
 });
 
 async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({
-    viewport: { width: 1400, height: 1000 },
-    httpCredentials: { username: 'Dana Duty', password: DASHBOARD },
-    timezoneId: 'America/Sao_Paulo',
-  });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(`${city.http}${path}`);
-  return { page, errors };
+  const opened = await openAs(browser, city.http, engineer, { timezoneId: 'America/Sao_Paulo' });
+  await opened.page.goto(`${city.http}${path}`);
+  return opened;
 }
 
 // Tokyo in en-US short form; São Paulo would be GMT-3, New York EST.

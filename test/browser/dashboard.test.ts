@@ -1,17 +1,20 @@
 // The mayor's dashboard and the field engineers' pages in Debian's Chromium, against `citygauge start` on
 // free ports (issue 5): live values on the page match the API, an outage raises an alert that a person
 // acknowledges from the page, a device registered from the page can log in with the secret it was shown.
+// People sign in through the sign-in page with accounts made by `citygauge users add` (issue 12).
 import type mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
+import { addPerson, openAs, person, sessionCookie } from '../support/people.js';
+import { tempDir } from '../support/tmp.js';
 
 const ADMIN = 'browser-admin-token-0123456789abcdef';
-// The duty officer logs in to the dashboard with their name and the dashboard password.
-const DASHBOARD = 'dashboard-password-for-the-ops-room';
-const officer = { username: 'Dana Duty', password: DASHBOARD };
+// The duty officer acknowledges alerts; the field engineer registers devices.
+const officer = person('dana.duty', 'operator');
+const engineer = person('fay.field', 'engineer');
 const TOWN = 'test/fixtures/town';
 let city: CityProcess;
 let browser: Browser;
@@ -26,14 +29,14 @@ let gateway: MqttClient;
 const status = (state: string) => JSON.stringify({ state, ts: Date.now() });
 
 beforeAll(async () => {
-  city = await startCity(['--inventory', TOWN, '--no-sim'], {
-    CITYGAUGE_ADMIN_TOKEN: ADMIN,
-    CITYGAUGE_DASHBOARD_PASSWORD: DASHBOARD,
-  });
+  const dataDir = tempDir();
+  for (const p of [officer, engineer]) await addPerson(dataDir, p);
+  city = await startCity(['--inventory', TOWN, '--no-sim'], { CITYGAUGE_ADMIN_TOKEN: ADMIN }, dataDir);
   await until(
     // A request caught while Node-RED's socket.io attaches to the port may be reset: "not yet".
-    async () => (await fetch(`${city.http}/dashboard/`).catch(() => undefined))?.status,
-    (s) => s === 401,
+    async () =>
+      (await fetch(`${city.http}/dashboard/`, { redirect: 'manual' }).catch(() => undefined))?.status,
+    (s) => s === 302,
     'Node-RED serving /dashboard',
     30_000,
   );
@@ -68,7 +71,7 @@ afterAll(async () => {
 
 describe('the mayor’s dashboard', () => {
   it('shows the live values the engine publishes, city-wide and per district', async () => {
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, officer);
     await page.goto(`${city.http}/dashboard/city`);
     const card = (id: string) => page.locator(`[data-indicator="${id}"] [data-testid=value]`).first();
     await expect
@@ -112,7 +115,7 @@ describe('the mayor’s dashboard', () => {
     );
     await watcher.subscribeAsync('city/alerts/notify/#', { qos: 1 });
 
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, officer);
     await page.goto(`${city.http}/dashboard/city`);
     // The outage: the gateway's connection drops without a goodbye, so the broker publishes its Last Will.
     gateway.stream.destroy();
@@ -120,14 +123,15 @@ describe('the mayor’s dashboard', () => {
     await expect
       .poll(() => row.locator('[data-testid=alert-state]').textContent(), { timeout: 15_000 })
       .toBe('open');
-    await page.locator('[data-testid=ack-by]').fill('Dana Duty');
+    // No name is typed: the acknowledgement is the signed-in officer's.
+    expect(await page.locator('[data-testid=ack-by]').count()).toBe(0);
     await row.locator('[data-testid=ack]').click();
     await expect
       .poll(() => row.locator('[data-testid=alert-state]').textContent(), { timeout: 10_000 })
-      .toBe('acknowledged by Dana Duty');
+      .toBe('acknowledged by dana.duty');
     const { body: alerts } = await api('GET', '/api/alerts?open=true');
     const alert = alerts.find((a: { indicator: string }) => a.indicator === 'availability.cctv-gateway');
-    expect(alert).toMatchObject({ acknowledgedBy: 'Dana Duty', severity: 'critical', value: 0 });
+    expect(alert).toMatchObject({ acknowledgedBy: 'dana.duty', severity: 'critical', value: 0 });
     await until(
       async () => routed,
       (r) => r.includes('city/alerts/notify/critical/availability.cctv-gateway raise'),
@@ -142,7 +146,7 @@ describe('the mayor’s dashboard', () => {
 
 describe('the field engineers’ pages', () => {
   it('registers a device, shows its secret once, and the device logs in with it', async () => {
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, engineer);
     await page.goto(`${city.http}/dashboard/field`);
     const form = page.locator('[data-testid=register]');
     await form.locator('input[name=id]').fill('sen-9');
@@ -178,7 +182,7 @@ describe('the field engineers’ pages', () => {
     await page.close();
 
     // Never heard since it was registered, it shows as down on the mayor's map, where it stands.
-    const map = await openPage(browser, officer);
+    const map = await openAs(browser, city.http, officer);
     await map.page.goto(`${city.http}/dashboard/city`);
     await expect
       .poll(() => map.page.locator('[data-testid=down-map] circle[data-device="sen-9"]').count(), {
@@ -190,7 +194,7 @@ describe('the field engineers’ pages', () => {
   });
 
   it('uploads an inventory file and lists each refused row with its reason', async () => {
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, engineer);
     await page.goto(`${city.http}/dashboard/field`);
     const csv = [
       'id,kind,district,asset_id,gateway_id,hd,expected_interval_s,lat,lon',
@@ -214,7 +218,7 @@ describe('the field engineers’ pages', () => {
   });
 
   it('looks up a device: liveness and its last messages', async () => {
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, engineer);
     await page.goto(`${city.http}/dashboard/field`);
     await page.locator('[data-testid=lookup-id]').fill('gw-1');
     await page.locator('[data-testid=lookup-submit]').click();
@@ -230,66 +234,71 @@ describe('the field engineers’ pages', () => {
 });
 
 describe('who may open the dashboard', () => {
-  it('asks for the dashboard password, and refuses a wrong one', async () => {
-    const basic = (user: string, password: string) =>
-      `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    const open = (authorization?: string) =>
-      fetch(`${city.http}/dashboard/city`, { headers: authorization ? { authorization } : {} });
+  it('sends a browser without a session to sign in, refuses a wrong password, lets a person in', async () => {
+    const open = (cookie?: string) =>
+      fetch(`${city.http}/dashboard/city`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
     const anonymous = await open();
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm="citygauge dashboard"/);
-    expect(await anonymous.text()).toContain('CITYGAUGE_DASHBOARD_PASSWORD');
-    expect((await open(basic('Dana Duty', 'guess'))).status).toBe(401);
-    expect((await open(basic('Dana Duty', DASHBOARD))).status).toBe(200);
-    expect(city.output()).toContain('log in with your name and CITYGAUGE_DASHBOARD_PASSWORD');
-  });
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get('location')).toBe('/signin?next=%2Fdashboard%2Fcity');
+    expect((await open('cg_session=a-guessed-session')).status).toBe(302);
+    expect((await open(await sessionCookie(city.http, officer))).status).toBe(200);
 
-  it('gives a browser without the password nothing', async () => {
     const { page } = await openPage(browser);
-    // Headless Chromium cancels the login prompt, as a person who has no password would.
-    await expect(page.goto(`${city.http}/dashboard/city`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    await page.goto(`${city.http}/dashboard/city`);
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    await page.locator('#name').fill(officer.name);
+    await page.locator('#password').fill('not the password at all');
+    await page.locator('button[type=submit]').click();
+    await expect
+      .poll(() => page.locator('.error').textContent(), { timeout: 10_000 })
+      .toBe('wrong account name or password');
+    expect(new URL(page.url()).pathname).toBe('/signin');
+    expect((await page.context().cookies()).map((c) => c.name)).not.toContain('cg_session');
     await page.close();
   });
 
-  it('refuses the live data channel (socket.io) without the password', async () => {
+  it('refuses the live data channel (socket.io) without a session', async () => {
     // The Engine.IO handshake over HTTP long-polling, then a connect to the default namespace.
-    const socketIo = async (authorization?: string) => {
+    const socketIo = async (cookie?: string) => {
       const base = `${city.http}/dashboard/socket.io/?EIO=4&transport=polling`;
-      const headers: Record<string, string> = authorization ? { authorization } : {};
+      const headers: Record<string, string> = cookie ? { cookie } : {};
       const open = await (await fetch(base, { headers })).text();
       const sid = JSON.parse(open.slice(1)).sid as string;
       await fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body: '40' });
       return (await fetch(`${base}&sid=${sid}`, { headers })).text();
     };
-    expect(await socketIo()).toMatch(/^44.*log in to the dashboard first/);
-    const basic = `Basic ${Buffer.from(`Dana Duty:${DASHBOARD}`).toString('base64')}`;
-    expect(await socketIo(basic)).toMatch(/^40\{"sid"/);
+    expect(await socketIo()).toMatch(/^44\{"message":"sign in first: \/signin"\}/);
+    expect(await socketIo(await sessionCookie(city.http, officer))).toMatch(/^40\{"sid"/);
   });
 });
 
 describe('the Node-RED editor', () => {
-  it('is behind the admin token', async () => {
+  it('is for admins: the break-glass token opens its API, an operator’s session does not', async () => {
     expect((await fetch(`${city.http}/red/flows`)).status).toBe(401);
     const flows = await fetch(`${city.http}/red/flows`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(flows.status).toBe(200);
     const ids = ((await flows.json()) as { id: string }[]).map((n) => n.id);
     expect(ids).toContain('cg-tpl-headline');
-    const login = (password: string) =>
-      fetch(`${city.http}/red/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_id: 'node-red-editor',
-          grant_type: 'password',
-          scope: '*',
-          username: 'admin',
-          password,
-        }),
-      });
-    expect((await login('wrong')).status).toBe(403);
-    const ok = await login(ADMIN);
-    expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { access_token: string }).access_token).toBeTruthy();
+    const operator = await fetch(`${city.http}/red/flows`, {
+      headers: { cookie: await sessionCookie(city.http, officer) },
+    });
+    expect(operator.status).toBe(403);
+    expect(((await operator.json()) as { message: string }).message).toMatch(
+      /^the flows editor is for admins: you are signed in as dana\.duty/,
+    );
+    // The editor's own password login is gone: even the admin token is no password there.
+    const login = await fetch(`${city.http}/red/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-editor',
+        grant_type: 'password',
+        scope: '*',
+        username: 'admin',
+        password: ADMIN,
+      }),
+    });
+    expect(login.status).toBe(401);
   });
 });
 

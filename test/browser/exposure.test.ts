@@ -1,32 +1,39 @@
 // Exposure (issue 10 item 11) against `citygauge start`: security headers on the API, /docs, /report, the
 // dashboard and the editor; a page on another origin cannot frame the field engineers' page; the pages
 // still run under their policy (no console error in Chromium); wrong tokens are limited per client
-// address, so a stranger hammering the API or the editor's login cannot lock the admin out.
+// address, so a stranger hammering the API, the editor or the sign-in page cannot lock the admin out.
 import { createServer, request, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
+import { addPerson, openAs, person, sessionCookie } from '../support/people.js';
+import { tempDir } from '../support/tmp.js';
 
 const ADMIN = 'exposure-admin-token-0123456789abcdef';
-const DASHBOARD = 'dashboard-password-for-the-ops-room';
-const officer = { username: 'Fay Field', password: DASHBOARD };
-const basic = `Basic ${Buffer.from(`${officer.username}:${DASHBOARD}`).toString('base64')}`;
+// An admin: the field engineers' page and the flows editor are both theirs.
+const admin = person('ada', 'admin');
+let session = '';
 let city: CityProcess;
 let browser: Browser;
 let stranger: Server;
 
 beforeAll(async () => {
-  city = await startCity(['--inventory', 'test/fixtures/town', '--no-sim'], {
-    CITYGAUGE_ADMIN_TOKEN: ADMIN,
-    CITYGAUGE_DASHBOARD_PASSWORD: DASHBOARD,
-  });
+  const dataDir = tempDir();
+  await addPerson(dataDir, admin);
+  city = await startCity(
+    ['--inventory', 'test/fixtures/town', '--no-sim'],
+    { CITYGAUGE_ADMIN_TOKEN: ADMIN },
+    dataDir,
+  );
   await city.until(
-    async () => (await fetch(`${city.http}/dashboard/`).catch(() => undefined))?.status,
-    (s) => s === 401,
+    async () =>
+      (await fetch(`${city.http}/dashboard/`, { redirect: 'manual' }).catch(() => undefined))?.status,
+    (s) => s === 302,
     'Node-RED serving /dashboard',
     30_000,
   );
+  session = await sessionCookie(city.http, admin);
   browser = await launchBrowser();
 }, 90_000);
 
@@ -77,21 +84,26 @@ function from(
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('security headers', () => {
-  const pages: [string, Record<string, string>][] = [
-    ['/api/indicators', {}],
-    ['/api/devices/nope', {}],
-    ['/no-such-page', {}],
-    ['/healthz', {}],
-    ['/docs', {}],
-    ['/docs/static/index.html', {}],
-    ['/report', {}],
-    ['/dashboard/field', { authorization: basic }],
-    ['/dashboard/field', {}],
-    ['/red/', {}],
-    ['/red/flows', {}],
+  const pages: [string, 'signed in' | 'signed out'][] = [
+    ['/api/indicators', 'signed out'],
+    ['/api/devices/nope', 'signed out'],
+    ['/no-such-page', 'signed out'],
+    ['/healthz', 'signed out'],
+    ['/docs', 'signed out'],
+    ['/docs/static/index.html', 'signed out'],
+    ['/report', 'signed out'],
+    ['/report', 'signed in'],
+    ['/signin', 'signed out'],
+    ['/dashboard/field', 'signed in'],
+    ['/dashboard/field', 'signed out'],
+    ['/red/', 'signed in'],
+    ['/red/', 'signed out'],
+    ['/red/flows', 'signed out'],
   ];
-  it.each(pages)('%s: a CSP that forbids framing, nosniff, a referrer policy', async (path, headers) => {
+  it.each(pages)('%s %s: a CSP that forbids framing, nosniff, a referrer policy', async (path, who) => {
+    const headers: Record<string, string> = who === 'signed in' ? { cookie: session } : {};
     const r = await from('127.0.0.1', 'GET', path, { headers });
+    if (who === 'signed in') expect(r.status, path).toBe(200);
     const csp = String(r.headers['content-security-policy'] ?? '');
     expect(csp, `${path} ${r.status}`).toMatch(/frame-ancestors 'none'/);
     expect(csp).toMatch(/default-src 'self'/);
@@ -111,7 +123,7 @@ describe('security headers', () => {
     await new Promise<void>((r) => stranger.listen(0, '127.0.0.1', r));
     const port = (stranger.address() as { port: number }).port;
     // Another origin: another host name for the same loopback address, on another port.
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, admin);
     await page.goto(`http://localhost:${port}/`);
     await expect.poll(() => errors.join('\n'), { timeout: 15_000 }).toMatch(/frame-ancestors 'none'/);
     const framed = page.frames().find((f) => f !== page.mainFrame());
@@ -125,22 +137,20 @@ describe('security headers', () => {
   });
 
   it('the dashboard, /docs and the editor run under their policy without a console error', async () => {
-    const { page, errors } = await openPage(browser, officer);
+    const { page, errors } = await openAs(browser, city.http, admin);
     await page.goto(`${city.http}/dashboard/field`);
     await page.locator('form').first().waitFor({ timeout: 20_000 });
     await page.goto(`${city.http}/docs`);
     await page.locator('.swagger-ui .info').first().waitFor({ timeout: 20_000 });
     await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
     expect(errors).toEqual([]);
+    // The admin's session opens the editor: no second login.
     await page.goto(`${city.http}/red/`);
-    await page.locator('#node-dialog-login-username').waitFor({ timeout: 30_000 });
-    await page.fill('#node-dialog-login-username', 'admin');
-    await page.fill('#node-dialog-login-password', ADMIN);
-    await page.click('#node-dialog-login-submit');
     // The workspace with the shipped flows' tabs: the editor's scripts, styles and comms all ran.
     await page.locator('#red-ui-workspace-tabs .red-ui-tab').first().waitFor({ timeout: 30_000 });
     await page.locator('#red-ui-palette .red-ui-palette-node').first().waitFor({ timeout: 30_000 });
-    // Before the login the editor asks for its settings and is told 401: that is how it knows to log in.
+    // Before its automatic login the editor asks for its settings and is told 401: that is how it knows
+    // to log in.
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   }, 120_000);
 });
@@ -168,36 +178,29 @@ describe('attempt limits per client address', () => {
     expect(JSON.parse(admin.text).secret).toBeTruthy();
   });
 
-  it('the editor login: wrong passwords lock out their own address only, never the admin', async () => {
-    const login = (address: string, password: string) =>
-      from(address, 'POST', '/red/auth/token', {
+  it('the sign-in page: wrong passwords lock out their own address, the admin elsewhere signs in', async () => {
+    const signIn = (address: string, name: string, password: string) =>
+      from(address, 'POST', '/signin', {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          client_id: 'node-red-editor',
-          grant_type: 'password',
-          scope: '',
-          username: 'admin',
-          password,
-        }).toString(),
+        body: new URLSearchParams({ name, password, next: '/dashboard' }).toString(),
       });
-    // Node-RED alone locks the user name `admin` for 10 minutes after 5 failures, from anywhere.
+    // Each guess at another name: the address is what is limited, not the names (those are limited too).
     const failures: number[] = [];
-    for (let i = 0; i < 10; i++) failures.push((await login('127.0.0.3', `wrong-${i}`)).status);
-    expect(failures).toEqual(Array(10).fill(403));
-    const blocked = await login('127.0.0.3', ADMIN);
+    for (let i = 0; i < 5; i++) failures.push((await signIn('127.0.0.3', `nobody-${i}`, 'wrong')).status);
+    expect(failures).toEqual(Array(5).fill(401));
+    const blocked = await signIn('127.0.0.3', admin.name, admin.password);
     expect(blocked.status, blocked.text).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    expect(JSON.parse(blocked.text).error).toBe('too-many-requests');
-    const admin = await login('127.0.0.1', ADMIN);
-    expect(admin.status, admin.text).toBe(200);
-    const token = JSON.parse(admin.text).access_token as string;
-    const flows = await from('127.0.0.1', 'GET', '/red/flows', {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(flows.status).toBe(200);
+    expect(blocked.text).toMatch(/too many wrong passwords: try again in \d+ s/);
+    expect(blocked.headers['set-cookie']).toBeUndefined();
+    const signedIn = await signIn('127.0.0.1', admin.name, admin.password);
+    expect(signedIn.status, signedIn.text).toBe(303);
+    const cookie = /^(cg_session=[^;]+)/.exec(String(signedIn.headers['set-cookie']))?.[1] ?? '';
+    const field = await from('127.0.0.1', 'GET', '/dashboard/field', { headers: { cookie } });
+    expect(field.status).toBe(200);
   });
 
-  it('wrong bearer tokens on the editor’s API and wrong dashboard passwords count too', async () => {
+  it('wrong bearer tokens on the editor’s API count too', async () => {
     for (let i = 0; i < 10; i++) {
       const r = await from('127.0.0.4', 'GET', '/red/flows', {
         headers: { authorization: `Bearer guess-${i}` },
@@ -215,18 +218,6 @@ describe('attempt limits per client address', () => {
     expect(
       (await from('127.0.0.1', 'GET', '/red/flows', { headers: { authorization: `Bearer ${ADMIN}` } }))
         .status,
-    ).toBe(200);
-    // Wrong dashboard passwords, from yet another address.
-    const wrong = `Basic ${Buffer.from('Mallory:guess').toString('base64')}`;
-    for (let i = 0; i < 10; i++)
-      expect(
-        (await from('127.0.0.5', 'GET', '/dashboard/field', { headers: { authorization: wrong } })).status,
-      ).toBe(401);
-    expect(
-      (await from('127.0.0.5', 'GET', '/dashboard/field', { headers: { authorization: basic } })).status,
-    ).toBe(429);
-    expect(
-      (await from('127.0.0.1', 'GET', '/dashboard/field', { headers: { authorization: basic } })).status,
     ).toBe(200);
   });
 });

@@ -5,25 +5,31 @@
 import type { MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
+import { addPerson, openAs, person } from '../support/people.js';
+import { tempDir } from '../support/tmp.js';
 
 const ADMIN = 'field-hostile-admin-token-0123456789';
-const DASHBOARD = 'dashboard-password-for-the-field-test';
-const officer = { username: 'Fay Field', password: DASHBOARD };
+// A field engineer, signed in through the sign-in page: the register form is theirs.
+const engineer = person('fay.field', 'engineer');
 let city: CityProcess;
 let browser: Browser | undefined;
 let watcher: MqttClient | undefined;
 const topics: string[] = [];
 
 beforeAll(async () => {
-  city = await startCity(['--inventory', 'test/fixtures/town', '--no-sim'], {
-    CITYGAUGE_ADMIN_TOKEN: ADMIN,
-    CITYGAUGE_DASHBOARD_PASSWORD: DASHBOARD,
-  });
+  const dataDir = tempDir();
+  await addPerson(dataDir, engineer);
+  city = await startCity(
+    ['--inventory', 'test/fixtures/town', '--no-sim'],
+    { CITYGAUGE_ADMIN_TOKEN: ADMIN },
+    dataDir,
+  );
   await city.until(
-    async () => (await fetch(`${city.http}/dashboard/`).catch(() => undefined))?.status,
-    (s) => s === 401,
+    async () =>
+      (await fetch(`${city.http}/dashboard/`, { redirect: 'manual' }).catch(() => undefined))?.status,
+    (s) => s === 302,
     'Node-RED serving /dashboard',
     30_000,
   );
@@ -42,7 +48,7 @@ afterAll(async () => {
 });
 
 async function register(id: string, district: string): Promise<string> {
-  const { page, errors } = await openPage(browser!, officer);
+  const { page, errors } = await openAs(browser!, city.http, engineer);
   await page.goto(`${city.http}/dashboard/field`);
   const form = page.locator('[data-testid=register]');
   await form.locator('input[name=id]').fill(id);

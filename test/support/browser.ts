@@ -37,14 +37,16 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page that records console errors and uncaught exceptions, which the tests then assert are absent. */
+/** Each page is a context of its own: its own cookies, so its own signed-in person (test/support/people.ts). */
 export async function openPage(
   browser: Browser,
-  httpCredentials?: { username: string; password: string },
+  opts: { timezoneId?: string } = {},
 ): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, httpCredentials });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, ...opts });
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    // A resource that failed to load says which in its location, not in its text.
+    if (m.type() === 'error') errors.push(m.location().url ? `${m.text()} (${m.location().url})` : m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return { page, errors };
