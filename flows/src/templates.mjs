@@ -122,7 +122,7 @@ export const ALERTS = `<template>
           <td>{{ Number(a.value).toFixed(1) }} &lt; {{ a.below }}</td>
           <td data-testid="raised-at">{{ stamp(a.raisedAt, true) }}</td>
           <td data-testid="alert-state">{{ state(a) }}</td>
-          <td><button v-if="!a.acknowledgedAt && !a.clearedAt" class="cg-btn" @click="ack(a)" data-testid="ack" title="acknowledged in your name">Acknowledge</button></td>
+          <td><button v-if="canAck && !a.acknowledgedAt && !a.clearedAt" class="cg-btn" @click="ack(a)" data-testid="ack" title="acknowledged in your name">Acknowledge</button></td>
         </tr>
       </tbody>
     </table>
@@ -130,9 +130,18 @@ export const ALERTS = `<template>
 </template>
 <script>
 export default {
+  // Acknowledging is for operators and above (the API refuses anyone else): a viewer is not offered it.
+  data() { return { role: null } },
+  mounted() {
+    fetch('/api/me', { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((me) => { this.role = me && me.role })
+      .catch(() => {})
+  },
   computed: {
     view() { return (this.msg && this.msg.payload) || {} },
     notice() { return this.view.notice },
+    canAck() { return ['operator', 'engineer', 'admin'].includes(this.role) },
   },
   methods: {
     ${STAMP}

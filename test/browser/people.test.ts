@@ -195,8 +195,18 @@ describe('an operator', () => {
     await expect
       .poll(() => row.locator('[data-testid=alert-state]').textContent(), { timeout: 20_000 })
       .toBe('open');
+    // A viewer sees the same open alert, and is not offered to acknowledge it.
+    const watcher = await openAs(browser, city.http, viewer);
+    await watcher.page.goto(`${city.http}/dashboard/city`);
+    const seen = watcher.page.locator('[data-indicator="availability.cctv-gateway"][data-alert]').first();
+    await expect
+      .poll(() => seen.locator('[data-testid=alert-state]').textContent(), { timeout: 20_000 })
+      .toBe('open');
+    expect(await seen.locator('[data-testid=ack]').count()).toBe(0);
+    await watcher.page.close();
     // No name to type: the acknowledgement is the signed-in operator's.
     expect(await page.locator('[data-testid=ack-by]').count()).toBe(0);
+    await expect.poll(() => row.locator('[data-testid=ack]').count(), { timeout: 10_000 }).toBe(1);
     await row.locator('[data-testid=ack]').click();
     await expect
       .poll(() => row.locator('[data-testid=alert-state]').textContent(), { timeout: 15_000 })
