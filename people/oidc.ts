@@ -5,6 +5,7 @@
 // person can act on. `settleOidcSignIn` then creates or updates their account and audits it.
 import * as client from 'openid-client';
 import { z } from 'zod';
+import { refusedExternal, signInExternal } from './external-sign-in.js';
 import { accountNameProblem } from './names.js';
 import { claimValues, hasClaim, mappedValues, nameFrom, roleFor } from './oidc-claims.js';
 import {
@@ -342,15 +343,15 @@ export async function settleOidcSignIn(
   address: string | null,
 ): Promise<SettledSignIn> {
   if (!outcome.ok) {
-    await people.refusedExternal(outcome.name ?? UNKNOWN_PERSON, outcome.reason, address);
+    await refusedExternal(people, outcome.name ?? UNKNOWN_PERSON, outcome.reason, address);
     return { ok: false, reason: outcome.reason, next: outcome.next };
   }
   try {
-    const account = await people.signInExternal(outcome.subject, outcome.name, outcome.role, address);
+    const account = await signInExternal(people, outcome.subject, outcome.name, outcome.role, address);
     return { ok: true, account, next: outcome.next };
   } catch (err) {
     if (!(err instanceof PeopleError)) throw err;
-    await people.refusedExternal(outcome.name, err.message, address);
+    await refusedExternal(people, outcome.name, err.message, address);
     return { ok: false, reason: err.message, next: outcome.next };
   }
 }

@@ -7,6 +7,10 @@ import { accountNameProblem } from './names.js';
 import { hashPassword, needsRehash, oneTimePassword, passwordProblem, verifyPassword } from './password.js';
 import type { Account, PeopleStore, PersonalToken, Session } from './people-store.js';
 import type { Role } from './roles.js';
+import { publicAccount, publicToken } from './views.js';
+
+export { publicAccount, publicToken } from './views.js';
+
 import {
   newCsrfToken,
   newPersonalToken,
@@ -61,7 +65,7 @@ export interface PeopleOptions {
 }
 
 export class People {
-  private readonly now: () => number;
+  readonly now: () => number;
   readonly sessions: SessionPolicy;
   private readonly throttle = new LoginThrottle(SIGN_IN_FAILURES_PER_MINUTE);
   /** Told of every audit entry once stored (a list: the dashboard's recheck, metrics, …). */
@@ -85,18 +89,16 @@ export class People {
   }
 
   /** Append a change `by` made (the HTTP API's writes, the command line's imports, and People's own). */
-  record(by: Actor, action: string, target: string | null, before: unknown, after: unknown) {
-    return this.audit({
-      actor: by.name,
-      role: by.role,
-      via: by.via,
-      address: by.address,
-      action,
-      target,
-      before,
-      after,
-      outcome: 'ok',
-    });
+  record(
+    by: Actor,
+    action: string,
+    target: string | null,
+    before: unknown,
+    after: unknown,
+    outcome: AuditDraft['outcome'] = 'ok',
+  ) {
+    const { name: actor, role, via, address } = by;
+    return this.audit({ actor, role, via, address, action, target, before, after, outcome });
   }
 
   // ---- accounts ------------------------------------------------------------------------------------
@@ -238,17 +240,14 @@ export class People {
     this.prune(now);
     const wait = this.throttle.retryAfterMs(address ?? '', name, now);
     const refuse = async (reason: string, retryAfterS?: number): Promise<SignIn> => {
-      await this.audit({
-        actor: name,
-        role: null,
-        via: 'session',
-        address,
-        action: 'signin.refused',
-        target: name,
-        before: null,
-        after: { reason },
-        outcome: 'refused',
-      });
+      await this.record(
+        { name: name, role: null, via: 'session', address },
+        'signin.refused',
+        name,
+        null,
+        { reason },
+        'refused',
+      );
       return { ok: false, reason, retryAfterS };
     };
     if (wait > 0) {
@@ -266,16 +265,8 @@ export class People {
     const after: Account = { ...account, lastSignInAt: now };
     if (needsRehash(account.passwordHash as string)) after.passwordHash = await hashPassword(password);
     await this.store.putAccount(after);
-    await this.audit({
-      actor: name,
-      role: account.role,
-      via: 'session',
-      address,
-      action: 'signin',
-      target: name,
-      before: null,
-      after: { method: 'local' },
-      outcome: 'ok',
+    await this.record({ name: name, role: account.role, via: 'session', address }, 'signin', name, null, {
+      method: 'local',
     });
     return { ok: true, account: after, mustChangePassword: account.mustChangePassword };
   }
@@ -330,103 +321,6 @@ export class People {
   async endSession(cookie: string, by: Actor): Promise<void> {
     await this.store.deleteSession(sha256Hex(cookie));
     await this.record(by, 'signout', by.name, null, null);
-  }
-
-  // ---- OpenID Connect --------------------------------------------------------------------------------
-
-  /**
-   * A person the identity provider vouched for, with the role its claims map to. Their first sign-in
-   * creates their account; a later one follows a role changed at the provider.
-   */
-  async signInExternal(subject: string, name: string, role: Role, address: string | null): Promise<Account> {
-    const now = this.now();
-    let account = await this.store.accountByOidcSubject(subject);
-    if (!account) {
-      const bad = accountNameProblem(name);
-      if (bad)
-        throw new PeopleError(`the identity provider's name for this person does not fit: ${bad}`, 403);
-      const taken = await this.store.account(name);
-      if (taken)
-        throw new PeopleError(
-          `an account '${name}' exists already and is not this person's at the identity provider`,
-          409,
-        );
-      account = {
-        name,
-        role,
-        source: 'oidc',
-        passwordHash: null,
-        mustChangePassword: false,
-        disabled: false,
-        oidcSubject: subject,
-        createdAt: now,
-        updatedAt: now,
-        lastSignInAt: now,
-      };
-      await this.store.putAccount(account);
-      await this.audit({
-        actor: name,
-        role,
-        via: 'oidc',
-        address,
-        action: 'person.add',
-        target: name,
-        before: null,
-        after: publicAccount(account),
-        outcome: 'ok',
-      });
-    } else {
-      if (account.disabled) throw new PeopleError('the account is disabled: ask an administrator', 403);
-      const before = account;
-      account = {
-        ...account,
-        role,
-        updatedAt: role === before.role ? before.updatedAt : now,
-        lastSignInAt: now,
-      };
-      await this.store.putAccount(account);
-      // As setRole: sessions made under the old role end, so it holds nowhere past this sign-in.
-      if (role !== before.role) await this.store.deleteSessionsOf(account.name);
-      if (role !== before.role)
-        await this.audit({
-          actor: 'identity-provider',
-          role: null,
-          via: 'oidc',
-          address,
-          action: 'person.role',
-          target: name,
-          before: publicAccount(before),
-          after: publicAccount(account),
-          outcome: 'ok',
-        });
-    }
-    await this.audit({
-      actor: account.name,
-      role: account.role,
-      via: 'oidc',
-      address,
-      action: 'signin',
-      target: account.name,
-      before: null,
-      after: { method: 'oidc' },
-      outcome: 'ok',
-    });
-    return account;
-  }
-
-  /** A refused OpenID Connect sign-in, for the trail. */
-  async refusedExternal(name: string, reason: string, address: string | null): Promise<void> {
-    await this.audit({
-      actor: name,
-      role: null,
-      via: 'oidc',
-      address,
-      action: 'signin.refused',
-      target: name,
-      before: null,
-      after: { reason },
-      outcome: 'refused',
-    });
   }
 
   // ---- personal tokens -----------------------------------------------------------------------------
@@ -498,29 +392,4 @@ export class People {
     this.throttle.prune(now);
     this.prunedAt = now;
   }
-}
-
-/** An account as lists, the API and the audit trail show it: never its password hash. */
-export function publicAccount(a: Account) {
-  return {
-    name: a.name,
-    role: a.role,
-    source: a.source,
-    disabled: a.disabled,
-    mustChangePassword: a.mustChangePassword,
-    createdAt: new Date(a.createdAt).toISOString(),
-    lastSignInAt: a.lastSignInAt === null ? null : new Date(a.lastSignInAt).toISOString(),
-  };
-}
-
-/** A token as lists and the audit trail show it: never its digest. */
-export function publicToken(t: PersonalToken) {
-  return {
-    id: t.id,
-    name: t.name,
-    label: t.label,
-    createdAt: new Date(t.createdAt).toISOString(),
-    expiresAt: t.expiresAt === null ? null : new Date(t.expiresAt).toISOString(),
-    lastUsedAt: t.lastUsedAt === null ? null : new Date(t.lastUsedAt).toISOString(),
-  };
 }
