@@ -45,7 +45,7 @@ describe('AlertService', () => {
     const api = await fullApi({ alerts });
     const dana = await personWithToken(api.people, 'dana', 'operator');
     const viewer = await personWithToken(api.people, 'vic', 'viewer');
-    const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) =>
+    const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: object) =>
       api.app.inject({
         method,
         url,

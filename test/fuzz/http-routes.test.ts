@@ -236,7 +236,7 @@ describe('fuzzing every HTTP route', () => {
           if (auth === 'admin' && res.statusCode < 400) reachedRoutes.add(`${route.method} ${route.url}`);
           // A page a person fills in (sign-in, new password) answers a mistake with the page again, in HTML.
           const page =
-            !route.url.startsWith('/api/') && /^text\/html/.test(res.headers['content-type'] ?? '');
+            !route.url.startsWith('/api/') && /^text\/html/.test(String(res.headers['content-type'] ?? ''));
           if (res.statusCode >= 400 && route.method !== 'HEAD' && page) {
             expect(res.body, where).toMatch(/^<!doctype html>[\s\S]*<\/html>\s*$/i);
           } else if (res.statusCode >= 400 && route.method !== 'HEAD') {
