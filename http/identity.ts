@@ -162,12 +162,13 @@ export function checkAccess(o: IdentityOptions) {
     if (access === 'public') return;
     const route = `${req.method} ${req.routeOptions.url}`;
     if (!caller && wantsPage(req)) return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
-    if (!caller)
+    // Nobody known, or an anonymous reader (--anonymous-read) asking for more: the fix is to sign in.
+    if (!caller || (caller.via === 'anonymous' && !allows(caller.role, access)))
       return sendError(
         reply,
         401,
         'unauthorized',
-        `${route} needs a ${access}: sign in at /signin, or send Authorization: Bearer <personal token>`,
+        `${route} needs ${/^[aeiou]/.test(access) ? 'an' : 'a'} ${access}: sign in at /signin, or send Authorization: Bearer <personal token>`,
       );
     if (caller.mustChangePassword && !BEFORE_NEW_PASSWORD.has(req.routeOptions.url ?? ''))
       return sendError(reply, 403, 'forbidden', 'choose a new password first, at /account/password');

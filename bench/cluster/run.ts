@@ -272,6 +272,8 @@ interface ClusterFile {
   logs: string;
   /** The PostgreSQL control plane, once the launcher starts one. */
   db?: string;
+  /** The break-glass admin token the cluster was started with: reads need a viewer (issue 12). */
+  adminToken: string;
 }
 
 interface ClusterStatus {
@@ -281,8 +283,10 @@ interface ClusterStatus {
   batches: number[];
 }
 
-async function clusterStatus(api: string): Promise<ClusterStatus | undefined> {
-  const res = await fetch(`${api}/api/cluster`).catch(() => undefined);
+async function clusterStatus(file: ClusterFile): Promise<ClusterStatus | undefined> {
+  const res = await fetch(`${file.api}/api/cluster`, {
+    headers: { authorization: `Bearer ${file.adminToken}` },
+  }).catch(() => undefined);
   return res?.ok ? ((await res.json()) as ClusterStatus) : undefined;
 }
 
@@ -557,7 +561,7 @@ async function cluster(
       const even = shardIds.every(
         (s) => held.filter((h) => h === s).length === Math.ceil(PARTITIONS / shardIds.length),
       );
-      const status = await clusterStatus(file.api);
+      const status = await clusterStatus(file);
       if (held.length === PARTITIONS && held.every(Boolean) && even && status?.mergedThrough) break;
       if (Date.now() > settleBy)
         throw new Error(
@@ -619,7 +623,7 @@ async function cluster(
     let status: ClusterStatus | undefined;
     let lastSaid = 0;
     for (;;) {
-      status = await clusterStatus(file.api);
+      status = await clusterStatus(file);
       const judged = judgedOf(status);
       if (status && judgedAll(status, reference)) break;
       const now = Date.now();

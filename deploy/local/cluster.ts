@@ -205,7 +205,9 @@ async function start(
   const api = `http://127.0.0.1:${topo.apis[0]}`;
   await until(
     'the API node',
-    async () => (await fetch(`${api}/api/cluster`)).ok,
+    // Reads need a viewer (issue 12): the launcher asks as the admin it made the cluster with.
+    async () =>
+      (await fetch(`${api}/api/cluster`, { headers: { authorization: `Bearer ${adminToken}` } })).ok,
     join(dir, 'logs', 'api-1.log'),
   );
   for (let i = 1; i < topo.doors.length; i++) await doorReady(i);

@@ -1,15 +1,12 @@
 // Alerts in the engine and over HTTP: a lapsing sensor raises an alert at exactly forS, a duty officer
-// acknowledges it by name, a recovery clears it, and the log keeps every time across a restart.
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+// acknowledges it (recorded as the person calling), a recovery clears it, and the log keeps every time across a restart.
 import { describe, expect, it } from 'vitest';
 import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import type { AlertEvent } from '../../engine/alerts/alert-machine.js';
 import { AlertService } from '../../engine/alerts/alert-service.js';
-import { alertsPlugin } from '../../http/alerts.js';
-import { ensureAdminToken } from '../../http/auth.js';
-import { RegistryStore } from '../../registry/store.js';
 import { at, TestCity } from '../support/city.js';
+import { fullApi } from '../support/full-api.js';
+import { personWithToken } from '../support/people.js';
 import { tempDir } from '../support/tmp.js';
 
 const threshold = {
@@ -44,58 +41,58 @@ describe('AlertService', () => {
     expect(events.map((e) => [e.type, e.at])).toEqual([['raise', at(240)]]);
     const alertId = events[0].alert.alertId;
 
-    const store = await RegistryStore.open(dir);
-    const token = ensureAdminToken(store.credentials(), '')!;
-    const app = Fastify();
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    await app.register(alertsPlugin, { alerts, credentials: store.credentials() });
-    const ack = (by: string) =>
-      app.inject({
-        method: 'POST',
-        url: `/api/alerts/${encodeURIComponent(alertId)}/ack`,
-        headers: { authorization: `Bearer ${token}` },
-        payload: { by },
+    // Over the whole API: the acknowledger is whoever calls, never a name the caller types.
+    const api = await fullApi({ alerts });
+    const dana = await personWithToken(api.people, 'dana', 'operator');
+    const viewer = await personWithToken(api.people, 'vic', 'viewer');
+    const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: object) =>
+      api.app.inject({
+        method,
+        url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(payload !== undefined ? { payload } : {}),
       });
-    // A name is bounded as every text a person sets (issue 10 item 11): refused, and the alert stays open.
-    expect((await ack('d'.repeat(900_000))).statusCode).toBe(400);
-    const first = await ack('Dana Ortiz');
+    const ackUrl = `/api/alerts/${encodeURIComponent(alertId)}/ack`;
+    expect((await call('POST', ackUrl)).statusCode).toBe(401);
+    const refused = await call('POST', ackUrl, viewer);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toMatch(/needs the operator role; vic has the viewer role/);
+    // A body naming someone else is not believed: the route takes none, and the caller is the acknowledger.
+    const first = await call('POST', ackUrl, dana, { by: 'Someone Else' });
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({
       alertId,
-      acknowledgedBy: 'Dana Ortiz',
+      acknowledgedBy: 'dana',
       clearedAt: null,
       raisedAt: new Date(at(240)).toISOString(),
     });
-    expect((await ack('Someone')).json()).toMatchObject({
+    const [audited] = await api.people.store.auditPage({ action: 'alert.ack', limit: 10 });
+    expect(audited).toMatchObject({ actor: 'dana', role: 'operator', via: 'token', target: alertId });
+    expect((await call('POST', ackUrl, api.adminToken)).json()).toMatchObject({
       error: 'conflict',
-      message: expect.stringMatching(/acknowledged by Dana Ortiz/),
+      message: expect.stringMatching(/acknowledged by dana/),
     });
-    expect(
-      (await app.inject({ method: 'POST', url: `/api/alerts/${alertId}/ack`, payload: { by: 'x' } }))
-        .statusCode,
-    ).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/alerts?open=true' })).json()).toHaveLength(1);
+    expect((await call('GET', '/api/alerts?open=true')).statusCode).toBe(401);
+    expect((await call('GET', '/api/alerts?open=true', viewer)).json()).toHaveLength(1);
 
     c.heartbeat(300, 'sensor', 'sen-1'); // back to 100 %: cleared at that instant
     expect(events.map((e) => e.type)).toEqual(['raise', 'acknowledge', 'clear']);
     expect(events[2].at).toBe(at(300));
-    expect((await app.inject({ method: 'GET', url: '/api/alerts?open=true' })).json()).toEqual([]);
-    const [logged] = (await app.inject({ method: 'GET', url: '/api/alerts' })).json();
+    expect((await call('GET', '/api/alerts?open=true', viewer)).json()).toEqual([]);
+    const [logged] = (await call('GET', '/api/alerts', viewer)).json();
     expect(logged).toMatchObject({
       alertId,
-      acknowledgedBy: 'Dana Ortiz',
+      acknowledgedBy: 'dana',
       clearedAt: new Date(at(300)).toISOString(),
     });
-    await app.close();
+    await api.close();
     log.close();
-    store.close();
 
     const reopened = await SqliteAlertLog.open(dir);
     expect(reopened.get(alertId)).toMatchObject({
       raisedAt: at(240),
       clearedAt: at(300),
-      acknowledgedBy: 'Dana Ortiz',
+      acknowledgedBy: 'dana',
     });
     reopened.close();
   });

@@ -16,7 +16,7 @@ import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
 import { freePortRange } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
-import { logAsRecording, type NodeProc, startNode } from './support/cluster-procs.js';
+import { CLUSTER_ADMIN_TOKEN, logAsRecording, type NodeProc, startNode } from './support/cluster-procs.js';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'citygauge-failover-'));
@@ -48,7 +48,9 @@ interface Row {
 }
 
 async function get<T>(path: string): Promise<T | undefined> {
-  const res = await fetch(`${apiUrl}${path}`).catch(() => undefined);
+  const res = await fetch(`${apiUrl}${path}`, {
+    headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}` },
+  }).catch(() => undefined);
   return res?.ok ? ((await res.json()) as T) : undefined;
 }
 

@@ -18,10 +18,10 @@ import { type NatsCluster, startNats } from '../support/nats.js';
 import { freePortRange } from '../support/ports.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
-import { type NodeProc, startNode } from './support/cluster-procs.js';
+import { CLUSTER_ADMIN_TOKEN, type NodeProc, startNode } from './support/cluster-procs.js';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
-const ADMIN = 'cluster-test-admin-token-0123456789';
+const ADMIN = CLUSTER_ADMIN_TOKEN;
 const DISTRICT = 'riverside';
 const dir = mkdtempSync(join(tmpdir(), 'citygauge-leader-'));
 const city = join(dir, 'city');
@@ -35,6 +35,8 @@ const apis = new Map<string, { node: NodeProc; url: string }>();
 let subscriber: mqtt.MqttClient;
 let mqttUrl: string;
 const heard: { event: string; alertId: string; acknowledgedBy?: string }[] = [];
+/** The duty officer's personal token: an operator, made through api-1 and kept in the shared PostgreSQL. */
+let dutyOfficer: string;
 
 interface ClusterStatus {
   leading: boolean;
@@ -44,7 +46,7 @@ interface ClusterStatus {
 }
 
 async function get<T>(url: string): Promise<T | undefined> {
-  const res = await fetch(url).catch(() => undefined);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${ADMIN}` } }).catch(() => undefined);
   return res?.ok ? ((await res.json()) as T) : undefined;
 }
 
@@ -66,6 +68,21 @@ async function startApi(name: string, cluster: string[], extra: string[] = []): 
   const node = startNode(name, [...n.args, '--db', db, '--data-dir', join(dir, name), ...extra, ...cluster]);
   apis.set(name, { node, url: `http://127.0.0.1:${n.args[n.args.indexOf('--http-port') + 1]}` });
   await node.waitFor(/HTTP API/);
+}
+
+/** An admin adds `name` as an operator and issues their personal token, over the API as a real admin would. */
+async function operatorToken(api: string, name: string): Promise<string> {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(api + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, `POST ${path}: ${await res.clone().text()}`).toBe(201);
+    return res.json() as Promise<{ token?: string }>;
+  };
+  await post('/api/people', { name, role: 'operator' });
+  return (await post('/api/tokens', { name })).token!;
 }
 
 const status = (name: string) => get<ClusterStatus>(`${apis.get(name)!.url}/api/cluster`);
@@ -116,6 +133,7 @@ beforeAll(async () => {
   // api-2 also serves the dashboard, its flows reading the front door.
   await startApi('api-2', cluster, ['--dashboard-broker', mqttUrl]);
   await waitFor('api-2 to be caught up', async () => (await status('api-2'))?.caughtUp || undefined, 30_000);
+  dutyOfficer = await operatorToken(apis.get('api-1')!.url, 'duty-officer');
   shard = startNode('shard-1', [
     ...role('shard-1').args,
     '--inventory',
@@ -176,14 +194,14 @@ describe('the API leader killed with SIGKILL', () => {
       async () => ((await status('api-2'))?.output.duplicates ?? 0) >= 1 || undefined,
     );
 
-    // Acknowledged through the new leader's API, then cleared: every district sensor comes online.
+    // Acknowledged through the new leader's API by the duty officer, whose account and token api-1 made:
+    // the acknowledger is the caller. Then cleared: every district sensor comes online.
     const ack = await fetch(`${apis.get('api-2')!.url}/api/alerts/${encodeURIComponent(first.alertId)}/ack`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'duty officer' }),
+      headers: { authorization: `Bearer ${dutyOfficer}` },
     });
     expect(ack.status, await ack.clone().text()).toBe(200);
-    expect(((await ack.json()) as { acknowledgedBy: string }).acknowledgedBy).toBe('duty officer');
+    expect(((await ack.json()) as { acknowledgedBy: string }).acknowledgedBy).toBe('duty-officer');
     const client = await mqtt.connectAsync(mqttUrl, { clientId: 'riverside-sensors', reconnectPeriod: 0 });
     let seq = 1;
     for (const id of districtSensors())
@@ -226,7 +244,7 @@ describe('the API leader killed with SIGKILL', () => {
         )
       ).rows;
       expect(rows.map((r) => r.alert_id).sort()).toEqual([first.alertId, second.alertId].sort());
-      expect(rows.find((r) => r.alert_id === first.alertId)?.acknowledged_by).toBe('duty officer');
+      expect(rows.find((r) => r.alert_id === first.alertId)?.acknowledged_by).toBe('duty-officer');
       expect(rows.every((r) => r.cleared_at !== null)).toBe(true);
     } finally {
       await client2.end();

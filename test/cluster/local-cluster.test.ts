@@ -189,7 +189,7 @@ describe('deploy/local/cluster', () => {
     });
     await client.endAsync();
     const sensors = () =>
-      fetch(`${file.api}/api/indicators`)
+      fetch(`${file.api}/api/indicators`, { headers: { authorization: `Bearer ${file.adminToken}` } })
         .then((r) => r.json() as Promise<{ id: string; scope: string; numerator: number }[]>)
         .then((rows) => rows.find((r) => r.id === 'availability.sensor' && r.scope === 'city')?.numerator);
     const numerator = await waitFor(

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CityEngine } from '../../engine/city-engine.js';
 import { RecentMessages } from '../../engine/recent-messages.js';
 import { RejectionLog } from '../../engine/rejection-log.js';
+import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
@@ -59,6 +60,7 @@ const CASES = [
 describe('field-level bad-payload reasons', () => {
   let engine: CityEngine;
   let app: FastifyInstance;
+  let authorization: string;
   const recent = new RecentMessages();
   const logged: { obj: Record<string, unknown>; msg: string }[] = [];
   const log = new RejectionLog({
@@ -69,6 +71,7 @@ describe('field-level bad-payload reasons', () => {
     const store = await RegistryStore.open(tempDir());
     store.upsert((await loadInventoryDir(TOWN)).inventory);
     const registry = new Registry(store, store.credentials());
+    authorization = `Bearer ${ensureAdminToken(registry.credentials, '')}`;
     engine = new CityEngine(registry.inventory, buildCatalogue(LIVE_CATALOGUE));
     app = await buildApi({
       registry,
@@ -90,7 +93,11 @@ describe('field-level bad-payload reasons', () => {
   it.each(CASES)(
     'the device lookup of %s shows "%s" refused with its field and rule',
     async (id, topic, _p, reason) => {
-      const res = await app.inject({ method: 'GET', url: `/api/devices/${id}/status` });
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/devices/${id}/status`,
+        headers: { authorization },
+      });
       expect(res.statusCode).toBe(200);
       const [latest] = res.json().messages;
       expect(latest).toMatchObject({ topic, outcome: 'bad-payload', detail: reason });
@@ -100,7 +107,9 @@ describe('field-level bad-payload reasons', () => {
   it('shows no detail for an accepted message', async () => {
     const msg = { topic: 'city/sensor/sen-1/heartbeat', payload: Buffer.from('{"ts":1}') };
     recent.record(msg, T0 + 60_000, engine.ingest({ receivedAt: T0 + 60_000, ...msg }));
-    const [latest] = (await app.inject({ url: '/api/devices/sen-1/status' })).json().messages;
+    const [latest] = (
+      await app.inject({ url: '/api/devices/sen-1/status', headers: { authorization } })
+    ).json().messages;
     expect(latest.outcome).toBe('accepted');
     expect(latest).not.toHaveProperty('detail');
   });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUS_SERVICE_HOURS } from '../../edge/behaviour.js';
 import { CityEngine } from '../../engine/city-engine.js';
+import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
@@ -17,12 +18,14 @@ import { tempDir } from '../support/tmp.js';
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 let app: FastifyInstance;
 let base: string;
+let token: string;
 
 beforeAll(async () => {
   const store = await RegistryStore.open(tempDir());
   const { inventory } = await loadInventoryDir(TOWN);
   store.upsert({ ...inventory, city: { ...inventory.city, timeZone: 'America/Los_Angeles' } });
   const registry = new Registry(store, store.credentials());
+  token = ensureAdminToken(registry.credentials, '')!;
   // No bus has sent a forecast: L1.2.2 reads 0 of the town's 2 routes.
   const engine = new CityEngine(registry.inventory, buildCatalogue(LIVE_CATALOGUE));
   engine.advanceTo(Date.parse('2026-01-05T10:00:00Z'));
@@ -40,8 +43,9 @@ afterAll(async () => {
   await app?.close();
 });
 
+const read = (path: string) => fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
 const get = async (path: string) => {
-  const r = await fetch(base + path);
+  const r = await read(path);
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 };
 
@@ -60,7 +64,7 @@ describe('the city zone over the API', () => {
   });
 
   it('says why L1.2.2 reads 0: how many routes have a bus in service, and the local service hours', async () => {
-    const rows = (await (await fetch(`${base}/api/indicators`)).json()) as {
+    const rows = (await (await read('/api/indicators')).json()) as {
       id: string;
       scope: string;
       value: number | null;

@@ -10,6 +10,7 @@ import { type DownDocument, DownPublisher } from '../../engine/down-publisher.js
 import { LiveCity } from '../../engine/live.js';
 import type { RawMessage } from '../../engine/pipeline.js';
 import { RecentMessages } from '../../engine/recent-messages.js';
+import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
@@ -24,6 +25,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 let app: FastifyInstance;
 let base: string;
+let token: string;
 let live: LiveCity;
 const messages$ = new Subject<RawMessage>();
 const published: DownDocument[] = [];
@@ -39,6 +41,7 @@ beforeAll(async () => {
   const store = await RegistryStore.open(tempDir());
   store.upsert((await loadInventoryDir(TOWN)).inventory);
   const registry = new Registry(store, store.credentials());
+  token = ensureAdminToken(registry.credentials, '')!;
   const engine = new CityEngine(registry.inventory, buildCatalogue(LIVE_CATALOGUE));
   const recent = new RecentMessages();
   const down = new DownPublisher(engine, (_topic, payload) => published.push(JSON.parse(payload)));
@@ -76,7 +79,7 @@ afterAll(async () => {
 });
 
 const get = async (path: string) => {
-  const res = await fetch(base + path);
+  const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, body: JSON.parse(await res.text()) };
 };
 

@@ -9,17 +9,23 @@ import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
 import { buildCatalogue } from '../../indicators/load-definitions.js';
+import { People } from '../../people/people.js';
+import { SqlitePeople } from '../../people/sqlite-people.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
 import { ScorecardStore } from '../../scorecard/admin-inputs.js';
 import { apiCall } from '../support/http.js';
+import { personWithToken } from '../support/people.js';
 import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 let app: FastifyInstance;
 let base: string;
 let token: string;
+/** A viewer's personal token: the least a reader of the report needs. */
+let viewerToken: string;
+let people: People;
 /** What the engine reports for the city: L2.1.1 live at 80, the other live indicators without data. */
 const live = new Map<string, number | null>([
   ['L2.1.1', 80],
@@ -32,8 +38,11 @@ beforeAll(async () => {
   const registry = new Registry(store, store.credentials());
   token = ensureAdminToken(registry.credentials, '')!;
   const engine = new CityEngine(registry.inventory, buildCatalogue(LIVE_CATALOGUE));
+  people = new People(await SqlitePeople.open(tempDir()));
+  viewerToken = await personWithToken(people, 'reader', 'viewer');
   app = await buildApi({
     registry,
+    people,
     indicators: { engine: () => engine, latest: () => undefined },
     metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 3 }),
     health: {},
@@ -47,6 +56,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
+  await people?.store.close();
 });
 
 const call = (method: string, path: string, body?: unknown, auth = true) =>
@@ -261,8 +271,11 @@ describe('scorecard API', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('serves the HTML report without a token', async () => {
-    const r = await call('GET', '/report?period=2026', undefined, false);
+  it('serves the HTML report to a viewer, and refuses it without a token', async () => {
+    const refused = await call('GET', '/report?period=2026', undefined, false);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toMatch(/needs a viewer/);
+    const r = await apiCall(base, viewerToken, 'GET', '/report?period=2026');
     expect(r.status).toBe(200);
     expect(r.type).toMatch(/^text\/html/);
     expect(r.text).toContain('id="overall-score"');

@@ -55,7 +55,7 @@ const ADMIN_TOKEN = 'engine-services-admin-token-0123456789';
 
 // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
 async function get(path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(http + path);
+  const res = await fetch(http + path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   return { status: res.status, body: await res.json() };
 }
 

@@ -6,21 +6,25 @@ import { type InfluxdServer, startInfluxd } from '../support/influxdb.js';
 
 let influx: InfluxdServer;
 let city: CityProcess;
+const ADMIN = 'start-influx-admin-token-0123456789';
 
 beforeAll(async () => {
   influx = await startInfluxd();
   await influx.exec('CREATE DATABASE citygauge');
-  city = await startCity([
-    '--no-red',
-    '--devices',
-    '60',
-    '--influx-url',
-    influx.url,
-    '--influx-api',
-    'v1',
-    '--influx-db',
-    'citygauge',
-  ]);
+  city = await startCity(
+    [
+      '--no-red',
+      '--devices',
+      '60',
+      '--influx-url',
+      influx.url,
+      '--influx-api',
+      'v1',
+      '--influx-db',
+      'citygauge',
+    ],
+    { CITYGAUGE_ADMIN_TOKEN: ADMIN },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -39,10 +43,11 @@ describe('citygauge start with InfluxDB', () => {
     const deadline = Date.now() + 20_000;
     let points: { ts: string; value: number | null }[] = [];
     while (Date.now() < deadline) {
-      const res = await fetch(
-        `${city.http}/api/indicators/availability.cctv/history?from=${Date.now() - 600_000}&every=1s`,
+      const res = await city.api(
+        'GET',
+        `/api/indicators/availability.cctv/history?from=${Date.now() - 600_000}&every=1s`,
       );
-      points = res.ok ? ((await res.json()) as typeof points) : [];
+      points = res.status === 200 ? (res.body as typeof points) : [];
       if (points.some((p) => (p.value ?? 0) > 0)) break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -40,6 +40,8 @@ describe('citygauge start', () => {
     expect(output()).toMatch(/HTTP API\s+http:\/\/127\.0\.0\.1:\d+\/api\/indicators/);
     expect(output()).toMatch(/MQTT\s+mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(output()).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:\d+\/dashboard/);
+    // The first start makes the admin account and prints its one-time password, once.
+    expect(output()).toMatch(/admin account\s+admin \/ [\w-]{20}\s/);
     // Node-RED serves the dashboard on the API's port once its flows have started.
     const page = await eventually(
       async () => (await fetch(`${http}/dashboard/city`).catch(() => undefined))?.status,

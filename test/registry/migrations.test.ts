@@ -89,25 +89,31 @@ describe('migrations', () => {
     const url = await server.createDatabase();
     const a = new pg.Pool({ connectionString: url });
     const b = new pg.Pool({ connectionString: url });
-    const [ranA, ranB] = await Promise.all([
-      migratePostgres(a, POSTGRES_MIGRATIONS),
-      migratePostgres(b, POSTGRES_MIGRATIONS),
-    ]);
-    expect([...ranA, ...ranB].sort()).toEqual([
-      '0001-registry',
-      '0002-credentials',
-      '0003-alert-log',
-      '0004-scorecard',
-    ]);
-    expect(await migratePostgres(a, POSTGRES_MIGRATIONS)).toEqual([]);
-    const { rows } = await a.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-    );
-    expect(rows.map((r) => r.table_name)).toEqual([
-      ...['alert_waits', 'alerts', 'areas', 'credentials', 'devices', 'meta', 'pipe_segments', 'routes'],
-      ...['schema_migrations', 'scorecard_composites', 'scorecard_entries', 'scorecard_self_assessments'],
-      ...['scorecard_settings', 'simulated', 'sites'],
-    ]);
-    await Promise.all([a.end(), b.end()]);
+    // Ended whatever the assertions say: a pool left open errors once the server stops.
+    try {
+      const [ranA, ranB] = await Promise.all([
+        migratePostgres(a, POSTGRES_MIGRATIONS),
+        migratePostgres(b, POSTGRES_MIGRATIONS),
+      ]);
+      expect([...ranA, ...ranB].sort()).toEqual([
+        '0001-registry',
+        '0002-credentials',
+        '0003-alert-log',
+        '0004-scorecard',
+        '0005-people',
+      ]);
+      expect(await migratePostgres(a, POSTGRES_MIGRATIONS)).toEqual([]);
+      const { rows } = await a.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+      );
+      expect(rows.map((r) => r.table_name)).toEqual([
+        ...['accounts', 'alert_waits', 'alerts', 'areas', 'audit', 'credentials', 'devices', 'meta'],
+        ...['personal_tokens', 'pipe_segments', 'routes', 'schema_migrations', 'scorecard_composites'],
+        ...['scorecard_entries', 'scorecard_self_assessments', 'scorecard_settings', 'sessions'],
+        ...['simulated', 'sites'],
+      ]);
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { IndicatorPoint } from '../../engine/sinks/points.js';
 import { SqliteHistory } from '../../engine/sinks/sqlite-history.js';
+import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
@@ -52,6 +53,7 @@ let dataDir: string;
 let app: FastifyInstance;
 let base: string;
 let history: SqliteHistory;
+let token: string;
 
 beforeAll(async () => {
   dataDir = tempDir();
@@ -59,6 +61,7 @@ beforeAll(async () => {
   const { inventory } = await loadInventoryDir(TOWN);
   store.upsert({ ...inventory, city: { ...inventory.city, timeZone: LA } });
   const registry = new Registry(store, store.credentials());
+  token = ensureAdminToken(registry.credentials, '')!;
   const writer = new SqliteHistory(dataDir);
   writer.write(HISTORY);
   await writer.close();
@@ -109,8 +112,9 @@ const overallOf = (html: string) => /id="overall-score"[^>]*>([^<]+)</.exec(html
 
 describe('one period, one answer', () => {
   it("gives the API, the /report page and citygauge report the same live values for the city's quarter", async () => {
-    const api = (await (await fetch(`${base}/api/scorecard?period=2026-Q1`)).json()) as CardJson;
-    const page = await (await fetch(`${base}/report?period=2026-Q1`)).text();
+    const read = (path: string) => fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+    const api = (await (await read('/api/scorecard?period=2026-Q1')).json()) as CardJson;
+    const page = await (await read('/report?period=2026-Q1')).text();
     const out = join(dataDir, 'q1.html');
     const r = await runCli(['report', '--period', '2026-Q1', '--data-dir', dataDir, '--out', out]);
     expect(r.stderr).toBe('');

@@ -1,6 +1,7 @@
-// People for the browser tests: accounts made with the command line on the city's data dir, as an
-// administrator would, and signing in through the real sign-in page.
+// People for tests: accounts made in process with a personal token, or with the command line on a city's
+// data dir as an administrator would, and signing in through the real sign-in page.
 import type { Browser, Page } from 'playwright-core';
+import type { Actor, People } from '../../people/people.js';
 import { ROLES, type Role } from '../../people/roles.js';
 import { openPage } from './browser.js';
 import { runCli } from './cli.js';
@@ -127,4 +128,13 @@ export async function sessionCookie(base: string, p: { name: string; password: s
   if (res.status !== 303 || !cookie)
     throw new Error(`${p.name} could not sign in (${res.status}): ${await res.text()}`);
   return cookie;
+}
+
+/** The command line, as the audit trail records a test's own setup. */
+export const TEST_ACTOR: Actor = { name: 'cli:test', role: null, via: 'cli', address: null };
+
+/** Adds `name` with `role` and returns a personal token (`cgt_…`) that acts as them (in process). */
+export async function personWithToken(people: People, name: string, role: Role): Promise<string> {
+  await people.addLocal(name, role, TEST_ACTOR, 'correct horse battery staple');
+  return (await people.issueToken(name, {}, TEST_ACTOR)).token;
 }

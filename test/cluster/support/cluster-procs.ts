@@ -6,6 +6,9 @@ import type { LogMessage } from '../../../cluster/log-record.js';
 import { CLI } from '../../support/cli.js';
 import { waitFor } from '../../support/wait.js';
 
+/** The break-glass admin token every node is started with (CITYGAUGE_ADMIN_TOKEN). */
+export const CLUSTER_ADMIN_TOKEN = 'cluster-test-admin-token-0123456789';
+
 export interface NodeProc {
   name: string;
   proc: ChildProcess;
@@ -20,7 +23,7 @@ export interface NodeProc {
 export function startNode(name: string, args: string[]): NodeProc {
   const proc = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CITYGAUGE_ADMIN_TOKEN: 'cluster-test-admin-token-0123456789' },
+    env: { ...process.env, CITYGAUGE_ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN },
   });
   let out = '';
   proc.stdout?.on('data', (d) => {
