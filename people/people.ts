@@ -255,7 +255,9 @@ export class People {
       return refuse(`too many wrong passwords: try again in ${s} s`, s);
     }
     const account = await this.store.account(name);
-    const good = !!account?.passwordHash && (await verifyPassword(password, account.passwordHash));
+    // An unknown name costs a hash too, so the time a refusal takes does not tell which names exist.
+    const hash = account?.passwordHash ?? (await this.decoyHash());
+    const good = (await verifyPassword(password, hash)) && !!account?.passwordHash;
     if (!account || !good) {
       this.throttle.recordFailure(address ?? '', name, now);
       return refuse('wrong account name or password');
@@ -385,6 +387,14 @@ export class People {
       if (err instanceof PeopleError && err.status === 409) return undefined;
       throw err;
     }
+  }
+
+  private decoy: Promise<string> | undefined;
+
+  /** A hash of nothing anyone knows, made once, to verify against when the account has none. */
+  private decoyHash(): Promise<string> {
+    this.decoy ??= hashPassword(oneTimePassword());
+    return this.decoy;
   }
 
   private prune(now: number): void {
