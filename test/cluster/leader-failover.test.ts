@@ -15,6 +15,7 @@ import { type NodeCommand, nodeCommands, PORTS_USED, topologyAt } from '../../de
 import { launchBrowser, openPage } from '../support/browser.js';
 import { runCli } from '../support/cli.js';
 import { type NatsCluster, startNats } from '../support/nats.js';
+import { signInFirstTime } from '../support/people.js';
 import { freePortRange } from '../support/ports.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
@@ -260,6 +261,22 @@ describe('the API leader killed with SIGKILL', () => {
         'Node-RED serving /dashboard on api-2',
         async () => (await fetch(`${api}/dashboard/`).catch(() => undefined))?.ok || undefined,
         60_000,
+      );
+      // A person the admin adds on this node, signing in for the first time with their one-time password.
+      const added = await fetch(`${api}/api/people`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'wall', role: 'viewer' }),
+      });
+      expect(added.status).toBe(201);
+      const { oneTimePassword } = (await added.json()) as { oneTimePassword: string };
+      await signInFirstTime(
+        page,
+        api,
+        'wall',
+        oneTimePassword,
+        'the wall of the operations room',
+        '/dashboard/city',
       );
       await page.goto(`${api}/dashboard/city`);
       const rows =

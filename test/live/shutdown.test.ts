@@ -11,8 +11,9 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopInOrder } from '../../cli/shutdown.js';
-import { launchBrowser, openPage } from '../support/browser.js';
+import { launchBrowser } from '../support/browser.js';
 import { CLI } from '../support/cli.js';
+import { addPerson, openAs, person } from '../support/people.js';
 import { freePort, waitForPort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -91,8 +92,9 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('citygauge start, stopped with %s'
         'Node-RED serving /dashboard',
         out,
       );
-      // A browser on the dashboard, its live values arriving over socket.io.
-      const { page } = await openPage(browser);
+      // A person signed in on the dashboard, its live values arriving over socket.io.
+      const wall = await addPerson(dataDir, person('wall', 'viewer'));
+      const { page } = await openAs(browser, http, wall);
       await page.goto(`${http}/dashboard/city`);
       await expect
         .poll(() => page.locator('[data-testid=value]').first().textContent(), { timeout: 60_000 })

@@ -76,8 +76,14 @@ function apiStandIn() {
     });
     req.on('end', () => {
       const url = req.url ?? '';
-      seen.push({ method: req.method ?? '', url, headers: req.headers, body });
       const path = url.split('?')[0];
+      // The page's own question (the alerts table asks who is signed in, to offer Acknowledge to operators
+      // and up), answered from the session as the real API does; not one of the flows' calls.
+      if (path === '/api/me')
+        return void whoIs(req).then((me) =>
+          me ? json(res, 200, { ...me, via: 'session' }) : json(res, 401, {}),
+        );
+      seen.push({ method: req.method ?? '', url, headers: req.headers, body });
       if (path === '/signin') {
         res.setHeader('content-type', 'text/html');
         return res.end('<!doctype html><title>Sign in</title><h1>Sign in to citygauge</h1>');
