@@ -275,7 +275,7 @@ describe('the API leader killed with SIGKILL', () => {
         api,
         'wall',
         oneTimePassword,
-        'the wall of the operations room',
+        'operations room screen seven',
         '/dashboard/city',
       );
       await page.goto(`${api}/dashboard/city`);
