@@ -32,10 +32,17 @@ export function runTool(
 
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-/** `citygauge <command> --help`, from the build the tests run against. */
+const helps = new Map<string, string>();
+
+/** `citygauge <command> --help`, from the build the tests run against (once per command: each run loads it all). */
 export function cliHelp(command: string): string {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
-  return execFileSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
+  let help = helps.get(command);
+  if (help === undefined) {
+    help = execFileSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
+    helps.set(command, help);
+  }
+  return help;
 }
 
 /**
