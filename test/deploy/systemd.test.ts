@@ -120,7 +120,7 @@ describe('deploy/systemd', () => {
     );
   });
 
-  it('would rate a unit without the hardening block worse than OK (the rule above can fail)', () => {
+  it('would rate a unit without the hardening block worse than OK (9.6 UNSAFE: the rule above can fail)', () => {
     const text = read('citygauge.service');
     const bare = text.slice(0, text.indexOf('# --- hardening')) + text.slice(text.indexOf('[Install]'));
     const path = join(tempDir('citygauge-bare-'), 'citygauge.service');
