@@ -1,4 +1,5 @@
-// Prometheus `/metrics`: messages in and rejected by reason, broker refusals, evaluation lag, devices online.
+// Prometheus `/metrics`: messages in and rejected by reason, broker refusals, evaluation lag, devices online and
+// registered.
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry as PromRegistry } from 'prom-client';
 import type { CityEngine } from '../engine/city-engine.js';
@@ -91,6 +92,20 @@ export function createMetrics(source: MetricsSource): PromRegistry {
       for (const i of s.indicators) {
         if (i.scope === 'city' && i.id.startsWith('availability.'))
           this.set({ kind: i.id.slice(13) }, i.numerator ?? 0);
+      }
+    },
+  });
+  // The same indicators' denominators: with devices_online, the share of devices down (deploy/prometheus).
+  new Gauge({
+    name: 'citygauge_devices_registered',
+    help: 'Registered devices, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const i of source.engine().snapshot().indicators) {
+        if (i.scope === 'city' && i.id.startsWith('availability.'))
+          this.set({ kind: i.id.slice(13) }, i.denominator ?? 0);
       }
     },
   });
