@@ -191,6 +191,7 @@ export function registerApi(program: Command): void {
             mqttHost: dashboardBroker.host,
             mqttPort: dashboardBroker.port,
             subject: `${EMBEDDED_RED_SUBJECT}@${id}`,
+            trustProxy: opts.trustProxy,
             logger: log,
           })
         : undefined;

@@ -31,6 +31,8 @@ export interface CityRedOptions {
   subject?: string;
   /** The city's people: the dashboard and the editor know the person by their session cookie. */
   people: People;
+  /** --trust-proxy, for the editor's attempt limit. */
+  trustProxy?: string[];
   logger: Logger;
 }
 
@@ -63,6 +65,7 @@ export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRe
     signInPath,
     isAdminToken,
     attempts: attemptLimitOf(o.registry.credentials),
+    trustProxy: o.trustProxy,
     logger: o.logger,
   });
   // A sign-out, or a person disabled or given another role, closes their open dashboards at once.

@@ -162,6 +162,7 @@ export function registerStart(program: Command): void {
             host: opts.host,
             httpPort: Number(opts.httpPort),
             mqttPort: broker.mqttPort,
+            trustProxy: opts.trustProxy,
             logger: log,
           })
         : undefined;

@@ -41,6 +41,8 @@ export interface EmbeddedRedOptions {
   isAdminToken: (token: string) => boolean;
   /** Wrong tokens per client address, shared with the HTTP API's (http/attempt-limit.ts). */
   attempts: AttemptLimit;
+  /** --trust-proxy: the editor's attempt limit counts the address these proxies forward, as the API's does. */
+  trustProxy?: string[];
   logger: Logger;
 }
 
@@ -133,6 +135,7 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   });
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', opts.trustProxy?.length ? opts.trustProxy : false);
   app.use(helmet(withHsts(RED_HEADERS, opts.shared.secure)));
   app.use(editorAttemptLimit(opts.attempts));
   app.use(EDITOR_ROOT, editorGate(editor), RED.httpAdmin);

@@ -107,6 +107,18 @@ describe('citygauge start --tls-cert --tls-key', () => {
     expect(JSON.parse(audit.body).entries[0]).toMatchObject({ actor: officer.name, address: '203.0.113.9' });
   });
 
+  it('limits wrong tokens at the editor per forwarded address, not per proxy', async () => {
+    const guess = (from: string) =>
+      get('/red/settings', { authorization: 'Bearer not-the-admin-token', 'x-forwarded-for': from });
+    const first = await guess('203.0.113.20');
+    expect(first.status).toBe(401);
+    let status = first.status;
+    for (let i = 0; i < 20 && status !== 429; i++) status = (await guess('203.0.113.20')).status;
+    expect(status).toBe(429);
+    // Another browser behind the same proxy is still answered.
+    expect((await guess('203.0.113.21')).status).toBe(401);
+  });
+
   it('shows live values, and what the flows read from the API, on the dashboard in Chromium over HTTPS', async () => {
     browser = await launchBrowser();
     const context = await browser.newContext({
