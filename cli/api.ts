@@ -26,6 +26,7 @@ import { usePrivateDataDir } from './private-data.js';
 import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './serve-people.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { redBanner, startCityRed } from './start-red.js';
+import { httpScheme, readTlsPair } from './tls-files.js';
 
 interface ApiOptions extends ClusterFlags, HistoryFlags, PeopleFlags {
   db?: string;
@@ -77,6 +78,7 @@ export function registerApi(program: Command): void {
     if (!opts.cluster)
       throw new UsageError('citygauge api serves a cluster: pass --cluster nats://host:4222');
     const dashboardBroker = opts.dashboardBroker ? brokerAddress(opts.dashboardBroker) : undefined;
+    const tls = readTlsPair(opts.tlsCert, opts.tlsKey);
     const id = opts.nodeId ?? `api-${hostname()}-${process.pid}`;
     const log = createLogger('api').child({ node: id });
     usePrivateDataDir(opts.dataDir, log);
@@ -116,9 +118,11 @@ export function registerApi(program: Command): void {
       host: connectableHost(opts.host),
       port: opts.httpPort,
     });
-    const shared = dashboardBroker ? sharedServer() : undefined;
+    const shared = dashboardBroker ? sharedServer(tls) : undefined;
     const api = await buildApi({
       serverFactory: shared?.factory,
+      tls,
+      trustProxy: opts.trustProxy,
       registry,
       people,
       anonymousRead: opts.anonymousRead,
@@ -172,7 +176,7 @@ export function registerApi(program: Command): void {
     await api.listen({ port: opts.httpPort, host: opts.host });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.httpPort;
-    const http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+    const http = `${httpScheme(tls)}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
     // The dashboard's flows subscribe to city/# at a front door, where the leader's output comes out.
     const red =
       shared && dashboardBroker
@@ -187,6 +191,7 @@ export function registerApi(program: Command): void {
             mqttHost: dashboardBroker.host,
             mqttPort: dashboardBroker.port,
             subject: `${EMBEDDED_RED_SUBJECT}@${id}`,
+            trustProxy: opts.trustProxy,
             logger: log,
           })
         : undefined;

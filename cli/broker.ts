@@ -1,6 +1,5 @@
 // `citygauge broker`: the embedded MQTT broker alone (CONTRACT §5), admitting the devices and service
 // accounts registered in --data-dir. SIGHUP re-reads the registry; SIGINT/SIGTERM close cleanly.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startBroker } from '../broker/embedded-broker.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
@@ -8,11 +7,12 @@ import { ensureServiceTokens } from '../broker/service-accounts.js';
 import { followCityOutput } from '../cluster/city-output.js';
 import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
 import { type ClusterFrontDoor, joinAsFrontDoor } from './cluster-front-door.js';
-import { CliError, UsageError } from './errors.js';
+import { CliError } from './errors.js';
 import { portFlag } from './flags.js';
 import { createLogger } from './logger.js';
 import { addDbOption, type DbFlag, openRegistryBackend } from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
+import { readTlsPair } from './tls-files.js';
 
 /** The broker prints the ports it listens on, so 0 (a free one) is fine. */
 const ANY_PORT = portFlag({ allowZero: true });
@@ -159,18 +159,6 @@ export function registerBroker(program: Command): void {
 }
 
 function tlsFiles(opts: BrokerCliOptions): { cert: Buffer; key: Buffer; port: number } | undefined {
-  if (!opts.tlsCert && !opts.tlsKey) return undefined;
-  if (!opts.tlsCert || !opts.tlsKey) throw new UsageError('TLS needs both --tls-cert and --tls-key');
-  const read = (file: string, flag: string) => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new CliError(`cannot read ${flag} ${file}: ${(err as Error).message}`);
-    }
-  };
-  return {
-    cert: read(opts.tlsCert, '--tls-cert'),
-    key: read(opts.tlsKey, '--tls-key'),
-    port: opts.tlsPort,
-  };
+  const pair = readTlsPair(opts.tlsCert, opts.tlsKey);
+  return pair && { ...pair, port: opts.tlsPort };
 }

@@ -32,6 +32,7 @@ import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from
 import { runShard, type ShardFlags } from './shard.js';
 import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
+import { httpScheme, readTlsPair } from './tls-files.js';
 
 interface EngineOptions extends HistoryFlags, DbFlag, PeopleFlags {
   mqttUrl?: string;
@@ -133,6 +134,9 @@ export function registerEngine(program: Command): void {
     const { httpPort } = opts;
     const weakToken = adminTokenProblem();
     if (weakToken && httpPort !== undefined) throw new UsageError(weakToken);
+    const tls = readTlsPair(opts.tlsCert, opts.tlsKey);
+    if ((tls || opts.trustProxy) && httpPort === undefined)
+      throw new UsageError('--tls-cert, --tls-key and --trust-proxy are for the HTTP API: add --http-port N');
     usePrivateDataDir(opts.dataDir, log);
     const city = await openCity(opts, httpPort !== undefined, log);
     const { inventory } = city;
@@ -189,6 +193,8 @@ export function registerEngine(program: Command): void {
         anonymousRead: opts.anonymousRead,
         oidc: opened.oidc,
         securityLog: log,
+        tls,
+        trustProxy: opts.trustProxy,
         indicators: services.indicators,
         deviceStatus: services.deviceStatus,
         metrics: services.metrics(),
@@ -206,7 +212,7 @@ export function registerEngine(program: Command): void {
       await api.listen({ port: httpPort, host: opts.host });
       const address = api.server.address();
       const port = typeof address === 'object' && address ? address.port : httpPort;
-      http = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+      http = `${httpScheme(tls)}://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
     }
 
     log.info(

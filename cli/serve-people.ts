@@ -1,5 +1,6 @@
 // The options of every command that serves the HTTP API to people (`start`, `engine --http-port`, `api`):
-// how long sessions last, whether anyone may read without signing in, and the first start's admin account.
+// how long sessions last, whether anyone may read without signing in, the first start's admin account, and
+// HTTPS (--tls-cert/--tls-key, or --trust-proxy behind a reverse proxy: cli/tls-files.ts).
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { parseDuration } from '../people/duration.js';
@@ -9,15 +10,16 @@ import { isRole, ROLES } from '../people/roles.js';
 import { CliError } from './errors.js';
 import { openPeopleStore } from './open-people.js';
 import type { DbFlag } from './open-registry.js';
+import { addHttpsOptions, type HttpsFlags } from './tls-files.js';
 
-export interface PeopleFlags extends DbFlag, OidcFlags {
+export interface PeopleFlags extends DbFlag, OidcFlags, HttpsFlags {
   sessionIdle: string;
   sessionMax: string;
   anonymousRead?: boolean;
 }
 
 export function addPeopleOptions(cmd: Command): Command {
-  return addOidcOptions(cmd)
+  return addOidcOptions(addHttpsOptions(cmd))
     .option('--session-idle <duration>', 'a session nobody uses for this long ends (e.g. 30m, 1h)', '1h')
     .option('--session-max <duration>', 'every session ends this long after sign-in (e.g. 12h)', '12h')
     .option(
@@ -43,7 +45,8 @@ export async function openPeople(
   callback: { host: string; port: number },
 ): Promise<{ people: People; firstAdminPassword?: string; oidc?: ReturnType<typeof oidcFromFlags> }> {
   const host = callback.host.includes(':') ? `[${callback.host}]` : callback.host;
-  const oidc = oidcFromFlags(opts, `http://${host}:${callback.port}/auth/oidc/callback`);
+  const scheme = opts.tlsCert ? 'https' : 'http';
+  const oidc = oidcFromFlags(opts, `${scheme}://${host}:${callback.port}/auth/oidc/callback`);
   const store = await openPeopleStore(opts, { create: true });
   const people = new People(store, {
     sessions: {
@@ -83,7 +86,7 @@ export function addOidcOptions(cmd: Command): Command {
     )
     .option(
       '--oidc-redirect-uri <url>',
-      'the callback registered at the provider (default: http://<host>:<http-port>/auth/oidc/callback)',
+      'the callback registered at the provider (default: http(s)://<host>:<http-port>/auth/oidc/callback)',
     )
     .option(
       '--oidc-role-claim <claim>',

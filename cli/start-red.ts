@@ -31,6 +31,8 @@ export interface CityRedOptions {
   subject?: string;
   /** The city's people: the dashboard and the editor know the person by their session cookie. */
   people: People;
+  /** --trust-proxy, for the editor's attempt limit. */
+  trustProxy?: string[];
   logger: Logger;
 }
 
@@ -41,12 +43,18 @@ export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRe
   const isAdminToken = (token: string) => o.registry.credentials.verify(ADMIN_SUBJECT, token) === 'admin';
   const signInPath = SIGN_IN_PATH;
   const self = connectableHost(o.host);
+  // Over TLS the flows' http request nodes would have to trust the city's certificate, often self-signed
+  // for 127.0.0.1: NODE_EXTRA_CA_CERTS is read only when Node starts (Node-RED runs in this process), and
+  // a tls-config node in the shipped flows would need the CA's path in every flow. The flows call the
+  // API instead on a plain-HTTP listener on loopback that never leaves this host (shared-server.ts).
+  const apiUrl =
+    (await o.shared.loopbackUrl()) ?? `http://${self.includes(':') ? `[${self}]` : self}:${o.httpPort}`;
   const red = await startEmbeddedRed({
     server: o.server,
     shared: o.shared,
     dataDir: o.dataDir,
     flowsFile: SHIPPED_FLOWS,
-    apiUrl: `http://${self.includes(':') ? `[${self}]` : self}:${o.httpPort}`,
+    apiUrl,
     mqttHost: o.mqttHost ?? self,
     mqttPort: o.mqttPort,
     account: {
@@ -57,6 +65,7 @@ export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRe
     signInPath,
     isAdminToken,
     attempts: attemptLimitOf(o.registry.credentials),
+    trustProxy: o.trustProxy,
     logger: o.logger,
   });
   // A sign-out, or a person disabled or given another role, closes their open dashboards at once.

@@ -27,6 +27,7 @@ import { simulatedBanner, startCityFleet } from './start-fleet.js';
 import { redBanner, startCityRed } from './start-red.js';
 import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
+import { httpScheme, readTlsPair } from './tls-files.js';
 
 interface StartOptions extends HistoryFlags, DbFlag, PeopleFlags {
   inventory: string;
@@ -61,6 +62,7 @@ export function registerStart(program: Command): void {
       const log = createLogger('citygauge');
       const weakToken = adminTokenProblem();
       if (weakToken) throw new UsageError(weakToken);
+      const tls = readTlsPair(opts.tlsCert, opts.tlsKey);
       usePrivateDataDir(opts.dataDir, log);
       const { store, registry } = await openStartRegistry(opts, log);
       // Issue 6: the inventory's scorecard-indicators.* every start, scorecard-*.csv and self-assessments-* once.
@@ -123,7 +125,7 @@ export function registerStart(program: Command): void {
       // Retained values of indicators or districts that are gone would be served to every new subscriber.
       broker.purgeRetained(staleIndicatorTopic(city.engine.model));
 
-      const shared = opts.red ? sharedServer() : undefined;
+      const shared = opts.red ? sharedServer(tls) : undefined;
       const api = await buildApi({
         registry,
         people,
@@ -132,6 +134,8 @@ export function registerStart(program: Command): void {
         securityLog: log,
         home: opts.red ? '/dashboard' : '/docs',
         serverFactory: shared?.factory,
+        tls,
+        trustProxy: opts.trustProxy,
         deviceStatus: city.deviceStatus,
         simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
         scorecard: scorecardSource(scorecard, { reader: historyReader, where: historyWhere }),
@@ -146,7 +150,7 @@ export function registerStart(program: Command): void {
         },
       });
       await api.listen({ port: Number(opts.httpPort), host: opts.host });
-      const http = `http://${opts.host}:${Number(opts.httpPort)}`;
+      const http = `${httpScheme(tls)}://${opts.host}:${Number(opts.httpPort)}`;
 
       const red = shared
         ? await startCityRed({
@@ -158,6 +162,7 @@ export function registerStart(program: Command): void {
             host: opts.host,
             httpPort: Number(opts.httpPort),
             mqttPort: broker.mqttPort,
+            trustProxy: opts.trustProxy,
             logger: log,
           })
         : undefined;

@@ -3,8 +3,10 @@
 // another page (clickjacking: a page on another origin drove the field engineers' forms), nothing is
 // MIME-sniffed, and no URL leaks to other sites in a referrer.
 //
-// No `upgrade-insecure-requests` and no HSTS: the city serves plain HTTP on its own address, and TLS, if
-// any, belongs to the proxy in front, which knows whether every client can reach HTTPS.
+// No `upgrade-insecure-requests`, and no HSTS when the city serves plain HTTP: TLS then belongs to the
+// proxy in front, which knows whether every client can reach HTTPS (and sends HSTS itself). With
+// --tls-cert the city serves TLS itself and says so with HSTS (withHsts): 180 days, no preload, since
+// preloading is a promise for every subdomain that only the domain's owner can make.
 const COMMON = {
   defaultSrc: ["'self'"],
   baseUri: ["'self'"],
@@ -63,3 +65,20 @@ export const RED_HEADERS = {
     },
   },
 };
+
+/** HSTS for a city that serves TLS itself (--tls-cert): 180 days, this host only, never preloaded. */
+export const HSTS_MAX_AGE_S = 180 * 24 * 60 * 60;
+
+export function withHsts<T extends { strictTransportSecurity: unknown }>(
+  headers: T,
+  secure: boolean,
+): Omit<T, 'strictTransportSecurity'> & {
+  strictTransportSecurity: false | { maxAge: number; includeSubDomains: boolean; preload: boolean };
+} {
+  return {
+    ...headers,
+    strictTransportSecurity: secure
+      ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: false, preload: false }
+      : false,
+  };
+}

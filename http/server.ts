@@ -37,7 +37,7 @@ import { metricsPlugin } from './metrics.js';
 import { oidcRoutesPlugin } from './oidc-routes.js';
 import { peopleApiPlugin } from './people-api.js';
 import { type ScorecardSource, scorecardPlugin } from './scorecard.js';
-import { API_HEADERS } from './security-headers.js';
+import { API_HEADERS, withHsts } from './security-headers.js';
 import { signInPlugin } from './signin.js';
 import { thresholdsPlugin } from './thresholds.js';
 
@@ -70,6 +70,17 @@ export interface ApiDeps {
   logger?: boolean | object;
   /** Builds the http.Server: `citygauge start` shares it with Node-RED (red/shared-server.ts). */
   serverFactory?: FastifyServerFactory;
+  /**
+   * Serve HTTPS with this PEM pair (--tls-cert/--tls-key), and send HSTS. With a serverFactory, the
+   * factory must build its https.Server from the same pair (sharedServer(tls)).
+   */
+  tls?: { cert: Buffer | string; key: Buffer | string };
+  /**
+   * Reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (--trust-proxy): then
+   * `req.protocol` (the session cookie's Secure) and `req.ip` (the audit trail, the attempt limit) are
+   * the client's as the proxy saw it.
+   */
+  trustProxy?: string[];
   /** Told of every route as it is added (tests sweep them all). */
   onRoute?: ((route: RouteOptions) => void)[];
 }
@@ -96,7 +107,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       (reply as FastifyReply).code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
     },
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
-  });
+    ...(deps.tls && !deps.serverFactory ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
+    ...(deps.trustProxy?.length ? { trustProxy: deps.trustProxy } : {}),
+  }) as unknown as FastifyInstance;
   app.addHook('onRoute', declaredAccess);
   for (const hook of deps.onRoute ?? []) app.addHook('onRoute', hook);
   app.setValidatorCompiler(validatorCompiler);
@@ -113,13 +126,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}: see /docs` }),
   );
-  await app.register(helmet, API_HEADERS);
+  await app.register(helmet, withHsts(API_HEADERS, deps.tls !== undefined));
   // An address over its limit of wrong tokens is answered before its body is even read (after helmet's
   // hook, so the 429 has the security headers too).
   const attempts = attemptLimitOf(deps.registry.credentials);
   app.addHook('onRequest', async (req, reply) => {
     if (!req.headers.authorization) return;
-    const wait = attempts.retryAfterS(req.socket.remoteAddress);
+    const wait = attempts.retryAfterS(req.ip);
     if (wait > 0)
       return reply
         .code(429)

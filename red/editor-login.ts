@@ -9,7 +9,8 @@ import { type AttemptLimit, tooManyAttempts } from '../http/attempt-limit.js';
 export function editorAttemptLimit(attempts: AttemptLimit) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     if (!req.headers.authorization) return next();
-    const address = req.socket.remoteAddress;
+    // Express's req.ip: the forwarded address when the request came through a trusted proxy (--trust-proxy).
+    const address = (req as IncomingMessage & { ip?: string }).ip ?? req.socket.remoteAddress;
     const wait = attempts.retryAfterS(address);
     if (wait > 0) {
       res.statusCode = 429;

@@ -12,7 +12,7 @@ import helmet from 'helmet';
 import RED from 'node-red';
 import type { Logger } from 'pino';
 import type { AttemptLimit } from '../http/attempt-limit.js';
-import { RED_HEADERS } from '../http/security-headers.js';
+import { RED_HEADERS, withHsts } from '../http/security-headers.js';
 import { dashboardSettings, type WhoIs } from './dashboard-auth.js';
 import { dashboardHooks, HOOKS_SETTING } from './dashboard-people.js';
 import { EDITOR_ROOT, editorAdminAuth, editorGate } from './editor-auth.js';
@@ -41,6 +41,8 @@ export interface EmbeddedRedOptions {
   isAdminToken: (token: string) => boolean;
   /** Wrong tokens per client address, shared with the HTTP API's (http/attempt-limit.ts). */
   attempts: AttemptLimit;
+  /** --trust-proxy: the editor's attempt limit counts the address these proxies forward, as the API's does. */
+  trustProxy?: string[];
   logger: Logger;
 }
 
@@ -133,7 +135,8 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
   });
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet(RED_HEADERS));
+  app.set('trust proxy', opts.trustProxy?.length ? opts.trustProxy : false);
+  app.use(helmet(withHsts(RED_HEADERS, opts.shared.secure)));
   app.use(editorAttemptLimit(opts.attempts));
   app.use(EDITOR_ROOT, editorGate(editor), RED.httpAdmin);
   app.use('/', RED.httpNode);
