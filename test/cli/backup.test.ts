@@ -78,7 +78,7 @@ describe('citygauge backup and restore', () => {
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const raised = await a.until(
       async () => (await a.api('GET', '/api/alerts?open=true')).body,
-      (list: { indicator?: string }[]) => Array.isArray(list) && list.length > 0,
+      (list: { alertId: string }[]) => Array.isArray(list) && list.length > 0,
       'an alert raised by the threshold',
       30_000,
     );
