@@ -2,8 +2,9 @@
 // item 7): a city started on the restored dir has the same registry (a device's old secret still logs in over
 // MQTT), thresholds and acknowledged alert, scorecard entry and people, and its audit chain verifies. A
 // changed archive and a non-empty data dir are refused with the fix.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CityProcess, startCity } from '../support/city-process.js';
 import { runCli } from '../support/cli.js';
@@ -177,4 +178,48 @@ describe('citygauge backup and restore', () => {
     expect(await signIn(b, 'rita', PASSWORD)).toBe(303);
     expect(await signIn(b, 'rita', 'not-the-password-at-all')).toBe(401);
   }, 120_000);
+});
+
+describe('citygauge backup --db postgres://…', () => {
+  it('covers only the data dir’s own files and names pg_dump for the rest', async () => {
+    const root = tempDir('citygauge-backup-pg-');
+    const dataDir = join(root, 'data');
+    mkdirSync(dataDir);
+    // As a node with --db leaves its data dir: a stale registry copy beside its own history and state.
+    for (const name of ['registry.sqlite', 'history.sqlite']) {
+      const db = new Database(join(dataDir, name));
+      db.exec('create table t (v text); insert into t values (1)');
+      db.close();
+    }
+    writeFileSync(join(dataDir, 'engine-state.bin'), 'state');
+    const archive = join(root, 'node.cgbackup');
+    const r = await runCli([
+      'backup',
+      '--data-dir',
+      dataDir,
+      '--out',
+      archive,
+      '--db',
+      'postgres://citygauge:hunter2@127.0.0.1:5432/city',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('backed up 2 files');
+    expect(r.stdout).toContain('are in PostgreSQL (--db) and are NOT in this backup');
+    expect(r.stdout).toContain('pg_dump --format=custom --file=citygauge.pgdump "$CITYGAUGE_DB"');
+    expect(r.stdout).not.toContain('hunter2');
+
+    // --force restores over a data dir that is not empty.
+    const into = join(root, 'into');
+    mkdirSync(into);
+    writeFileSync(join(into, 'engine-state.bin'), 'older');
+    const restored = await runCli(['restore', archive, '--data-dir', into, '--force']);
+    expect(restored.stderr).toBe('');
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toContain(
+      'restore the registry, people, alerts and scorecard into PostgreSQL with pg_restore',
+    );
+    expect(readdirSync(into).sort()).toEqual(['engine-state.bin', 'history.sqlite']);
+    expect(readFileSync(join(into, 'engine-state.bin'), 'utf8')).toBe('state');
+  });
 });
