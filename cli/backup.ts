@@ -90,7 +90,8 @@ async function hashFile(path: string): Promise<string> {
 
 /** One SQLite file as of one committed transaction, while its writer goes on. */
 async function sqliteSnapshot(from: string, to: string): Promise<void> {
-  // Not readonly: a read-only connection cannot open a WAL database whose -shm it may not create.
+  // Not readonly: a read-only connection that closes last leaves the -wal and -shm it made behind, and a
+  // read-write one removes them, as the city does.
   const db = new Database(from, { fileMustExist: true, timeout: 30_000 });
   try {
     await db.backup(to);
@@ -134,16 +135,16 @@ export async function takeBackup(opts: BackupOptions): Promise<BackupResult> {
     for (const rel of tree.files) {
       const from = join(dataDir, rel);
       const to = join(stage, rel);
-      // A file the city removed since the walk (a spool segment sent and deleted) is simply not in it.
-      const sqlite = await isSqlite(from).catch(() => undefined);
-      if (sqlite === undefined) continue;
+      let sqlite = false;
       try {
+        sqlite = await isSqlite(from);
         if (sqlite) await sqliteSnapshot(from, to);
         else await copyFile(from, to);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        // A file the city removed since the walk (a spool segment sent and deleted) is simply not in it.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !sqlite) continue;
         throw new CliError(
-          `could not copy ${rel} from the data dir: ${(err as Error).message} (check that this user may read ${from})`,
+          `could not copy ${rel} from the data dir: ${(err as Error).message} (run the backup as the city's user, who may read and write ${from})`,
         );
       }
       const s = await stat(to);
