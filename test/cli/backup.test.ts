@@ -2,10 +2,14 @@
 // item 7): a city started on the restored dir has the same registry (a device's old secret still logs in over
 // MQTT), thresholds and acknowledged alert, scorecard entry and people, and its audit chain verifies. A
 // changed archive and a non-empty data dir are refused with the fix.
+
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeHeader, FORMAT_VERSION, type Manifest } from '../../cli/backup-archive.js';
 import { type CityProcess, startCity } from '../support/city-process.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -221,5 +225,54 @@ describe('citygauge backup --db postgres://…', () => {
     );
     expect(readdirSync(into).sort()).toEqual(['engine-state.bin', 'history.sqlite']);
     expect(readFileSync(join(into, 'engine-state.bin'), 'utf8')).toBe('state');
+  });
+});
+
+describe('citygauge restore of an archive it cannot trust', () => {
+  const write = (manifest: object, body = Buffer.alloc(0)) => {
+    const file = join(tempDir('citygauge-backup-made-'), 'made.cgbackup');
+    writeFileSync(file, gzipSync(Buffer.concat([encodeHeader(manifest as Manifest), body])));
+    return file;
+  };
+  const manifest = (over: Partial<Manifest>): Manifest => ({
+    format: 'citygauge-backup',
+    formatVersion: FORMAT_VERSION,
+    citygaugeVersion: '0.0.1',
+    createdAt: '2026-03-01T02:00:00.000Z',
+    dataDir: '/var/lib/citygauge',
+    controlPlane: 'sqlite',
+    dirs: [],
+    files: [],
+    ...over,
+  });
+
+  it('refuses a backup taken by a newer citygauge, naming the version to install', async () => {
+    const file = write(manifest({ citygaugeVersion: '99.0.0' }));
+    const r = await runCli(['restore', file, '--data-dir', join(tempDir(), 'd')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot restore ${file}: it was taken by citygauge 99.0.0`);
+    expect(r.stderr).toContain('install citygauge 99.0.0 or newer');
+  });
+
+  it('refuses a manifest naming a file outside the data dir, and a file cut short', async () => {
+    const body = Buffer.from('x');
+    const sum = createHash('sha256').update(body).digest('hex');
+    const outside = write(
+      manifest({ files: [{ path: '../escape', size: 1, sha256: sum, how: 'copy' }] }),
+      body,
+    );
+    const r = await runCli(['restore', outside, '--data-dir', join(tempDir(), 'd')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('names a file outside the data dir (../escape)');
+
+    const short = write(
+      manifest({ files: [{ path: 'engine-state.bin', size: 5, sha256: sum, how: 'copy' }] }),
+      body,
+    );
+    const s = await runCli(['restore', short, '--data-dir', join(tempDir(), 'd')]);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toContain(
+      `${short} is not a complete citygauge backup (engine-state.bin is cut short: 1 of 5 bytes)`,
+    );
   });
 });
