@@ -4,7 +4,7 @@
 // changed archive and a non-empty data dir are refused with the fix.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -54,11 +54,12 @@ describe('citygauge backup and restore', () => {
   const archive = join(root, 'city.cgbackup');
   const restored = join(root, 'restored');
   let secret = '';
+  let flows = '';
   let acked: { alertId: string; acknowledgedBy: string } | undefined;
 
   it('backs up a running city while its fleet publishes', async () => {
     const a = await startCity(
-      ['--inventory', 'test/fixtures/town', '--no-red'],
+      ['--inventory', 'test/fixtures/town'],
       { CITYGAUGE_ADMIN_TOKEN: ADMIN },
       dataDir,
     );
@@ -104,6 +105,14 @@ describe('citygauge backup and restore', () => {
     expect(added.code).toBe(0);
     expect(await signIn(a, 'rita', PASSWORD)).toBe(303);
 
+    // Node-RED has written its flows and the key to their credentials.
+    await a.until(
+      () => ['flows.json', '.config.runtime.json'].filter((f) => !existsSync(join(dataDir, 'node-red', f))),
+      (missing) => missing.length === 0,
+      "Node-RED's files in the data dir",
+      60_000,
+    );
+    flows = readFileSync(join(dataDir, 'node-red', 'flows.json'), 'utf8');
     const heardBefore = (await a.api('GET', '/api/devices/bus-1/status')).body.status?.lastSeen;
     const backup = await runCli(['backup', '--data-dir', dataDir, '--out', archive], { timeoutMs: 120_000 });
     expect(backup.stderr).toBe('');
@@ -151,6 +160,11 @@ describe('citygauge backup and restore', () => {
     );
     expect((statSync(restored).mode & 0o777).toString(8)).toBe('700');
     expect((statSync(join(restored, 'registry.sqlite')).mode & 0o777).toString(8)).toBe('600');
+
+    expect(readFileSync(join(restored, 'node-red', 'flows.json'), 'utf8')).toBe(flows);
+    expect(existsSync(join(restored, 'node-red', '.config.runtime.json'))).toBe(true);
+    expect(existsSync(join(restored, 'engine-state.bin'))).toBe(true);
+    expect(existsSync(join(restored, 'retained.sqlite'))).toBe(true);
 
     const verified = await runCli(['audit', 'verify', '--data-dir', restored]);
     expect(verified.stderr).toBe('');
