@@ -27,7 +27,6 @@ import {
   sha256,
 } from './backup-archive.js';
 import { CliError, UsageError } from './errors.js';
-import { addDbOption } from './open-registry.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-data.js';
 import { progressBar } from './progress.js';
 import { packageVersion } from './version.js';
@@ -324,25 +323,28 @@ export async function restoreBackup(opts: RestoreOptions): Promise<Manifest> {
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function registerBackup(program: Command): void {
-  addDbOption(
-    program
-      .command('backup')
-      .description(
-        "a consistent snapshot of a data dir, also while the city runs: its SQLite files by SQLite's online backup, the engine state, retained messages, credentials and Node-RED's flows, in one archive with the SHA-256 of every file",
-      )
-      .requiredOption('--out <file>', 'the archive to write (outside the data dir)')
-      .option('--data-dir <dir>', "the city's data dir", './data'),
-  ).action(async (opts: BackupOptions) => {
-    const { manifest, bytes } = await takeBackup(opts);
-    const inside = manifest.files.reduce((n, f) => n + f.size, 0);
-    say(
-      `backed up ${manifest.files.length} files (${mb(inside)}) of ${manifest.dataDir} to ${resolve(opts.out)} (${mb(bytes)} gzip'd), citygauge ${manifest.citygaugeVersion}`,
-    );
-    if (manifest.controlPlane === 'postgres')
+  program
+    .command('backup')
+    .description(
+      "a consistent snapshot of a data dir, also while the city runs: its SQLite files by SQLite's online backup, the engine state, retained messages, credentials and Node-RED's flows, in one archive with the SHA-256 of every file",
+    )
+    .requiredOption('--out <file>', 'the archive to write (outside the data dir)')
+    .option('--data-dir <dir>', "the city's data dir", './data')
+    .option(
+      '--db <url>',
+      'the city keeps its registry, people, alerts and scorecard in this PostgreSQL: leave those files out and back the database up with pg_dump',
+    )
+    .action(async (opts: BackupOptions) => {
+      const { manifest, bytes } = await takeBackup(opts);
+      const inside = manifest.files.reduce((n, f) => n + f.size, 0);
       say(
-        `the registry, credentials, people, audit trail, alerts and scorecard are in PostgreSQL (--db) and are NOT in this backup: back them up with ${PG_DUMP_HINT}`,
+        `backed up ${manifest.files.length} files (${mb(inside)}) of ${manifest.dataDir} to ${resolve(opts.out)} (${mb(bytes)} gzip'd), citygauge ${manifest.citygaugeVersion}`,
       );
-  });
+      if (manifest.controlPlane === 'postgres')
+        say(
+          `the registry, credentials, people, audit trail, alerts and scorecard are in PostgreSQL (--db) and are NOT in this backup: back them up with ${PG_DUMP_HINT}`,
+        );
+    });
 
   program
     .command('restore <file>')
