@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerApi } from './api.js';
 import { registerAudit } from './audit.js';
+import { registerBackup } from './backup.js';
 import { registerBroker } from './broker.js';
 import { registerDemo } from './demo.js';
 import { registerEngine } from './engine.js';
@@ -36,6 +37,7 @@ registerSimulate(program);
 registerUsers(program);
 registerTokens(program);
 registerAudit(program);
+registerBackup(program);
 
 try {
   await program.parseAsync(process.argv);
