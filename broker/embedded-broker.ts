@@ -18,7 +18,7 @@ export interface BrokerOptions {
   wsPort?: number;
   /** PEM certificate and key (contents, not paths). */
   tls?: { cert: string | Buffer; key: string | Buffer; port: number };
-  /** CONTRACT §2: 16 KiB. */
+  /** docs/contract.md §2: 16 KiB. */
   maxPayloadBytes?: number;
   /** Sustained publishes per second per device or anonymous client; 0 turns the limit off. Default 50. */
   publishRatePerClient?: number;

@@ -1,7 +1,7 @@
 // A front door of the cluster (issue 11): each admitted device PUBLISH is handed to an async `append` (the
 // cluster's log) and its QoS 1 PUBACK reaches the device only once that append resolved, so an acknowledged
 // reading is in the log. A failed append sends no PUBACK: the device is disconnected and resends it on its
-// next connection, here or at another front door (at-least-once; the engine drops repeated seqs, CONTRACT §3).
+// next connection, here or at another front door (at-least-once; the engine drops repeated seqs, docs/contract.md §3).
 //
 // The hook is aedes' `authorizePublish`, the only step of aedes 1.2.0 that runs before the PUBACK and may
 // finish later: lib/handlers/publish.js runs [authorizePublish, enqueuePublish] in series, and enqueuePublish
@@ -46,7 +46,7 @@ export interface FrontDoorOptions {
   /**
    * An append not settled after this long counts as failed (default 10 s): a log that never answers must not
    * hold a device's connection, nor the message in memory, for ever. Should it land later, the device's
-   * resend is a repeat the engine drops (CONTRACT §3).
+   * resend is a repeat the engine drops (docs/contract.md §3).
    */
   timeoutMs?: number;
   now?: () => number;
@@ -61,6 +61,10 @@ export interface FrontDoorStats {
   readonly lost: number;
   /** Appends not yet settled. */
   readonly pending: number;
+  /** performance.now() of the last append the log took; undefined before the first. */
+  readonly lastAppendedAt: number | undefined;
+  /** The last append that failed (performance.now() and why); undefined before the first. */
+  readonly lastFailure: { at: number; error: string } | undefined;
 }
 
 export interface FrontDoor {
@@ -80,6 +84,8 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
   const { append, accepts = () => true, now = Date.now, timeoutMs = 10_000 } = options;
   const log = options.logger.child({ component: 'front-door' });
   const counts = { appended: 0, failed: 0, lost: 0, pending: 0 };
+  let lastAppendedAt: number | undefined;
+  let lastFailure: { at: number; error: string } | undefined;
   const failures = new FailureLog(log);
   const before = aedes.authorizePublish;
   let installed = true;
@@ -118,8 +124,10 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
           counts.pending--;
           if (ok) {
             counts.appended++;
+            lastAppendedAt = performance.now();
             return callback(null);
           }
+          lastFailure = { at: performance.now(), error: errorText(e) };
           const resent = message.qos > 0 && !message.will;
           if (resent) counts.failed++;
           else counts.lost++;
@@ -157,6 +165,12 @@ export function installFrontDoor(aedes: Aedes, options: FrontDoorOptions): Front
       },
       get pending() {
         return counts.pending;
+      },
+      get lastAppendedAt() {
+        return lastAppendedAt;
+      },
+      get lastFailure() {
+        return lastFailure;
       },
     },
     uninstall() {
@@ -221,4 +235,22 @@ function isClosed(client: Client): boolean {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** How long a failed append, with none taken since, keeps a front door's `log` health part failing. */
+export const LOG_FAILURE_SHOWS_MS = 30_000;
+
+/**
+ * The `log` part of a front door's /healthz: failing while its latest append failed, for at most
+ * LOG_FAILURE_SHOWS_MS (a door taken out of a load balancer may get no message to prove the log is back).
+ * It catches what the NATS connection's state does not: JetStream without a quorum, a stream gone.
+ */
+export function logHealth(stats: FrontDoorStats, now = performance.now()): { ok: boolean; detail?: string } {
+  const failure = stats.lastFailure;
+  if (!failure || failure.at < (stats.lastAppendedAt ?? 0) || now - failure.at > LOG_FAILURE_SHOWS_MS)
+    return { ok: true };
+  return {
+    ok: false,
+    detail: `the log did not take the last device message (${failure.error}): check that JetStream is up with most of its nodes`,
+  };
 }

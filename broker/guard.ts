@@ -217,7 +217,7 @@ export class Guard {
 
   private check(principal: Principal, topic: string, payload: string | Buffer): RefusalReason | undefined {
     const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    if (bytes > this.limits.maxPayloadBytes) return 'too-large'; // CONTRACT §2: at most 16 KiB
+    if (bytes > this.limits.maxPayloadBytes) return 'too-large'; // docs/contract.md §2: at most 16 KiB
     // `$SYS/...` is the broker's own; no client writes there (aedes' default guard, kept).
     if (topic.charCodeAt(0) === 36) return 'publish-denied';
     return this.policy.canPublish(principal, topic) ? undefined : 'publish-denied';

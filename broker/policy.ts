@@ -9,7 +9,7 @@ export type Principal =
       type: 'device';
       id: string;
       kind: DeviceKind;
-      /** The device ids it may publish for: its own, and for a cctv-gateway its cameras (CONTRACT §2). */
+      /** The device ids it may publish for: its own, and for a cctv-gateway its cameras (docs/contract.md §2). */
       readonly speaksFor: ReadonlySet<string>;
     }
   | {

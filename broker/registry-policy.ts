@@ -1,4 +1,4 @@
-// The registry's broker policy (CONTRACT §2): username = device id and password = its token; a device
+// The registry's broker policy (docs/contract.md §2): username = device id and password = its token; a device
 // speaks only for itself (a cctv-gateway also for the cameras whose gateway_id names it) and listens only
 // to its own command topics; the engine and Node-RED log in as service accounts (service-accounts.ts).
 import type { CredentialStore } from '../registry/credentials.js';
@@ -73,7 +73,7 @@ export class RegistryPolicy implements BrokerPolicy {
         const self = this.inventory.devices.get(principal.id);
         if (!self) return false;
         if (target.id === principal.id) return target.kind === self.kind;
-        // CONTRACT §2: a gateway publishes for the cameras whose gateway_id names it.
+        // docs/contract.md §2: a gateway publishes for the cameras whose gateway_id names it.
         const camera = this.inventory.devices.get(target.id);
         return (
           self.kind === 'cctv-gateway' &&

@@ -1,5 +1,5 @@
-// MQTT service accounts (issue 3): the engine reads everything and writes indicators, alerts and the
-// devices down; Node-RED reads everything and writes alerts (acknowledgements from the dashboard). Their
+// MQTT service accounts (issue 3): the engine reads everything and writes indicators, alerts, the
+// devices down and the incidents; Node-RED reads everything and writes alerts (acknowledgements from the dashboard). Their
 // tokens live in the CredentialStore beside the devices', issued on first start and shown once, like the
 // admin token.
 // The Node-RED embedded in `citygauge start` has its own account, re-issued at every start and handed to
@@ -9,7 +9,7 @@ import { type CredentialStore, EMBEDDED_RED_SUBJECT } from '../registry/credenti
 export const SERVICE_ACCOUNTS: Readonly<Record<string, { read: string[]; write: string[] }>> = {
   'service:engine': {
     read: ['city/#'],
-    write: ['city/indicators/#', 'city/alerts/#', 'city/devices/down'],
+    write: ['city/indicators/#', 'city/alerts/#', 'city/devices/down', 'city/incidents/#'],
   },
   'service:node-red': { read: ['city/#'], write: ['city/alerts/#'] },
   [EMBEDDED_RED_SUBJECT]: { read: ['city/#'], write: ['city/alerts/#'] },

@@ -2,14 +2,18 @@
 // city (cluster/api-node.ts) and serves it over HTTP as `citygauge start` does: /api/indicators, /api/alerts,
 // /api/history, /healthz, /metrics, /docs. Any number of them can run; each holds the same city, and the one
 // holding the leader lease sends `city/#` to the front doors and writes the alert log and the history.
+
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { Registry as PromRegistry } from 'prom-client';
 import { ApiNode, LEADER_LEASE } from '../cluster/api-node.js';
 import { InventoryStore } from '../cluster/inventory-store.js';
 import { Leases } from '../cluster/lease.js';
+import { watchNats } from '../cluster/nats-health.js';
+import { RecentMessages } from '../engine/recent-messages.js';
 import { needs } from '../http/access.js';
 import { ensureAdminToken } from '../http/auth.js';
+import { brokerOfUrls, type DeviceBroker } from '../http/device-connection.js';
+import { processRegistry } from '../http/metrics.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
 import { EMBEDDED_RED_SUBJECT } from '../registry/credentials.js';
@@ -18,6 +22,7 @@ import { openCity } from './engine.js';
 import { UsageError } from './errors.js';
 import { connectableHost, portFlag } from './flags.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
+import { recordIndicatorChanges } from './indicator-changes.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
 import { addDbOption, openAlertLog } from './open-registry.js';
@@ -37,6 +42,7 @@ interface ApiOptions extends ClusterFlags, HistoryFlags, PeopleFlags {
   host: string;
   nodeId?: string;
   dashboardBroker?: string;
+  deviceBroker?: string[];
 }
 
 /** A front door's MQTT address for the dashboard's flows. */
@@ -52,6 +58,17 @@ function brokerAddress(flag: string): { host: string; port: number } {
       `--dashboard-broker '${flag}': the dashboard's flows speak plain MQTT, write mqtt://host:port`,
     );
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 1883 };
+}
+
+/** Where devices are told to connect: the front doors given, else the dashboard's; none, none is told. */
+function devicesConnectTo(opts: ApiOptions): DeviceBroker | undefined {
+  const urls = opts.deviceBroker ?? (opts.dashboardBroker ? [opts.dashboardBroker] : []);
+  if (urls.length === 0) return undefined;
+  try {
+    return brokerOfUrls(urls);
+  } catch (err) {
+    throw new UsageError(`--device-broker ${(err as Error).message}`);
+  }
 }
 
 /** An API node that has merged nothing for this long is unhealthy: some partition has no shard. */
@@ -70,6 +87,10 @@ export function registerApi(program: Command): void {
     .option(
       '--dashboard-broker <url>',
       "serve the dashboard and the flows editor on the HTTP port, their live values from this front door's MQTT (mqtt://host:port)",
+    )
+    .option(
+      '--device-broker <url...>',
+      "where devices connect (the front doors, as devices reach them): told at registration and in /asyncapi.json, e.g. mqtts://mqtt.city.example:8883 (default: --dashboard-broker's)",
     );
   addDbOption(cmd);
   addPeopleOptions(cmd);
@@ -78,6 +99,7 @@ export function registerApi(program: Command): void {
     if (!opts.cluster)
       throw new UsageError('citygauge api serves a cluster: pass --cluster nats://host:4222');
     const dashboardBroker = opts.dashboardBroker ? brokerAddress(opts.dashboardBroker) : undefined;
+    const deviceBroker = devicesConnectTo(opts);
     const tls = readTlsPair(opts.tlsCert, opts.tlsKey);
     const id = opts.nodeId ?? `api-${hostname()}-${process.pid}`;
     const log = createLogger('api').child({ node: id });
@@ -118,6 +140,7 @@ export function registerApi(program: Command): void {
       host: connectableHost(opts.host),
       port: opts.httpPort,
     });
+    const indicatorChanges = await recordIndicatorChanges(opts, catalogue, people, log);
     const shared = dashboardBroker ? sharedServer(tls) : undefined;
     const api = await buildApi({
       serverFactory: shared?.factory,
@@ -129,17 +152,20 @@ export function registerApi(program: Command): void {
       oidc: oidc,
       securityLog: log,
       home: dashboardBroker ? '/dashboard' : '/docs',
+      deviceBroker,
       dashboardSubject: `${EMBEDDED_RED_SUBJECT}@${id}`,
       indicators: { engine: () => node.merge.merge.engine, latest: () => node.latest() },
+      // The merged condition bits give every device's state; an API node sees no device traffic, so a
+      // device's last messages stay empty here (docs/contract-as-implemented.md, "Devices down").
+      deviceStatus: { engine: () => node.merge.merge.engine, recent: new RecentMessages() },
       alerts: node.alerts,
       history: history.reader,
+      indicatorChanges,
       scorecard: scorecardSource(scorecard, history),
-      metrics: new PromRegistry(),
+      metrics: processRegistry(),
       health: {
-        log: () => ({
-          ok: !clusterLog.nc.isClosed(),
-          ...(clusterLog.nc.isClosed() ? { detail: opts.cluster } : {}),
-        }),
+        // isClosed() stays false while nats.js reconnects: the status events tell the outage.
+        log: watchNats(clusterLog.nc, opts.cluster).check,
         merge: () => {
           const at = node.latest()?.at;
           const ok = at !== undefined && Date.now() - at < STALE_MS;
@@ -215,6 +241,7 @@ export function registerApi(program: Command): void {
       [
         { name: 'merge', run: () => node.stop() },
         { name: 'people', run: () => people.store.close() },
+        { name: 'indicator change log', run: () => indicatorChanges.close() },
         { name: 'Node-RED', run: () => red?.red.stop() },
         { name: 'browser connections', run: () => shared?.closeWebSockets() },
         { name: 'HTTP server', run: () => closeHttp(api) },

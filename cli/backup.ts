@@ -36,7 +36,13 @@ const say = (line: string): void => {
 };
 
 /** The files a PostgreSQL control plane (`--db`) holds instead of the data dir. */
-export const CONTROL_PLANE_FILES = ['registry.sqlite', 'people.sqlite', 'alerts.sqlite', 'scorecard.sqlite'];
+export const CONTROL_PLANE_FILES = [
+  'registry.sqlite',
+  'people.sqlite',
+  'alerts.sqlite',
+  'scorecard.sqlite',
+  'indicator-changes.sqlite',
+];
 
 export const PG_DUMP_HINT =
   'pg_dump --format=custom --file=citygauge.pgdump "$CITYGAUGE_DB" (restore with pg_restore --clean --if-exists --dbname="$CITYGAUGE_DB" citygauge.pgdump)';

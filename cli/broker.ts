@@ -1,10 +1,14 @@
-// `citygauge broker`: the embedded MQTT broker alone (CONTRACT §5), admitting the devices and service
+// `citygauge broker`: the embedded MQTT broker alone (docs/contract.md §5), admitting the devices and service
 // accounts registered in --data-dir. SIGHUP re-reads the registry; SIGINT/SIGTERM close cleanly.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { startBroker } from '../broker/embedded-broker.js';
+import { logHealth } from '../broker/front-door.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
 import { followCityOutput } from '../cluster/city-output.js';
+import { watchNats } from '../cluster/nats-health.js';
+import { shownHost, startNodeHttp } from '../cluster/node-http.js';
+import { doorMetrics } from '../cluster/node-metrics.js';
 import { addClusterOptions, type ClusterFlags, joinLog } from './cluster-flags.js';
 import { type ClusterFrontDoor, joinAsFrontDoor } from './cluster-front-door.js';
 import { CliError } from './errors.js';
@@ -24,7 +28,9 @@ interface BrokerCliOptions extends DbFlag {
   tlsCert?: string;
   tlsKey?: string;
   tlsPort: number;
+  mqttsPort?: number;
   allowAnonymous?: boolean;
+  httpPort?: number;
 }
 
 export function registerBroker(program: Command): void {
@@ -39,6 +45,16 @@ export function registerBroker(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate; with --tls-key, also MQTT over TLS')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--tls-port <port>', 'MQTT over TLS', ANY_PORT, 8883)
+    .addOption(
+      new Option('--mqtts-port <port>', 'the same as --tls-port (the name citygauge start uses)')
+        .argParser(ANY_PORT)
+        .conflicts('tlsPort'),
+    )
+    .option(
+      '--http-port <port>',
+      'serve /healthz and /metrics on this port, on --host (off unless given)',
+      ANY_PORT,
+    )
     .option('--allow-anonymous', 'DEVELOPMENT ONLY: anyone may connect without credentials and do anything');
   addClusterOptions(cmd).action(async (opts: BrokerCliOptions & ClusterFlags) => {
     const { mqttPort, wsPort } = opts;
@@ -111,13 +127,41 @@ export function registerBroker(program: Command): void {
         )
       : undefined;
 
-    const shown = opts.host === '0.0.0.0' || opts.host === '::' ? 'localhost' : opts.host;
+    let closing = false;
+    const http =
+      opts.httpPort === undefined
+        ? undefined
+        : await startNodeHttp({
+            host: opts.host,
+            port: opts.httpPort,
+            logger: log,
+            checks: {
+              mqtt: () => (closing ? { ok: false, detail: 'the broker is closing' } : { ok: true }),
+              ...(clusterLog ? { nats: watchNats(clusterLog.nc, opts.cluster!).check } : {}),
+              ...(front ? { log: () => logHealth(front!.door.stats) } : {}),
+            },
+            registry: doorMetrics({
+              broker: () => broker.stats,
+              ...(front ? { door: () => front!.door.stats } : {}),
+            }),
+          }).catch(async (err: NodeJS.ErrnoException) => {
+            await broker.close();
+            await output?.stop();
+            await clusterLog?.close();
+            await store.close();
+            throw new CliError(
+              `cannot serve /healthz on ${opts.host}:${opts.httpPort}: ${err.message}; choose another --http-port`,
+            );
+          });
+
+    const shown = shownHost(opts.host);
     const lines = [
       `citygauge broker: ${inventory.devices.size.toLocaleString('en')} devices registered in ${store.path}`,
       `  MQTT       mqtt://${shown}:${broker.mqttPort}`,
     ];
     if (broker.wsPort !== undefined) lines.push(`  WebSocket  ws://${shown}:${broker.wsPort}`);
     if (broker.tlsPort !== undefined) lines.push(`  TLS        mqtts://${shown}:${broker.tlsPort}`);
+    if (http) lines.push(`  health     http://${shown}:${http.port}/healthz, /metrics`);
     if (shown !== opts.host) lines.push(`  (listening on ${opts.host}: every interface)`);
     for (const [name, token] of Object.entries(newTokens)) {
       lines.push(`  ${name.padEnd(18)} token ${token}   (shown once: the MQTT password of ${name})`);
@@ -144,8 +188,9 @@ export function registerBroker(program: Command): void {
         process.off('SIGTERM', stop);
         process.off('SIGHUP', reload);
         process.stderr.write('closing the broker\n');
-        void broker
-          .close()
+        closing = true;
+        void (http?.close() ?? Promise.resolve())
+          .then(() => broker.close())
           .then(() => output?.stop())
           .then(() => clusterLog?.close())
           .then(() => store.close())
@@ -160,5 +205,5 @@ export function registerBroker(program: Command): void {
 
 function tlsFiles(opts: BrokerCliOptions): { cert: Buffer; key: Buffer; port: number } | undefined {
   const pair = readTlsPair(opts.tlsCert, opts.tlsKey);
-  return pair && { ...pair, port: opts.tlsPort };
+  return pair && { ...pair, port: opts.mqttsPort ?? opts.tlsPort };
 }

@@ -83,7 +83,7 @@ export function registerDemo(program: Command): void {
     });
 }
 
-/** CONTRACT §5: the inventory is imported into the registry on first start; later starts read the registry. */
+/** docs/contract.md §5: the inventory is imported into the registry on first start; later starts read the registry. */
 async function registryCity(dataDir: string, inventoryDir: string): Promise<City> {
   const store = await RegistryStore.open(dataDir);
   try {

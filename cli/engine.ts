@@ -1,4 +1,4 @@
-// `citygauge engine --mqtt-url URL`: the engine alone, beside any MQTT broker (CONTRACT §5) — the
+// `citygauge engine --mqtt-url URL`: the engine alone, beside any MQTT broker (docs/contract.md §5) — the
 // deployment for cities whose devices need MQTT 5 (Mosquitto, EMQX). Indicators retained on the broker,
 // history (the embedded store or InfluxDB), threshold alerts on `city/alerts/<id>`, the devices down on
 // `city/devices/down`, and with --http-port the HTTP API: the same parts as `citygauge start`
@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { CityEngine } from '../engine/city-engine.js';
 import { connectEngineClient, mqttMessages } from '../engine/mqtt-source.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
+import { brokerOfUrl } from '../http/device-connection.js';
 import { buildApi } from '../http/server.js';
 import type { People } from '../people/people.js';
 import type { Inventory } from '../registry/inventory.js';
@@ -23,10 +24,18 @@ import { addClusterOptions } from './cluster-flags.js';
 import { declareDistrictsLogged } from './declare-districts.js';
 import { UsageError } from './errors.js';
 import { connectableHost, portFlag } from './flags.js';
+import { addGtfsRtOptions, type GtfsRtFlags, openGtfsRt } from './gtfs-rt.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
+import { recordIndicatorChanges } from './indicator-changes.js';
 import { loadCatalogue, loadInventoryStrictly } from './load-city.js';
 import { createLogger } from './logger.js';
-import { addDbOption, type DbFlag, openAlertLog, openRegistryBackend } from './open-registry.js';
+import {
+  addDbOption,
+  type DbFlag,
+  openAlertLog,
+  openIncidentLog,
+  openRegistryBackend,
+} from './open-registry.js';
 import { usePrivateDataDir } from './private-data.js';
 import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './serve-people.js';
 import { runShard, type ShardFlags } from './shard.js';
@@ -34,7 +43,7 @@ import { closeHttp, onStopSignal, stopInOrder } from './shutdown.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 import { httpScheme, readTlsPair } from './tls-files.js';
 
-interface EngineOptions extends HistoryFlags, DbFlag, PeopleFlags {
+interface EngineOptions extends HistoryFlags, DbFlag, PeopleFlags, GtfsRtFlags {
   mqttUrl?: string;
   inventory?: string;
   username?: string;
@@ -103,6 +112,7 @@ export function registerEngine(program: Command): void {
   addHistoryOptions(cmd);
   addDbOption(cmd);
   addPeopleOptions(cmd);
+  addGtfsRtOptions(cmd);
   cmd
     .description('run the indicator engine against an MQTT broker (Mosquitto, EMQX, the embedded one)')
     .option('--mqtt-url <url>', 'broker URL, e.g. mqtt://localhost:1883 (or --cluster)')
@@ -114,14 +124,16 @@ export function registerEngine(program: Command): void {
     .option('--indicators <file>', 'user-defined indicators (JSON or YAML)')
     .option(
       '--http-port <port>',
-      'serve the HTTP API and /docs on this port (default: no HTTP server)',
+      'serve the HTTP API and /docs on this port (with --cluster: /healthz and /metrics only; default: no HTTP server)',
       portFlag({ allowZero: true }),
     )
-    .option('--host <address>', 'address the HTTP API listens on', '127.0.0.1')
+    .option('--host <address>', "address the HTTP API (or a shard's /healthz) listens on", '127.0.0.1')
     .option('--node-id <id>', "with --cluster: this shard's name in leases and logs");
   addClusterOptions(cmd).action(async (opts: EngineOptions & ShardFlags) => {
     if (opts.cluster) {
       if (opts.mqttUrl) throw new UsageError('--cluster and --mqtt-url are two ways to run: choose one');
+      if (opts.gtfsRt?.length)
+        throw new UsageError('--gtfs-rt runs in one engine (--mqtt-url), not yet in a --cluster shard');
       return runShard(opts);
     }
     if (!opts.mqttUrl)
@@ -142,7 +154,13 @@ export function registerEngine(program: Command): void {
     const { inventory } = city;
     const timeZone = cityTimeZoneLogged(inventory.city, log);
     const catalogue = loadCatalogue(opts.inventory, opts.indicators);
+    const indicatorChanges = await recordIndicatorChanges(opts, catalogue, undefined, log);
     const engine = new CityEngine(inventory, catalogue);
+    const gtfsRt = await openGtfsRt(opts, {
+      inventoryDir: opts.inventory,
+      engine: () => services.engine,
+      log,
+    });
 
     // Indicators and the devices down retained, alert events not; QoS 1 so the broker takes each for sure.
     let publish = (_m: CityMessage): void => {};
@@ -166,9 +184,14 @@ export function registerEngine(program: Command): void {
       engine,
       catalogue,
       thresholds: inventory.city.thresholds,
+      objectives: inventory.city.objectives,
+      historyReader: history.reader,
       messages$: mqttMessages(client),
+      forecasts$: gtfsRt?.forecasts$,
       history: history.sink,
       alertLog: await openAlertLog(opts, log),
+      incidentLog: await openIncidentLog(opts, log),
+      incidentRule: inventory.city.incidents,
       dataDir: opts.dataDir,
       logger: log,
       publish: (m) => publish(m),
@@ -180,6 +203,7 @@ export function registerEngine(program: Command): void {
     let firstAdminPassword: string | undefined;
     let http: string | undefined;
     if (city.registry) services.follow(city.registry);
+    gtfsRt?.start();
     if (httpPort !== undefined && city.registry) {
       const registry = city.registry;
       adminToken = ensureAdminToken(registry.credentials);
@@ -197,9 +221,14 @@ export function registerEngine(program: Command): void {
         trustProxy: opts.trustProxy,
         indicators: services.indicators,
         deviceStatus: services.deviceStatus,
-        metrics: services.metrics(),
+        metrics: services.metrics({ gtfsRt: gtfsRt?.views }),
+        gtfsRt: gtfsRt?.views,
         history: history.reader,
+        indicatorChanges,
         alerts: services.alerts,
+        incidents: services.incidents,
+        objectives: services.objectives,
+        deviceBroker: brokerOfUrl(mqttUrl),
         health: {
           broker: () => ({
             ok: client.connected,
@@ -234,6 +263,7 @@ export function registerEngine(program: Command): void {
             ]
           : ['  HTTP API       off (--http-port N serves it)']),
         '  live values    city/indicators/# (retained)   alerts: city/alerts/#   devices down: city/devices/down',
+        '  incidents      city/incidents/# (retained)   GET /api/incidents',
         `  history        ${history.where}`,
         `  time zone      ${timeZone}   (times shown to people; APIs answer in UTC)`,
         '  Ctrl-C stops it cleanly.',
@@ -246,7 +276,9 @@ export function registerEngine(program: Command): void {
     const { failed, notClosed } = await stopInOrder(
       [
         { name: 'HTTP server', run: () => api && closeHttp(api) },
+        { name: 'GTFS-Realtime feeds', run: () => gtfsRt?.stop() },
         { name: 'people', run: () => people?.store.close() },
+        { name: 'indicator change log', run: () => indicatorChanges.close() },
         { name: 'engine, history and alert log', run: () => services.close() },
         { name: 'MQTT connection', run: () => endClient(client) },
         { name: 'registry', run: () => city.close() },

@@ -1,4 +1,4 @@
-// `citygauge import DIR`: bulk import of an inventory folder into the registry (CONTRACT §5).
+// `citygauge import DIR`: bulk import of an inventory folder into the registry (docs/contract.md §5).
 // Exit 0 when every row was fine, 1 when rows were rejected, 2 for bad arguments (cli/main.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

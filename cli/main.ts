@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// The citygauge command line: the one place that wires the parts together (CONTRACT §5).
+// The citygauge command line: the one place that wires the parts together (docs/contract.md §5).
 import { Command } from 'commander';
 import { registerApi } from './api.js';
 import { registerAudit } from './audit.js';
 import { registerBackup } from './backup.js';
 import { registerBroker } from './broker.js';
+import { registerDashboards } from './dashboards.js';
 import { registerDemo } from './demo.js';
 import { registerEngine } from './engine.js';
 import { CliError } from './errors.js';
 import { registerImport } from './import.js';
+import { registerRecompute } from './recompute.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
 import { registerScorecard } from './scorecard.js';
@@ -30,6 +32,7 @@ registerReplay(program);
 registerImport(program);
 registerScorecard(program);
 registerReport(program);
+registerRecompute(program);
 registerEngine(program);
 registerBroker(program);
 registerApi(program);
@@ -38,6 +41,7 @@ registerUsers(program);
 registerTokens(program);
 registerAudit(program);
 registerBackup(program);
+registerDashboards(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { type AlertLog, SqliteAlertLog } from '../engine/alerts/alert-log.js';
 import { PgAlertLog } from '../engine/alerts/pg-alert-log.js';
+import { type IncidentLog, SqliteIncidentLog } from '../engine/incidents/incident-log.js';
+import { PgIncidentLog } from '../engine/incidents/pg-incident-log.js';
 import { PgRegistryStore } from '../registry/pg-store.js';
 import { ControlPlaneError } from '../registry/postgres.js';
 import type { RegistryBackend } from '../registry/registry-backend.js';
@@ -38,6 +40,16 @@ export async function openAlertLog(opts: DbFlag, log?: Logger): Promise<AlertLog
   if (!opts.db) return SqliteAlertLog.open(opts.dataDir);
   try {
     return await PgAlertLog.open(opts.db, log);
+  } catch (err) {
+    throw err instanceof ControlPlaneError ? new CliError(err.message) : err;
+  }
+}
+
+/** The incident log beside the alert log: incidents.sqlite in the data dir, or the same PostgreSQL. */
+export async function openIncidentLog(opts: DbFlag, log?: Logger): Promise<IncidentLog> {
+  if (!opts.db) return SqliteIncidentLog.open(opts.dataDir);
+  try {
+    return await PgIncidentLog.open(opts.db, log);
   } catch (err) {
     throw err instanceof ControlPlaneError ? new CliError(err.message) : err;
   }

@@ -3,9 +3,11 @@
 import type { Logger } from 'pino';
 import type { HistoryReader } from '../engine/sinks/points.js';
 import type { ScorecardSource } from '../http/scorecard.js';
+import type { Objective } from '../registry/inventory.js';
 import { ControlPlaneError } from '../registry/postgres.js';
 import { ScorecardStore } from '../scorecard/admin-inputs.js';
 import { liveFromReader } from '../scorecard/live-history.js';
+import { periodBudgets } from '../scorecard/period-budgets.js';
 import { ScorecardWriteError } from '../scorecard/pg-scorecard.js';
 import { CliError } from './errors.js';
 
@@ -45,9 +47,11 @@ export async function scorecardWritten(
 export function scorecardSource(
   store: ScorecardStore,
   history: { reader: HistoryReader; where: string },
+  objectives: () => readonly Objective[] = () => [],
 ): ScorecardSource {
   return {
     store,
     live: (period) => liveFromReader(history.reader, history.where, period, store.catalogue),
+    budgets: (period) => periodBudgets(history.reader, objectives(), period),
   };
 }

@@ -1,18 +1,21 @@
 // `citygauge report --period P`: the ISO/IEC 30146 scorecard of a period as self-contained HTML and CSV
-// (CONTRACT §5), from the scorecard store and the history store in the data dir; no engine needs to run.
+// (docs/contract.md §5), from the scorecard store and the history store in the data dir; no engine needs to run.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { HISTORY_FILE, SqliteHistory } from '../engine/sinks/sqlite-history.js';
+import type { PeriodBudget } from '../indicators/error-budget.js';
 import { readCityFile } from '../registry/city-file.js';
-import { type CityConfig, cityTimeZone } from '../registry/inventory.js';
+import { type CityConfig, cityTimeZone, type Objective } from '../registry/inventory.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { TIME_ZONE_EXAMPLE } from '../registry/time-zone.js';
 import { SCORECARD_FILE, ScorecardStore } from '../scorecard/admin-inputs.js';
 import { loadUserIndicators, ScorecardFileError, userIndicatorFile } from '../scorecard/inventory-files.js';
 import { liveFromHistory } from '../scorecard/live-history.js';
-import { isPeriod, parsePeriod } from '../scorecard/period.js';
+import { isPeriod, type Period, parsePeriod } from '../scorecard/period.js';
+import { periodBudgets } from '../scorecard/period-budgets.js';
 import { renderReportCsv } from '../scorecard/report-csv.js';
-import { renderReportHtml } from '../scorecard/report-html.js';
+import { historyPct, renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CliError, UsageError } from './errors.js';
@@ -37,7 +40,7 @@ async function cityOf(
   dataDir: string,
   inventory: string | undefined,
   db: string | undefined,
-): Promise<Pick<CityConfig, 'name' | 'timeZone'>> {
+): Promise<Pick<CityConfig, 'name' | 'timeZone' | 'objectives'>> {
   if (db) {
     const registry = await openRegistryBackend({ dataDir, db });
     try {
@@ -60,6 +63,21 @@ async function cityOf(
     return r.city;
   }
   return { name: 'City' };
+}
+
+/** The objectives' budgets over the period from the data dir's history store; none without one. */
+async function budgetsFromHistory(
+  dataDir: string,
+  objectives: readonly Objective[],
+  period: Period,
+): Promise<PeriodBudget[]> {
+  if (objectives.length === 0 || !existsSync(join(dataDir, HISTORY_FILE))) return [];
+  const history = new SqliteHistory(dataDir);
+  try {
+    return await periodBudgets(history, objectives, period);
+  } finally {
+    await history.close();
+  }
 }
 
 /** Warnings of the seed as plain lines on stderr (`file:line: reason`, `file: entry.field: reason`). */
@@ -151,7 +169,8 @@ export function registerReport(program: Command): void {
       const store = await openStore(opts);
       try {
         const live = await liveFromHistory(opts.dataDir, period, store.catalogue);
-        const card = scorecardFromStore(store, period.id, live.values, live.note);
+        const card = scorecardFromStore(store, period.id, live.values, live.note, live.coverage);
+        const budgets = await budgetsFromHistory(opts.dataDir, city.objectives ?? [], period);
         writeFileSync(
           out,
           renderReportHtml(card, {
@@ -159,6 +178,7 @@ export function registerReport(program: Command): void {
             generatedAt: Date.now(),
             timeZone: period.timeZone,
             period,
+            budgets,
           }),
         );
         writeFileSync(csv, renderReportCsv(card));
@@ -173,6 +193,15 @@ export function registerReport(program: Command): void {
             `  ${period.id} read in UTC: city.json names no timeZone; add "timeZone": "${TIME_ZONE_EXAMPLE}" (its IANA name)\n`,
           );
         for (const gap of card.missing) process.stdout.write(`  missing: ${gap}\n`);
+        const liveLines = card.indicators.filter((l) => l.kind === 'live' && l.value !== null);
+        if (liveLines.length > 0)
+          process.stdout.write(
+            `  live history behind each value, as a share of ${period.id}: ${liveLines.map((l) => `${l.id} ${historyPct(l.coverage)}`).join(', ')}\n`,
+          );
+        for (const b of budgets)
+          process.stdout.write(
+            `  error budget ${b.objective.indicator}@${b.objective.scope} ${b.objective.target} %: ${b.text}, history behind ${(b.coverage * 100).toFixed(1)} % of ${period.id}\n`,
+          );
       } finally {
         await store.close();
       }

@@ -1,5 +1,5 @@
 // `citygauge simulate --broker mqtt://... [--broker ...] [--devices N]`: a fleet of edge agents for the devices
-// in the registry, against any MQTT broker (CONTRACT §5), or several front doors of one city that the devices
+// in the registry, against any MQTT broker (docs/contract.md §5), or several front doors of one city that the devices
 // spread over and fail over between (`--url` is the same flag under its first name). The registry keeps only
 // digests of device tokens, so the simulator issues new tokens for the devices it runs: the real devices with
 // those ids would need new ones too. Run it against a test city, or inside `citygauge start`

@@ -5,11 +5,14 @@ import { startBroker } from '../broker/embedded-broker.js';
 import { RegistryPolicy } from '../broker/registry-policy.js';
 import { ensureServiceTokens } from '../broker/service-accounts.js';
 import type { Registry } from '../registry/registry-service.js';
+import type { TlsPair } from './tls-files.js';
 
 export interface CityBrokerOptions {
   registry: Registry;
   mqttPort: number;
   wsPort?: number;
+  /** MQTT over TLS on `port` with the city's --tls-cert/--tls-key, beside plain MQTT. */
+  tls?: TlsPair & { port: number };
   host: string;
   logger: Logger;
   /** Device traffic only: the engine's own indicators and the alert routes never loop back into it. */
@@ -28,6 +31,7 @@ export async function startCityBroker(opts: CityBrokerOptions) {
     host: opts.host,
     mqttPort: opts.mqttPort,
     wsPort: opts.wsPort,
+    tls: opts.tls,
     logger: opts.logger,
     publishRatePerClient: opts.publishRatePerClient,
     dataDir: opts.dataDir,
@@ -40,6 +44,7 @@ export async function startCityBroker(opts: CityBrokerOptions) {
   return {
     mqttPort: broker.mqttPort,
     wsPort: broker.wsPort,
+    tlsPort: broker.tlsPort,
     serviceTokens,
     stats: () => broker.stats,
     listening: () => open,

@@ -1,6 +1,7 @@
-// `citygauge start` (npm start): the whole city in one process on embedded defaults (CONTRACT §5) —
+// `citygauge start` (npm start): the whole city in one process on embedded defaults (docs/contract.md §5) —
 // registry, embedded MQTT broker, engine fed in-process by the broker, HTTP API, and a simulated fleet.
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import { Subject } from 'rxjs';
 import { BUS_SERVICE_HOURS } from '../edge/behaviour.js';
 import { CityEngine } from '../engine/city-engine.js';
@@ -9,15 +10,20 @@ import { staleIndicatorTopic } from '../engine/stale-indicators.js';
 import { adminTokenProblem, ensureAdminToken } from '../http/auth.js';
 import { buildApi } from '../http/server.js';
 import { sharedServer } from '../red/shared-server.js';
+import { MaintenancePlan } from '../registry/maintenance-plan.js';
+import { PgMaintenanceStore } from '../registry/pg-maintenance-store.js';
+import { ControlPlaneError } from '../registry/postgres.js';
 import { seedScorecard } from '../scorecard/seed.js';
 import { CityServices, spoolAlertMessage } from './city-services.js';
 import { SAMPLE_CITY_DIR } from './demo.js';
 import { CliError, UsageError } from './errors.js';
 import { connectableHost, portFlag, wholeFlag } from './flags.js';
+import { addGtfsRtOptions, type GtfsRtFlags, openGtfsRt } from './gtfs-rt.js';
 import { addHistoryOptions, type HistoryFlags, openHistory } from './history-options.js';
+import { recordIndicatorChanges } from './indicator-changes.js';
 import { loadCatalogue } from './load-city.js';
 import { createLogger } from './logger.js';
-import { addDbOption, type DbFlag, openAlertLog } from './open-registry.js';
+import { addDbOption, type DbFlag, openAlertLog, openIncidentLog } from './open-registry.js';
 import { openScorecard, scorecardSource, scorecardWritten } from './open-scorecard.js';
 import { usePrivateDataDir } from './private-data.js';
 import { addPeopleOptions, adminAccountLine, openPeople, type PeopleFlags } from './serve-people.js';
@@ -29,10 +35,11 @@ import { openStartRegistry } from './start-registry.js';
 import { cityTimeZoneLogged } from './time-zone-log.js';
 import { httpScheme, readTlsPair } from './tls-files.js';
 
-interface StartOptions extends HistoryFlags, DbFlag, PeopleFlags {
+interface StartOptions extends HistoryFlags, DbFlag, PeopleFlags, GtfsRtFlags {
   inventory: string;
   mqttPort: number;
   wsPort?: number;
+  mqttsPort: number;
   httpPort: number;
   host: string;
   sim: boolean;
@@ -45,6 +52,7 @@ export function registerStart(program: Command): void {
   addHistoryOptions(cmd);
   addDbOption(cmd);
   addPeopleOptions(cmd);
+  addGtfsRtOptions(cmd);
   cmd
     .description(
       'run the whole city on embedded defaults: broker, engine, registry, HTTP API and a simulated fleet',
@@ -53,16 +61,24 @@ export function registerStart(program: Command): void {
     .option('--inventory <dir>', 'inventory imported on first start', SAMPLE_CITY_DIR)
     .option('--mqtt-port <port>', 'MQTT over TCP', portFlag(), 1883)
     .option('--ws-port <port>', 'MQTT over WebSocket', portFlag())
+    .option(
+      '--mqtts-port <port>',
+      'MQTT over TLS when --tls-cert/--tls-key are given (broker: --tls-port)',
+      portFlag(),
+      8883,
+    )
     .option('--http-port <port>', 'HTTP API and /docs', portFlag(), 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--no-sim', 'leave the simulated fleet out')
     .option('--no-red', 'leave Node-RED (the /red editor and the /dashboard) out')
     .option('--devices <n>', 'simulate only the first N devices', wholeFlag(1))
-    .action(async (opts: StartOptions) => {
+    .action(async (opts: StartOptions, command: Command) => {
       const log = createLogger('citygauge');
       const weakToken = adminTokenProblem();
       if (weakToken) throw new UsageError(weakToken);
       const tls = readTlsPair(opts.tlsCert, opts.tlsKey);
+      if (!tls && command.getOptionValueSource('mqttsPort') === 'cli')
+        throw new UsageError('--mqtts-port is MQTT over TLS: give --tls-cert and --tls-key too');
       usePrivateDataDir(opts.dataDir, log);
       const { store, registry } = await openStartRegistry(opts, log);
       // Issue 6: the inventory's scorecard-indicators.* every start, scorecard-*.csv and self-assessments-* once.
@@ -86,6 +102,7 @@ export function registerStart(program: Command): void {
       });
       const timeZone = cityTimeZoneLogged(registry.inventory.city, log);
       const catalogue = loadCatalogue(opts.inventory);
+      const indicatorChanges = await recordIndicatorChanges(opts, catalogue, people, log);
       // History: the embedded store unless InfluxDB is configured (issue 4); a full spool is an alert.
       let publishSpool: ((topic: string, payload: string) => void) | undefined;
       const {
@@ -97,31 +114,45 @@ export function registerStart(program: Command): void {
         publishSpool?.(m.topic, m.payload);
       });
 
+      const gtfsRt = await openGtfsRt(opts, { inventoryDir: opts.inventory, engine: () => city.engine, log });
       const messages$ = new Subject<RawMessage>();
       const broker = await startCityBroker({
         registry,
         mqttPort: Number(opts.mqttPort),
         wsPort: opts.wsPort ? Number(opts.wsPort) : undefined,
+        // The certificate that serves HTTPS serves MQTT over TLS too: devices get the city's one trust anchor.
+        tls: tls && { ...tls, port: Number(opts.mqttsPort) },
         host: opts.host,
         logger: log,
         dataDir: opts.dataDir,
         onPublish: (topic, payload) => messages$.next({ topic, payload }),
       });
       publishSpool = (topic, payload) => void broker.publish(topic, payload);
+      // Maintenance windows live beside the registry: in registry.sqlite, or in the --db PostgreSQL.
+      const pgMaintenance = opts.db ? await openPgMaintenance(opts.db, log) : undefined;
+      const maintenanceStore = pgMaintenance ?? store.maintenance?.();
+      const maintenance = maintenanceStore && new MaintenancePlan(maintenanceStore, () => registry.inventory);
       // The engine fed in process by the broker, with history, alerts, device memory and the devices down.
       const city = new CityServices({
+        maintenance,
         engine: new CityEngine(registry.inventory, catalogue),
         catalogue,
         thresholds: registry.inventory.city.thresholds,
+        objectives: registry.inventory.city.objectives,
+        historyReader,
         messages$,
+        forecasts$: gtfsRt?.forecasts$,
         history,
         alertLog: await openAlertLog(opts, log),
+        incidentLog: await openIncidentLog(opts, log),
+        incidentRule: registry.inventory.city.incidents,
         dataDir: opts.dataDir,
         logger: log,
         publish: (m) =>
           void (m.retain ? broker.publish(m.topic, m.payload) : broker.publishEvent(m.topic, m.payload)),
       });
       city.follow(registry);
+      gtfsRt?.start();
       // Retained values of indicators or districts that are gone would be served to every new subscriber.
       broker.purgeRetained(staleIndicatorTopic(city.engine.model));
 
@@ -138,11 +169,22 @@ export function registerStart(program: Command): void {
         trustProxy: opts.trustProxy,
         deviceStatus: city.deviceStatus,
         simulatedBusHours: opts.sim ? BUS_SERVICE_HOURS.text : undefined,
-        scorecard: scorecardSource(scorecard, { reader: historyReader, where: historyWhere }),
+        scorecard: scorecardSource(
+          scorecard,
+          { reader: historyReader, where: historyWhere },
+          () => registry.inventory.city.objectives ?? [],
+        ),
         indicators: city.indicators,
-        metrics: city.metrics({ broker: () => broker.stats() }),
+        metrics: city.metrics({ broker: () => broker.stats(), gtfsRt: gtfsRt?.views }),
+        gtfsRt: gtfsRt?.views,
         history: historyReader,
+        indicatorChanges,
         alerts: city.alerts,
+        incidents: city.incidents,
+        objectives: city.objectives,
+        maintenance: maintenance && { plan: maintenance },
+        // Devices are told the name they reached the API by: the broker listens on the same address.
+        deviceBroker: { mqttPort: broker.mqttPort, tlsPort: broker.tlsPort, wsPort: broker.wsPort },
         health: {
           broker: () => ({ ok: broker.listening() }),
           engine: city.engineHealth,
@@ -185,8 +227,10 @@ export function registerStart(program: Command): void {
           `  HTTP API       ${http}/api/indicators   (OpenAPI: ${http}/docs)`,
           `  scorecard      ${http}/report   (ISO/IEC 30146 roll-ups and PAS 181 maturity)`,
           `  health         ${http}/healthz   metrics: ${http}/metrics`,
-          `  MQTT           mqtt://${opts.host}:${broker.mqttPort}${broker.wsPort ? `   ws://${opts.host}:${broker.wsPort}` : ''}`,
+          `  MQTT           mqtt://${opts.host}:${broker.mqttPort}${broker.wsPort ? `   ws://${opts.host}:${broker.wsPort}` : ''}${broker.tlsPort !== undefined ? `   mqtts://${opts.host}:${broker.tlsPort}` : ''}`,
+          `  devices        ${http}/asyncapi.json   (topics, payloads, Last Will: docs/devices.md)`,
           `  live values    subscribe to city/indicators/# (retained)`,
+          `  incidents      ${http}/api/incidents   city/incidents/# (retained)`,
           adminToken
             ? `  admin token    ${adminToken}   (shown once: writes need Authorization: Bearer <token>)`
             : '  admin token    set earlier (CITYGAUGE_ADMIN_TOKEN or printed on first start)',
@@ -209,12 +253,15 @@ export function registerStart(program: Command): void {
       const { failed, tookMs } = await stopInOrder(
         [
           { name: 'simulated fleet', run: () => fleet?.stop() },
+          { name: 'GTFS-Realtime feeds', run: () => gtfsRt?.stop() },
           { name: 'engine, history and alert log', run: () => city.close() },
           { name: 'Node-RED', run: () => red?.red.stop() },
           { name: 'browser connections', run: () => shared?.closeWebSockets() },
           { name: 'HTTP server', run: () => closeHttp(api) },
           { name: 'MQTT broker', run: () => broker.close() },
           { name: 'scorecard store', run: () => scorecard.close() },
+          { name: 'indicator change log', run: () => indicatorChanges.close() },
+          { name: 'maintenance windows', run: () => pgMaintenance?.close() },
           { name: 'people', run: () => people.store.close() },
           { name: 'registry', run: () => store.close() },
         ],
@@ -225,4 +272,13 @@ export function registerStart(program: Command): void {
       // everything of ours is saved and closed, so do not wait for it to drain.
       process.exit(failed.length ? 1 : 0);
     });
+}
+
+/** The --db PostgreSQL's maintenance windows; a database it cannot use stops the start, saying why. */
+async function openPgMaintenance(url: string, log: Logger): Promise<PgMaintenanceStore> {
+  try {
+    return await PgMaintenanceStore.open(url, log);
+  } catch (err) {
+    throw err instanceof ControlPlaneError ? new CliError(err.message) : err;
+  }
 }

@@ -44,7 +44,7 @@ export interface ApiNodeOptions {
   history?: { sink: HistorySink; shared: boolean };
 }
 
-/** A city message (CONTRACT §4) as the API node sends it. */
+/** A city message (docs/contract.md §4) as the API node sends it. */
 export const alertTopic = (e: AlertEvent) => `city/alerts/${e.alert.indicator}`;
 export const alertPayload = (e: AlertEvent) =>
   JSON.stringify({ event: e.type, at: new Date(e.at).toISOString(), ...e.alert });

@@ -110,7 +110,7 @@ export class Leases {
     return n;
   }
 
-  /** Who holds the lease now, or null when nobody does. */
+  /** Who holds the lease now, or null when nobody does; read from any replica, so it may lag a write a moment. */
   async holder(name: string): Promise<LeaseHolder | null> {
     const entry = await this.kv.get(name);
     if (entry?.operation !== 'PUT') return null;

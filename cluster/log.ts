@@ -7,59 +7,42 @@
 // Positions: a stream sequence is the position. Readers start after a position they keep durably themselves:
 // a shard inside its checkpoint, next to the engine state it produced, so the two can never disagree
 // (checkpoint-store.ts); any other reader in a KV record per consumer and partition (log-position.ts).
-import {
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-  type KV,
-  type NatsConnection,
-  type NatsError,
-  nanos,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-} from 'nats';
+import type { JetStreamClient, JetStreamManager, JsMsg, KV, NatsConnection, NatsError } from 'nats';
 import type { Logger } from 'pino';
 import { readSubject, type SubjectReader } from './log-reader.js';
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from './log-record.js';
-import { clusterReplicas, connectNats, type NatsConnectOptions } from './nats-connection.js';
+import {
+  type ACK_STREAM,
+  type EVENT_STREAM,
+  IN_STREAM,
+  inSubject,
+  type LogSetup,
+  LogSetupError,
+  META_BUCKET,
+  type OUT_STREAM,
+  PARTIAL_STREAM,
+  partialSubject,
+  readPartitions,
+  setUpLog,
+} from './log-setup.js';
+import { connectNats, type NatsConnectOptions } from './nats-connection.js';
 
-export const IN_STREAM = 'CITYGAUGE_IN';
-export const PARTIAL_STREAM = 'CITYGAUGE_PARTIAL';
-/** What the city publishes (cluster/city-output.ts): the last message of each retained topic… */
-export const OUT_STREAM = 'CITYGAUGE_OUT';
-/** …and its events (alerts), each delivered live to every front door. */
-export const EVENT_STREAM = 'CITYGAUGE_EVENTS';
-/** Alert acknowledgements made on any API node, for every API node's alert state (cluster/cluster-alerts.ts). */
-export const ACK_STREAM = 'CITYGAUGE_ACKS';
-/** A new API leader republishes the alert events of this long ago; JetStream drops those already stored. */
-export const OUT_DUPLICATE_WINDOW_MS = 10 * 60_000;
-const META_BUCKET = 'citygauge-log';
-const PARTITIONS_KEY = 'partitions';
-const STREAM_NOT_FOUND = 10059;
-
-export const inSubject = (partition: number) => `citygauge.in.${partition}`;
-export const partialSubject = (partition: number) => `citygauge.partial.${partition}`;
-
-/** The log is set up differently from what was asked, or not at all: a configuration problem. */
-export class LogSetupError extends Error {
-  readonly code = 'ERR_LOG_SETUP';
-}
+export {
+  ACK_STREAM,
+  EVENT_STREAM,
+  IN_STREAM,
+  inSubject,
+  type LogSetup,
+  LogSetupError,
+  OUT_DUPLICATE_WINDOW_MS,
+  OUT_STREAM,
+  PARTIAL_STREAM,
+  partialSubject,
+} from './log-setup.js';
 
 /** JetStream did not acknowledge an append in time: the record may not be stored, so nothing may be acked upstream. */
 export class LogUnavailableError extends Error {
   readonly code = 'ERR_LOG_UNAVAILABLE';
-}
-
-export interface LogSetup {
-  /** Fixed for the life of the log: the partition rule maps devices onto this many partitions. */
-  partitions: number;
-  /** Copies of every record; at most 3, and no more than the cluster has nodes. Default: min(3, cluster size). */
-  replicas?: number;
-  /** Records older than this are dropped; it must exceed the longest a shard may go without checkpointing. */
-  maxAgeMs?: number;
-  /** How long a partial's msgId is remembered to drop a republished duplicate. */
-  duplicateWindowMs?: number;
 }
 
 export interface ClusterLogOptions extends NatsConnectOptions {
@@ -90,17 +73,7 @@ export interface LogReader extends SubjectReader {
   readonly malformed: number;
 }
 
-const DAY_MS = 24 * 3600_000;
-
 type OtherStream = typeof OUT_STREAM | typeof EVENT_STREAM | typeof ACK_STREAM;
-
-function cannotCreate(what: string, replicas: number, e: Error): LogSetupError {
-  return new LogSetupError(
-    `cannot create ${what} with ${replicas} replicas: ${e.message} ` +
-      '(fewer nats-server nodes than replicas? pass fewer replicas or start more nodes)',
-    { cause: e },
-  );
-}
 
 export class ClusterLog {
   private partitionCount: number | undefined;
@@ -123,81 +96,16 @@ export class ClusterLog {
 
   /**
    * Creates the streams and records the partition count, or checks an existing log has that count. Safe to
-   * run from every node at start: the count is written create-only, so two setups racing agree or one fails.
+   * run from every node at start (cluster/log-setup.ts); retried while JetStream settles, up to the append
+   * timeout.
    */
   async setup(setup: LogSetup): Promise<void> {
-    try {
-      await this.setupOnce(setup);
-    } catch (err) {
-      const code = (err as NatsError).code;
-      if (code === '503') {
-        throw new LogSetupError(
-          'NATS answered without JetStream: start nats-server with JetStream enabled (-js, or a jetstream {} block)',
-          { cause: err },
-        );
-      }
-      if (code === 'TIMEOUT') {
-        throw new LogSetupError(
-          'JetStream did not answer the setup: it has no meta leader (are most nats-server nodes down?)',
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-  }
-
-  private async setupOnce(setup: LogSetup): Promise<void> {
-    const { partitions } = setup;
-    if (!Number.isSafeInteger(partitions) || partitions < 1) {
-      throw new LogSetupError(`the partition count must be a whole number ≥ 1, got ${partitions}`);
-    }
-    const replicas = Math.min(3, setup.replicas ?? clusterReplicas(this.nc));
-    const maxAgeMs = setup.maxAgeMs ?? 7 * DAY_MS;
-    const duplicateWindowMs = Math.min(setup.duplicateWindowMs ?? 2 * 60_000, maxAgeMs);
-    const meta = await this.js.views.kv(META_BUCKET, { history: 1, replicas }).catch((e: Error) => {
-      throw cannotCreate(`bucket ${META_BUCKET}`, replicas, e);
-    });
-    try {
-      await meta.create(PARTITIONS_KEY, new TextEncoder().encode(String(partitions)));
-    } catch (err) {
-      const existing = await this.readPartitions(meta);
-      if (existing === undefined) throw err;
-      if (existing !== partitions) {
-        throw new LogSetupError(
-          `the log was set up with ${existing} partitions, not ${partitions}: the partition count is fixed at setup ` +
-            `(every device's partition depends on it). Use ${existing}, or set up a new log.`,
-        );
-      }
-    }
-    this.metaBucket = meta;
-    this.partitionCount = partitions;
-    const common: Partial<StreamConfig> = {
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      num_replicas: replicas,
-      max_age: nanos(maxAgeMs),
-      duplicate_window: nanos(duplicateWindowMs),
-    };
-    const explicit = setup.replicas !== undefined;
-    await this.ensureStream({ ...common, name: IN_STREAM, subjects: ['citygauge.in.*'] }, explicit);
-    await this.ensureStream({ ...common, name: PARTIAL_STREAM, subjects: ['citygauge.partial.*'] }, explicit);
-    // A retained topic needs only its last message; events are read from the head on, each of them (two
-    // alerts of one indicator share a subject, so a per-subject limit would drop one unread).
-    await this.ensureStream(
-      { ...common, name: OUT_STREAM, subjects: ['citygauge.out.>'], max_msgs_per_subject: 1 },
-      explicit,
+    this.metaBucket = await setUpLog(
+      { nc: this.nc, js: this.js, jsm: this.jsm },
+      setup,
+      this.appendTimeoutMs,
     );
-    await this.ensureStream(
-      {
-        ...common,
-        name: EVENT_STREAM,
-        subjects: ['citygauge.event.>'],
-        max_age: nanos(Math.min(DAY_MS, maxAgeMs)),
-        duplicate_window: nanos(Math.min(OUT_DUPLICATE_WINDOW_MS, maxAgeMs)),
-      },
-      explicit,
-    );
-    await this.ensureStream({ ...common, name: ACK_STREAM, subjects: ['citygauge.ack'] }, explicit);
+    this.partitionCount = setup.partitions;
   }
 
   /** The partition count fixed at setup; read once, then kept (it never changes). */
@@ -205,7 +113,7 @@ export class ClusterLog {
     if (this.partitionCount !== undefined) return this.partitionCount;
     const count = await this.untilAnswered('the partition count', async () => {
       this.metaBucket ??= await this.js.views.kv(META_BUCKET, { bindOnly: true });
-      return this.readPartitions(this.metaBucket);
+      return readPartitions(this.metaBucket);
     }).catch((err: Error) => {
       if (/stream not found|bucket not found/i.test(err.message)) return undefined;
       throw err;
@@ -407,36 +315,5 @@ export class ClusterLog {
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
       throw new RangeError(`partition ${partition} is outside the log's 0..${count - 1}`);
     }
-  }
-
-  private async readPartitions(meta: KV): Promise<number | undefined> {
-    const entry = await meta.get(PARTITIONS_KEY);
-    if (entry?.operation !== 'PUT') return undefined;
-    const n = Number(entry.string());
-    if (!Number.isSafeInteger(n) || n < 1)
-      throw new LogSetupError(`the log's recorded partition count '${entry.string()}' is not a count`);
-    return n;
-  }
-
-  /** Creates the stream, or brings an existing one to this configuration (replicas, retention). */
-  private async ensureStream(
-    config: Partial<StreamConfig> & { name: string },
-    replicasGiven: boolean,
-  ): Promise<void> {
-    let existing: StreamConfig;
-    try {
-      existing = (await this.jsm.streams.info(config.name)).config;
-    } catch (err) {
-      if ((err as NatsError).api_error?.err_code !== STREAM_NOT_FOUND) throw err;
-      await this.jsm.streams.add(config).catch((e: Error) => {
-        throw cannotCreate(`stream ${config.name}`, config.num_replicas ?? 1, e);
-      });
-      return;
-    }
-    // A guessed replica count (see clusterReplicas) never lowers what an earlier setup chose.
-    const num_replicas = replicasGiven
-      ? config.num_replicas
-      : Math.max(existing.num_replicas, config.num_replicas ?? 1);
-    await this.jsm.streams.update(config.name, { ...config, num_replicas });
   }
 }

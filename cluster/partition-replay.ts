@@ -54,7 +54,7 @@ export class PartitionReplay {
       this.out.badLine?.(got);
       return;
     }
-    // CONTRACT §5: the state at T holds every line up to the first one later than T.
+    // docs/contract.md §5: the state at T holds every line up to the first one later than T.
     const at = this.split.now;
     while (this.next < this.ats.length && this.ats[this.next] < at) this.markNext();
     const outcome = this.engine.ingest(got, at);

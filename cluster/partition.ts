@@ -1,6 +1,6 @@
 // The cluster's partition rule (issue 11), pure: which partition of the log a device's messages go to.
 // Only what one engine must decide with both in view stays together: a gateway and its cameras, since a
-// camera is online only while its gateway is (CONTRACT §3). Everything an indicator merely counts together
+// camera is online only while its gateway is (docs/contract.md §3). Everything an indicator merely counts together
 // (an asset's devices, a route's buses) may be spread: the merge decides coverage from every device's
 // condition bits, whichever partition they come from (cluster/merge.ts). Spread this way the partitions
 // are even: the sample city's largest group is one gateway with 50 cameras, where whole assets made one

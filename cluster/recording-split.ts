@@ -1,5 +1,5 @@
 // Splitting a recording among partitions, each reading the whole file and keeping its own lines. A line is
-// placed in time as one process places it (CONTRACT §5: a line earlier than the one before it is applied at
+// placed in time as one process places it (docs/contract.md §5: a line earlier than the one before it is applied at
 // the engine's current time), so each partition must know the latest time of every readable line before
 // its own, including other partitions' lines. Parsing every line in every partition would cost what the
 // split saves; instead a line's time and topic are read from its first bytes (`{"t":"…","topic":"…"`, the

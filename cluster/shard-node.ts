@@ -40,6 +40,14 @@ interface Running {
   queue: Promise<void>;
   lastCheckpointAt: number;
   stopped: boolean;
+  /** Epoch ms of the last record applied (a tick's, a message's receive time): how far behind the log it is. */
+  lastRecordAt: number | undefined;
+}
+
+/** A part of the shard as /healthz reports it. */
+export interface ShardPart {
+  ok: boolean;
+  detail?: string;
 }
 
 export class ShardNode {
@@ -58,6 +66,8 @@ export class ShardNode {
   private share = Number.POSITIVE_INFINITY;
   /** Batches published, records applied, for /metrics and tests. */
   readonly stats = { batches: 0, records: 0, takeovers: 0, checkpoints: 0 };
+  /** Partitions stopped lately by a lost lease or a failed reader, until taken again or forgotten. */
+  private readonly troubles = new Map<number, { reason: string; at: number }>();
 
   constructor(private readonly opts: ShardNodeOptions) {}
 
@@ -69,6 +79,7 @@ export class ShardNode {
       this.opts.leases,
       `shard.${this.opts.id.replace(/[^\w-]/g, '_')}`,
       this.opts.id,
+      this.opts.logger,
     );
     this.presence.start();
     for (let p = 0; p < this.partitions; p++) this.keepers.push(this.keeper(p).start());
@@ -86,7 +97,11 @@ export class ShardNode {
       () => this.running.size < this.share,
     );
     keeper.on('acquired', (lease: Lease) => void this.take(p, lease));
-    keeper.on('lost', (reason: string) => this.drop(p, reason));
+    keeper.on('lost', (reason: string) => {
+      if (!this.stopping && reason !== 'given up to rebalance' && this.running.has(p))
+        this.troubles.set(p, { reason: `lease lost (${reason})`, at: Date.now() });
+      this.drop(p, reason);
+    });
     return keeper;
   }
 
@@ -114,6 +129,38 @@ export class ShardNode {
   /** Partitions this shard runs now. */
   held(): number[] {
     return [...this.running.keys()].sort((a, b) => a - b);
+  }
+
+  /** Per partition held: ms since the time of the last record applied (none yet: since it was taken). */
+  lagMs(now = Date.now()): Map<number, number> {
+    return new Map(
+      [...this.running].map(([p, run]) => [p, Math.max(0, now - (run.lastRecordAt ?? run.lastCheckpointAt))]),
+    );
+  }
+
+  /**
+   * For /healthz: `lease`, whether this shard's presence lease is renewed (else the others count it gone and
+   * take its share); `partitions`, whether a partition stopped on a lost lease or a failed log reader within
+   * the last two lease TTLs (a passing fault clears by itself, once retaken or forgotten).
+   */
+  health(now = Date.now()): { lease: ShardPart; partitions: ShardPart } {
+    const lease: ShardPart = this.presence?.held
+      ? { ok: true }
+      : {
+          ok: false,
+          detail: `shard ${this.opts.id} does not hold its presence lease: the lease bucket is unreachable, or another shard runs with the same --node-id`,
+        };
+    const windowMs = 2 * this.opts.leases.ttlMs;
+    for (const [p, t] of this.troubles) if (now - t.at > windowMs) this.troubles.delete(p);
+    const recent = [...this.troubles].sort(([a], [b]) => a - b);
+    const partitions: ShardPart =
+      recent.length === 0
+        ? { ok: true }
+        : {
+            ok: false,
+            detail: recent.map(([p, t]) => `partition ${p}: ${t.reason}`).join('; '),
+          };
+    return { lease, partitions };
   }
 
   async stop(): Promise<void> {
@@ -163,8 +210,10 @@ export class ShardNode {
         queue: Promise.resolve(),
         lastCheckpointAt: Date.now(),
         stopped: false,
+        lastRecordAt: undefined,
       };
       this.running.set(p, run);
+      this.troubles.delete(p);
       this.stats.takeovers++;
       logger.info(
         { partition: p, fromSeq: runner.seq, batch: runner.batch, lease: lease.revision },
@@ -174,6 +223,7 @@ export class ShardNode {
         if (run.stopped) return;
         this.stats.records++;
         const record = entry.record;
+        run.lastRecordAt = record.kind === 'message' ? record.receivedAt : record.at;
         let batches: PartialBatch[];
         if (record.kind === 'registry') {
           const next = await this.registry(record.version);
@@ -199,6 +249,7 @@ export class ShardNode {
       // last checkpoint, which is this shard too once the log answers again.
       run.reader.done.catch((err: Error) => {
         if (run.stopped) return;
+        this.troubles.set(p, { reason: `its log reader stopped (${err.message})`, at: Date.now() });
         logger.error(
           { partition: p, err: err.message },
           'partition stopped on an error; giving its lease up',
@@ -213,6 +264,7 @@ export class ShardNode {
         { partition: p, err: (err as Error).message },
         'could not run partition; another shard may',
       );
+      this.troubles.set(p, { reason: `could not start (${(err as Error).message})`, at: Date.now() });
       this.drop(p, 'start failed');
       // Contend again: the failure may be passing (JetStream electing a leader).
       void this.keepers[p]?.stop().then(() => {

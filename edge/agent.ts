@@ -1,4 +1,4 @@
-// A device's connection to the city's broker on MQTT.js (CONTRACT §2–3): its credentials, a Last Will
+// A device's connection to the city's broker on MQTT.js (docs/contract.md §2–3): its credentials, a Last Will
 // offline, a retained `status` online on every (re)connect, heartbeats, and QoS 1 publishing through the
 // on-disk outbox, so readings taken while the broker is unreachable are delivered on reconnect, in order.
 // One connection may report for other devices too (a CCTV gateway for its cameras): each of them has its
@@ -28,7 +28,7 @@ export interface DeviceAgentOptions extends SessionOptions {
   deviceId: string;
   kind: DeviceKind;
   token: string;
-  /** The expected interval (CONTRACT §1): the heartbeat period. */
+  /** The expected interval (docs/contract.md §1): the heartbeat period. */
   intervalS: number;
   outboxDir: string;
   /** The device's clock for `ts` (epoch ms); timers always run on real time. */
@@ -177,7 +177,9 @@ export class DeviceAgent extends EventEmitter<Events> {
       (seq) => {
         const payload = JSON.stringify({ ...fields, ts, seq });
         if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
-          throw new PayloadTooLargeError(`${channel} of ${ref.id} is over 16 KiB (CONTRACT §2): not sent`);
+          throw new PayloadTooLargeError(
+            `${channel} of ${ref.id} is over 16 KiB (docs/contract.md §2): not sent`,
+          );
         }
         return payload;
       },
@@ -278,7 +280,7 @@ export class DeviceAgent extends EventEmitter<Events> {
     this.settledAtConnect = this.delivery.acked + this.delivery.refused;
     this.connects++;
     this.log.debug({ device: this.deviceId, broker: this.broker, pending: this.outbox.size }, 'connected');
-    // CONTRACT §2: a retained online status on every (re)connect replaces the Last Will's offline.
+    // docs/contract.md §2: a retained online status on every (re)connect replaces the Last Will's offline.
     for (const d of this.reported.values()) if (d.up) this.publishStatus(d, 'online');
     this.delivery.connected(this.client!);
     if (this.connected) this.heartbeats.start();

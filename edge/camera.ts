@@ -1,4 +1,4 @@
-// A camera with its own connection (CONTRACT §2): its status carries `video` and `shared`; otherwise it only
+// A camera with its own connection (docs/contract.md §2): its status carries `video` and `shared`; otherwise it only
 // heartbeats. A change of picture or of sharing is published at once as a new retained status.
 import { DeviceAgent, type DeviceAgentOptions } from './agent.js';
 import type { CameraStatusFields, VideoState } from './wire.js';

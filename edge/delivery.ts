@@ -5,7 +5,7 @@
 // but only from memory (gone after a restart) and interleaved with what is published meanwhile. So when a
 // connection closes we take our in-flight messages back from MQTT.js, and on the next connection send
 // everything pending again from the oldest, in seq order. A message the broker got but whose PUBACK was
-// lost is then sent twice with the same seq — a redelivery the engine drops (CONTRACT §3).
+// lost is then sent twice with the same seq — a redelivery the engine drops (docs/contract.md §3).
 import type mqtt from 'mqtt';
 import type { Outbox, OutboxEntry } from './outbox.js';
 

@@ -2,7 +2,7 @@
 // down (saying goodbye, or cut off so the broker sends their Last Will), flapping links, failed gateways
 // whose cameras go dark with them, cameras that lose their picture or their gateway, leaking pipes.
 // Each kind strikes at its hourly rate of simulated time, and once within the first few minutes, so even
-// a short run exercises every liveness rule of CONTRACT §3.
+// a short run exercises every liveness rule of docs/contract.md §3.
 
 import { CameraAgent } from './camera.js';
 import { GatewayAgent } from './gateway.js';

@@ -1,4 +1,4 @@
-// A CCTV gateway (CONTRACT §2): one MQTT connection that reports for itself and for each camera behind it —
+// A CCTV gateway (docs/contract.md §2): one MQTT connection that reports for itself and for each camera behind it —
 // their statuses (with `video` and `shared`) and heartbeats on `city/cctv/<cameraId>/...`. The cameras have
 // no connection of their own, so the gateway's Last Will covers them too: a camera behind a gateway is online
 // only while its gateway is (§3).

@@ -1,4 +1,4 @@
-// Heartbeats (CONTRACT §2): each device a connection reports for says it is alive once per interval,
+// Heartbeats (docs/contract.md §2): each device a connection reports for says it is alive once per interval,
 // unless something else of its own went out within the interval — any message counts as a sign of life
 // (§3), so a device busy with readings never spends a message on a heartbeat. One timer per connection,
 // set for whichever device falls due first.

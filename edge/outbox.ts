@@ -1,6 +1,6 @@
 // A device's outbox: every QoS 1 message is written here before it is sent and removed when the broker
 // acknowledges it (PUBACK), so readings taken while the broker is unreachable, or before a restart, are
-// still delivered, in order. The per-device `seq` (CONTRACT §2) comes from here and continues across restarts.
+// still delivered, in order. The per-device `seq` (docs/contract.md §2) comes from here and continues across restarts.
 //
 // On disk: a directory of append-only segment files named by the first seq they may hold
 // (`0000000000000042.seg`), one JSON record a line — `{"seq","topic","retain","payload"}` for a message,
@@ -16,7 +16,7 @@
 //    message is sent, so a process crash loses nothing; a power cut loses at most the last interval.
 //  - 'never': leave flushing to the OS; for simulators running thousands of outboxes on one machine.
 // Ack records are never fsynced: losing one only causes a redelivery with the same seq, which the engine
-// drops as a duplicate (CONTRACT §3).
+// drops as a duplicate (docs/contract.md §3).
 //
 // Bounded: when the segment files would grow past `maxBytes`, the oldest segment is dropped whole and its
 // pending messages are counted in `dropped` — on a long outage the newest readings are worth the most.

@@ -1,4 +1,4 @@
-// A monitor on a water pipe segment (CONTRACT §2): `telemetry` with pressure, flow and a leak flag.
+// A monitor on a water pipe segment (docs/contract.md §2): `telemetry` with pressure, flow and a leak flag.
 import { DeviceAgent, type DeviceAgentOptions } from './agent.js';
 import type { PipeTelemetry } from './wire.js';
 

@@ -1,4 +1,4 @@
-// A sensor at a key pollution source or energy-using site (CONTRACT §2): `telemetry` with named metrics.
+// A sensor at a key pollution source or energy-using site (docs/contract.md §2): `telemetry` with named metrics.
 import { DeviceAgent, type DeviceAgentOptions } from './agent.js';
 
 export class SensorAgent extends DeviceAgent {

@@ -1,4 +1,4 @@
-// How a device opens its MQTT session (CONTRACT §2): its id as client id and username, its token as
+// How a device opens its MQTT session (docs/contract.md §2): its id as client id and username, its token as
 // password, and a Last Will that says offline (retained, QoS 1) on its status topic when the connection
 // dies without a DISCONNECT.
 import type { IClientOptions } from 'mqtt';

@@ -31,7 +31,7 @@ export interface FleetDevice {
   id: string;
   kind: DeviceKind;
   token: string;
-  /** Expected interval (CONTRACT §1): readings and heartbeats come this often. */
+  /** Expected interval (docs/contract.md §1): readings and heartbeats come this often. */
   intervalS: number;
   /** A cctv-gateway's cameras: they report over the gateway's connection. */
   cameras?: { id: string; shared?: boolean }[];

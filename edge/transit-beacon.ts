@@ -1,4 +1,4 @@
-// A beacon on a bus (CONTRACT §2): `arrival` forecasts — when this vehicle will reach a stop of its route.
+// A beacon on a bus (docs/contract.md §2): `arrival` forecasts — when this vehicle will reach a stop of its route.
 // These drive L1.2.2, the share of routes with real-time arrival forecasts (§4).
 import { DeviceAgent, type DeviceAgentOptions } from './agent.js';
 import type { ArrivalForecast } from './wire.js';

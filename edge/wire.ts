@@ -1,4 +1,4 @@
-// What edge devices put on the wire (CONTRACT §2): topics, channels and payload shapes. Edge code runs on
+// What edge devices put on the wire (docs/contract.md §2): topics, channels and payload shapes. Edge code runs on
 // devices and never imports server code, so the few names it shares with the registry are repeated here.
 
 export const DEVICE_KINDS = ['cctv', 'cctv-gateway', 'pipe-monitor', 'transit-beacon', 'sensor'] as const;
@@ -6,15 +6,15 @@ export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export type Channel = 'status' | 'heartbeat' | 'telemetry' | 'arrival';
 
-/** CONTRACT §2: payloads are at most 16 KiB; a bigger one would be refused by the broker forever. */
+/** docs/contract.md §2: payloads are at most 16 KiB; a bigger one would be refused by the broker forever. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
-/** CONTRACT §2: the Last Will carries no `ts` — the broker, not the device, sends it. */
+/** docs/contract.md §2: the Last Will carries no `ts` — the broker, not the device, sends it. */
 export const LAST_WILL_PAYLOAD = '{"state":"offline"}';
 
 export type VideoState = 'ok' | 'degraded' | 'lost';
 
-/** Extra fields of a camera's status (CONTRACT §2); other kinds' statuses carry only `state`. */
+/** Extra fields of a camera's status (docs/contract.md §2); other kinds' statuses carry only `state`. */
 export interface CameraStatusFields {
   video: VideoState;
   shared: boolean;

@@ -1,4 +1,4 @@
-// The gate of CONTRACT §3, in order: topic → device → kind → size → JSON → schema → route → duplicate.
+// The gate of docs/contract.md §3, in order: topic → device → kind → size → JSON → schema → route → duplicate.
 // A rejection is a value (its reason), never an exception; an admitted message is decoded and typed.
 import type { z } from 'zod';
 import type { DeviceKind } from '../registry/inventory.js';

@@ -11,11 +11,16 @@ export function rebuildEngine(
   catalogue: readonly IndicatorDef[],
 ): CityEngine {
   const next = new CityEngine(inventory, catalogue);
-  if (old.origin === undefined) return next;
+  if (old.origin === undefined) {
+    next.setMaintenance(old.maintenance.windows);
+    return next;
+  }
   const t = old.now;
   const om = old.model;
   const nm = next.model;
   next.now = t;
+  // The windows cover the new tables' devices before the rebuilt bits are compared for "since when".
+  next.setMaintenance(old.maintenance.windows);
   next.origin = old.origin;
   next.accepted = old.accepted;
   Object.assign(next.rejected, old.rejected);

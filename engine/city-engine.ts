@@ -3,17 +3,22 @@
 // which is what makes replay deterministic and lets live and replay share every line (see pipeline.ts).
 import type { IndicatorDef } from '../indicators/definition.js';
 import { windowMs } from '../indicators/formula.js';
+import type { ValueQuality } from '../indicators/quality.js';
 import type { Inventory } from '../registry/inventory.js';
+import type { MaintenanceWindow } from '../registry/maintenance-windows.js';
 import { Admission } from './admission.js';
 import { type CityModel, compileCityModel } from './city-model.js';
 import { Contributions } from './contributions.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { DeviceState } from './device-state.js';
+import type { ArrivalForecasts } from './forecasts.js';
 import type { Inbound } from './inbound.js';
 import { IndicatorState } from './indicator-state.js';
+import { MaintenanceSchedule } from './maintenance.js';
 import type { CameraStatusPayload } from './payloads.js';
 import { type RejectionCounts, type RejectionReason, zeroCounts } from './rejections.js';
 import { RouteFreshness } from './route-freshness.js';
+import { ValueQualities } from './value-quality.js';
 
 export interface IndicatorValue {
   id: string;
@@ -22,6 +27,12 @@ export interface IndicatorValue {
   numerator: number | null;
   denominator: number | null;
   means: Record<string, number | null>;
+  /** Operational (`availability.*`) shares: the devices in maintenance left out of numerator and denominator. */
+  excluded?: { maintenance: number };
+  /** ISO/IEC 30146 ratios: how much of the gap (denominator − numerator) is in maintenance, in their units. */
+  plannedGap?: number;
+  /** How sure the value is: coverage, staleness and a flag (indicators/quality.ts); one process only, not a cluster. */
+  quality?: ValueQuality;
 }
 
 export interface Snapshot {
@@ -51,8 +62,11 @@ export class CityEngine {
   readonly devices: DeviceState;
   readonly routes: RouteFreshness;
   readonly admission: Admission;
+  /** The maintenance windows and which devices they cover now. */
+  readonly maintenance: MaintenanceSchedule;
   private readonly deadlines = new DeadlineQueue();
   private readonly windows: MeanWindow[];
+  private readonly qualities: ValueQualities;
 
   constructor(inventory: Inventory, catalogue: readonly IndicatorDef[]) {
     this.windows = meanWindows(inventory);
@@ -69,6 +83,16 @@ export class CityEngine {
       this.model.deviceIds.length,
     );
     this.admission = new Admission(this.model);
+    this.maintenance = new MaintenanceSchedule(this.model, inventory);
+    this.qualities = new ValueQualities(this.model);
+  }
+
+  /** Replace the maintenance windows: coverage as of the engine clock now, later edges at their instants. */
+  setMaintenance(windows: readonly MaintenanceWindow[]): void {
+    const t = this.now;
+    for (const d of this.maintenance.set(windows, t)) {
+      this.devices.setMaintenance(d, this.maintenance.inMaintenance(d), Number.isFinite(t) ? t : 0);
+    }
   }
 
   /** Apply one received message; returns the rejection reason, or undefined when it was accepted. */
@@ -88,8 +112,27 @@ export class CityEngine {
   }
 
   /**
+   * Apply one source's arrival forecasts (a GTFS-Realtime poll) at their receive time. A forecast made
+   * after the engine clock counts as made now; a route the registry no longer has is skipped (the feed's
+   * reader refuses unknown routes before they get here). Returns how many of its routes the registry has.
+   */
+  forecast(batch: ArrivalForecasts): number {
+    this.advanceTo(batch.receivedAt);
+    const t = this.now;
+    const index = this.model.assets.route.index;
+    let counted = 0;
+    for (const f of batch.forecasts) {
+      const route = index.get(f.routeId);
+      if (route === undefined) continue;
+      this.routes.onArrival(route, Math.min(f.at, t), t);
+      counted++;
+    }
+    return counted;
+  }
+
+  /**
    * Move the clock to `t` (never back), letting every deadline before it lapse in time order.
-   * CONTRACT §3: a device last heard exactly 3 × interval ago is still online, so only deadlines < t lapse.
+   * docs/contract.md §3: a device last heard exactly 3 × interval ago is still online, so only deadlines < t lapse.
    */
   advanceTo(t: number): void {
     if (this.origin === undefined) {
@@ -99,11 +142,18 @@ export class CityEngine {
     if (t <= this.now) return;
     const q = this.deadlines;
     const firstRouteId = this.routes.firstId;
-    while (q.peekDeadline() < t) {
+    const windows = this.maintenance;
+    for (;;) {
       const at = q.peekDeadline();
-      const id = q.pop();
-      if (id < firstRouteId) this.devices.onDeadline(id, at);
-      else this.routes.onDeadline(id, at);
+      const edge = windows.nextAt();
+      // A deadline lapses strictly before t; a window opens or closes at t itself (start ≤ t < end).
+      if (at < t && at <= edge) {
+        const id = q.pop();
+        if (id < firstRouteId) this.devices.onDeadline(id, at);
+        else this.routes.onDeadline(id, at);
+      } else if (edge <= t) {
+        for (const d of windows.applyNext()) this.devices.setMaintenance(d, windows.inMaintenance(d), edge);
+      } else break;
     }
     this.now = t;
   }
@@ -111,16 +161,27 @@ export class CityEngine {
   /** A tick: the clock moves to `at` as for a snapshot there, which (unlike an input) starts no means. */
   tickTo(at: number): void {
     if (at <= this.now) return;
-    if (this.origin === undefined) this.now = at;
-    else this.advanceTo(at);
+    if (this.origin !== undefined) {
+      this.advanceTo(at);
+      return;
+    }
+    // Before any input no deadline is queued, but windows still open and close at their instants.
+    const windows = this.maintenance;
+    for (let edge = windows.nextAt(); edge <= at; edge = windows.nextAt()) {
+      for (const d of windows.applyNext()) this.devices.setMaintenance(d, windows.inMaintenance(d), edge);
+    }
+    this.now = at;
   }
 
-  /** Every indicator for the city and each district at `at` (default: now), with its window means. */
+  /** Every indicator for the city and each district at `at` (default: now), with its window means and quality. */
   snapshot(at: number = this.now): Snapshot {
     this.tickTo(at);
+    const values = indicatorValues(this.model, this.indicators, this.windows, this.origin, at);
+    const quality = this.qualities.at(this.devices, this.indicators, at);
+    for (let i = 0; i < values.length; i++) values[i].quality = quality[i];
     return {
       at,
-      indicators: indicatorValues(this.model, this.indicators, this.windows, this.origin, at),
+      indicators: values,
       rejected: { ...this.rejected },
       accepted: this.accepted,
     };
@@ -146,10 +207,13 @@ export function indicatorValues(
   windows: readonly MeanWindow[],
   origin: number | undefined,
   at: number,
+  /** Only this indicator (a recompute): the others are not worth their window means. */
+  only?: number,
 ): IndicatorValue[] {
   const S = model.scopes.length;
   const out: IndicatorValue[] = [];
   model.indicators.forEach((c, k) => {
+    if (only !== undefined && k !== only) return;
     const scale = c.type === 'ratio' ? c.scale : 1;
     for (let s = 0; s < S; s++) {
       const i = k * S + s;
@@ -157,14 +221,19 @@ export function indicatorValues(
       for (const w of windows) {
         means[w.name] = origin === undefined ? null : round(indicators.series[i].meanOver(at - w.ms, at));
       }
-      out.push({
+      const value: IndicatorValue = {
         id: c.def.id,
         scope: model.scopes[s],
         value: round(indicators.valueOf(k, s)),
         numerator: c.type === 'ratio' ? indicators.numerator[i] / scale : null,
-        denominator: c.type === 'ratio' ? model.denominator[i] / scale : null,
+        denominator: c.type === 'ratio' ? (model.denominator[i] - indicators.excluded[i]) / scale : null,
         means,
-      });
+      };
+      if (c.type === 'ratio') {
+        if (c.operational) value.excluded = { maintenance: indicators.excluded[i] };
+        else value.plannedGap = round(indicators.plannedGap[i] / scale)!;
+      }
+      out.push(value);
     }
   });
   return out;

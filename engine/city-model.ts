@@ -10,13 +10,18 @@ import {
   SITE_CLASSES,
 } from '../registry/inventory.js';
 
-/** Device condition bits (CONTRACT §3). The last three never change after registration. */
+/** Device condition bits (docs/contract.md §3). The last three never change after registration. */
 export const ONLINE = 1;
 export const AVAILABLE = 2;
 export const SHARED = 4;
 export const REGISTERED = 8;
 export const HD = 16;
 export const NOT_HD = 32;
+/** In a maintenance window now (engine/maintenance.ts): set and cleared by the windows' edges. */
+export const MAINTENANCE = 64;
+
+/** Operational indicators leave devices in maintenance out (docs/indicators.md); ISO ones keep them in. */
+export const isOperational = (id: string) => id.startsWith('availability.');
 const CONDITION_BIT = {
   registered: REGISTERED,
   online: ONLINE,
@@ -55,10 +60,12 @@ export interface Membership {
   required: number;
   /** true: the device covers its asset (count per asset); false: the device itself is counted. */
   cover: boolean;
+  /** An operational device share: a device in maintenance leaves its numerator and denominator. */
+  operational: boolean;
 }
 
 export type CompiledIndicator =
-  | { type: 'ratio'; def: IndicatorDef; scale: number }
+  | { type: 'ratio'; def: IndicatorDef; scale: number; operational: boolean }
   | { type: 'weighted'; def: IndicatorDef; parts: { indicator: number; weight: number }[]; constant: number };
 
 export interface EventCoverage {
@@ -71,10 +78,12 @@ export interface CityModel {
   deviceIds: string[];
   deviceIndex: Map<string, number>;
   kind: Uint8Array;
-  /** District scope of each device (CONTRACT §3: its asset's district first), 0 for none. */
+  /** District scope of each device (docs/contract.md §3: its asset's district first), 0 for none. */
   scope: Int16Array;
-  /** CONTRACT §3: silent for more than 3 × expected_interval_s means offline. */
+  /** docs/contract.md §3: silent for more than 3 × expected_interval_s means offline. */
   staleAfterMs: Float64Array;
+  /** expected_interval_s in ms: a device heard within it counts for a value's coverage (indicators/quality.ts). */
+  intervalMs: Float64Array;
   /** The camera's gateway device index, or -1. */
   gateway: Int32Array;
   /** Index of the device's asset in the table of its kind's asset type, or -1. */
@@ -151,6 +160,7 @@ export function compileCityModel(inv: Inventory, catalogue: readonly IndicatorDe
   const kind = new Uint8Array(n);
   const scope = new Int16Array(n);
   const staleAfterMs = new Float64Array(n);
+  const intervalMs = new Float64Array(n);
   const gateway = new Int32Array(n).fill(-1);
   const asset = new Int32Array(n).fill(-1);
   const staticMask = new Uint8Array(n);
@@ -165,6 +175,7 @@ export function compileCityModel(inv: Inventory, catalogue: readonly IndicatorDe
     assetClass[i] = a >= 0 ? table.classes[a] : undefined;
     scope[i] = a >= 0 && table.scope[a] > 0 ? table.scope[a] : toScope(d.district);
     staleAfterMs[i] = 3 * d.expectedIntervalS * 1000;
+    intervalMs[i] = d.expectedIntervalS * 1000;
     staticMask[i] = REGISTERED | (d.hd ? HD : NOT_HD);
     if (d.kind === 'cctv' && d.gatewayId) {
       const g = deviceIndex.get(d.gatewayId);
@@ -236,6 +247,7 @@ export function compileCityModel(inv: Inventory, catalogue: readonly IndicatorDe
     kind,
     scope,
     staleAfterMs,
+    intervalMs,
     gateway,
     asset,
     staticMask,
@@ -287,7 +299,7 @@ function compileIndicators(catalogue: readonly IndicatorDef[], inv: Inventory): 
       }
     }
     const scale = def.kind === 'asset-coverage' && def.weightBy ? 1000 : 1;
-    return { type: 'ratio', def, scale };
+    return { type: 'ratio', def, scale, operational: def.kind === 'device-share' && isOperational(def.id) };
   });
 }
 
@@ -318,7 +330,12 @@ function membershipsOf(
   catalogue.forEach((def, indicator) => {
     if (def.kind === 'device-share' && matches(def.devices, kind, assetClass, hd)) {
       const hdBit = def.numerator.hd === undefined ? 0 : def.numerator.hd ? HD : NOT_HD;
-      out.push({ indicator, required: CONDITION_BIT[def.numerator.condition] | hdBit, cover: false });
+      out.push({
+        indicator,
+        required: CONDITION_BIT[def.numerator.condition] | hdBit,
+        cover: false,
+        operational: isOperational(def.id),
+      });
     } else if (
       def.kind === 'asset-coverage' &&
       'device' in def.coveredBy &&
@@ -327,7 +344,12 @@ function membershipsOf(
       (def.asset.class === undefined || def.asset.class === assetClass) &&
       matches(def.coveredBy.device, kind, assetClass, hd)
     ) {
-      out.push({ indicator, required: CONDITION_BIT[def.coveredBy.condition], cover: true });
+      out.push({
+        indicator,
+        required: CONDITION_BIT[def.coveredBy.condition],
+        cover: true,
+        operational: false,
+      });
     }
   });
   return out;

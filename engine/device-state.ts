@@ -1,13 +1,16 @@
-// Device liveness and camera availability (CONTRACT §3) as condition bits per device, with the changes
+// Device liveness and camera availability (docs/contract.md §3) as condition bits per device, with the changes
 // handed to the indicator state. Per message: O(1) plus the memberships of that one device; a gateway
 // change also touches its own cameras, never the whole city.
 
-import { AVAILABLE, type CityModel, GATEWAY, ONLINE, SHARED } from './city-model.js';
+import { AVAILABLE, type CityModel, GATEWAY, MAINTENANCE, ONLINE, SHARED } from './city-model.js';
 import type { Contributions } from './contributions.js';
 import type { DeadlineQueue } from './deadline-queue.js';
 import type { CameraStatusPayload, StatusPayload } from './payloads.js';
 
 const VIDEO_LOST = 2;
+
+/** A device's condition bits changed from `old` to `mask` at t. */
+export type DeviceChangeHook = (d: number, old: number, mask: number, t: number) => void;
 const VIDEO_CODE = { ok: 0, degraded: 1, lost: VIDEO_LOST } as const;
 
 export class DeviceState {
@@ -18,6 +21,8 @@ export class DeviceState {
   readonly video: Uint8Array;
   readonly shared: Uint8Array;
   readonly mask: Uint8Array;
+  /** 1 while a maintenance window covers the device (engine/maintenance.ts): the MAINTENANCE bit. */
+  readonly inMaintenance: Uint8Array;
   /** When the device's condition last changed (engine clock), NaN before any change: the API's "since when". */
   readonly changedAt: Float64Array;
   /** Receive time of the last accepted message, NaN before the first. */
@@ -27,8 +32,8 @@ export class DeviceState {
   private readonly queued: Uint8Array;
   /** Condition changes so far: the liveness file is saved soon after this moves (state-persistence.ts). */
   changes = 0;
-  /** Told of every condition change (device, old bits, new bits, time): history, alerts. */
-  onChange: ((d: number, old: number, mask: number, t: number) => void) | undefined;
+  /** Told of every condition change (device, old bits, new bits, time), in order: history, incidents. */
+  readonly onChange: DeviceChangeHook[] = [];
 
   constructor(
     private readonly model: CityModel,
@@ -41,6 +46,7 @@ export class DeviceState {
     this.video = new Uint8Array(n);
     this.shared = new Uint8Array(n);
     this.mask = new Uint8Array(n);
+    this.inMaintenance = new Uint8Array(n);
     this.changedAt = new Float64Array(n).fill(Number.NaN);
     this.lastSeen = new Float64Array(n).fill(Number.NaN);
     this.staleAt = new Float64Array(n);
@@ -134,8 +140,14 @@ export class DeviceState {
     this.changes++;
     if (t > 0) this.changedAt[d] = t;
     this.contributions.device(d, old, mask, t);
-    this.onChange?.(d, old, mask, t);
+    for (const hook of this.onChange) hook(d, old, mask, t);
     return true;
+  }
+
+  /** A maintenance window's edge reached device d at t (engine/maintenance.ts). */
+  setMaintenance(d: number, on: boolean, t: number): void {
+    this.inMaintenance[d] = on ? 1 : 0;
+    this.update(d, t);
   }
 
   /** Recompute every device's condition at t, after a restore. */
@@ -150,8 +162,8 @@ export class DeviceState {
   private update(d: number, t: number): void {
     const m = this.model;
     const g = m.gateway[d];
-    let mask = m.staticMask[d];
-    // CONTRACT §3: a camera behind a gateway is online only while its gateway is online too.
+    let mask = m.staticMask[d] | (this.inMaintenance[d] ? MAINTENANCE : 0);
+    // docs/contract.md §3: a camera behind a gateway is online only while its gateway is online too.
     if (this.selfOnline(d) && (g < 0 || this.selfOnline(g))) {
       mask |= ONLINE;
       if (this.video[d] !== VIDEO_LOST) mask |= this.shared[d] ? AVAILABLE | SHARED : AVAILABLE;

@@ -1,16 +1,22 @@
-// One device's liveness as a field engineer asks it: online, available, why not and since when (CONTRACT
-// §3), read from the engine's condition bits. The reason is the same function the indicator gaps use.
+// One device's liveness as a field engineer asks it: online, available, why not and since when
+// (docs/contract.md §3), read from the engine's condition bits. The reason is the same function the indicator gaps use.
 import { DEVICE_KINDS, type DeviceKind } from '../registry/inventory.js';
 import type { CityEngine } from './city-engine.js';
-import { AVAILABLE, ONLINE, SHARED } from './city-model.js';
+import { AVAILABLE, MAINTENANCE, ONLINE, SHARED } from './city-model.js';
 
 /** Why a device does not meet what an indicator (or a person) requires of it. */
-export type MissingReason = 'offline' | 'behind-offline-gateway' | 'video-lost' | 'not-shared' | 'not-hd';
+export type MissingReason =
+  | 'maintenance'
+  | 'offline'
+  | 'behind-offline-gateway'
+  | 'video-lost'
+  | 'not-shared'
+  | 'not-hd';
 
 export interface DeviceStatus {
   id: string;
   kind: DeviceKind;
-  /** CONTRACT §3: its asset's district, else its own; null when it has neither. */
+  /** docs/contract.md §3: its asset's district, else its own; null when it has neither. */
   district: string | null;
   online: boolean;
   available: boolean;
@@ -36,6 +42,8 @@ export function missingReason(engine: CityEngine, d: number, required: number): 
   const m = engine.model;
   const st = engine.devices;
   const mask = st.mask[d];
+  // Planned work explains whatever the device lacks while a window covers it (issue 14 item 2).
+  if ((mask & MAINTENANCE) !== 0) return 'maintenance';
   // Available and shared both need online: an offline camera is offline, whatever its video.
   if ((mask & ONLINE) === 0 && (required & (ONLINE | AVAILABLE | SHARED)) !== 0) {
     const g = m.gateway[d];

@@ -1,4 +1,4 @@
-// CONTRACT §3: a message whose device, channel and seq repeat one accepted in the previous 10 minutes is a
+// docs/contract.md §3: a message whose device, channel and seq repeat one accepted in the previous 10 minutes is a
 // QoS 1 redelivery. Accepted (stream, seq, time) entries sit in one time-ordered ring, each linked to the
 // previous entry of its stream (device × channel). A seq above the stream's highest — nearly every
 // message, since seq increases — is new without a search; only a lower one walks its stream's few recent

@@ -2,6 +2,7 @@
 // and since when. Asked by a person through the API, so a scan over the indicator's members is fine here.
 
 import type { CityEngine } from './city-engine.js';
+import { MAINTENANCE } from './city-model.js';
 import { isoTime, type MissingReason, missingReason } from './device-status.js';
 
 export interface GapDevice {
@@ -50,6 +51,8 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
     for (let d = 0; d < m.deviceIds.length && gap.devices.length < limit; d++) {
       const mem = m.profiles[m.profile[d]].find((x) => x.indicator === k && !x.cover);
       if (!mem || !inScope(m.scope[d]) || (st.mask[d] & mem.required) === mem.required) continue;
+      // An operational share leaves devices in maintenance out altogether: they are not in its gap.
+      if (mem.operational && (st.mask[d] & MAINTENANCE) !== 0) continue;
       gap.devices.push({
         id: m.deviceIds[d],
         kind: def.devices.kind ?? '',

@@ -1,6 +1,6 @@
-// What the engine consumes: a message as received, stamped with the engine's clock (CONTRACT §3).
+// What the engine consumes: a message as received, stamped with the engine's clock (docs/contract.md §3).
 
-/** CONTRACT §2: payloads are at most 16 KiB. */
+/** docs/contract.md §2: payloads are at most 16 KiB. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /**

@@ -1,7 +1,8 @@
-// Publishes indicator values retained on `city/indicators/<id>[/<district>]` (CONTRACT §2): at most one
+// Publishes indicator values retained on `city/indicators/<id>[/<district>]` (docs/contract.md §2): at most one
 // message per indicator and scope per snapshot (the live engine snapshots twice a second), and only when the
-// value, numerator or denominator changed, or a window mean moved by at least 0.01 points — means drift
-// every second, and a dashboard does not need every drift.
+// value, numerator or denominator changed, a window mean moved by at least 0.01 points — means drift
+// every second, and a dashboard does not need every drift — or the value's quality changed.
+import type { ValueQuality } from '../indicators/quality.js';
 import type { IndicatorValue, Snapshot } from './city-engine.js';
 import { topicProblem } from './topic-guard.js';
 
@@ -13,6 +14,7 @@ export interface IndicatorMeta {
 }
 
 const MEAN_STEP = 0.01;
+const COVERAGE_STEP = 0.01;
 
 export function indicatorTopic(id: string, scope: string): string {
   return scope === 'city' ? `city/indicators/${id}` : `city/indicators/${id}/${scope}`;
@@ -65,6 +67,9 @@ export class IndicatorPublisher {
           unit: m?.unit ?? '%',
           ts,
           means: v.means,
+          ...(v.excluded ? { excluded: v.excluded } : {}),
+          ...(v.plannedGap !== undefined ? { plannedGap: v.plannedGap } : {}),
+          ...(v.quality ? { quality: v.quality } : {}),
         }),
       );
       sent++;
@@ -82,8 +87,21 @@ export function readingChanged(
   return a.value !== b.value || a.numerator !== b.numerator || a.denominator !== b.denominator;
 }
 
+/**
+ * The flag, its reason or the coverage by at least 0.01 (a big city's coverage moves a device at a time);
+ * staleness grows every snapshot and is sent with whatever else goes out, as of `ts`.
+ */
+function qualityChanged(a: ValueQuality | undefined, b: ValueQuality | undefined): boolean {
+  if (a === undefined || b === undefined) return a !== b;
+  if (a.flag !== b.flag || a.reason !== b.reason || a.expected !== b.expected) return true;
+  if (a.coverage === null || b.coverage === null) return a.coverage !== b.coverage;
+  return Math.abs(a.coverage - b.coverage) >= COVERAGE_STEP;
+}
+
 function changed(a: IndicatorValue, b: IndicatorValue): boolean {
   if (readingChanged(a, b)) return true;
+  if (a.excluded?.maintenance !== b.excluded?.maintenance || a.plannedGap !== b.plannedGap) return true;
+  if (qualityChanged(a.quality, b.quality)) return true;
   for (const w of Object.keys(b.means)) {
     const x = a.means[w];
     const y = b.means[w];

@@ -1,12 +1,16 @@
 // Incremental indicator state: numerators per (indicator, scope) moved by ± deltas as devices and routes
 // change condition, values recomputed only for what moved, and each value's history kept as a step
-// series for the time-weighted means of CONTRACT §4.
+// series for the time-weighted means of docs/contract.md §4.
 import { percent } from '../indicators/formula.js';
 import { StepSeries } from '../indicators/step-series.js';
 import type { CityModel } from './city-model.js';
 
 export class IndicatorState {
   readonly numerator: Float64Array;
+  /** Devices in maintenance left out of an operational share's denominator, per (indicator, scope). */
+  readonly excluded: Float64Array;
+  /** What of an ISO ratio's gap is in maintenance (devices, assets or scaled weight), per (indicator, scope). */
+  readonly plannedGap: Float64Array;
   /** Current value per (indicator, scope); NaN for null. */
   readonly value: Float64Array;
   readonly series: StepSeries[];
@@ -22,6 +26,8 @@ export class IndicatorState {
     this.S = model.scopes.length;
     const size = model.indicators.length * this.S;
     this.numerator = new Float64Array(size);
+    this.excluded = new Float64Array(size);
+    this.plannedGap = new Float64Array(size);
     this.value = new Float64Array(size).fill(Number.NaN);
     this.series = Array.from({ length: size }, () => new StepSeries(keepMs));
     for (let k = 0; k < model.indicators.length; k++) {
@@ -29,7 +35,7 @@ export class IndicatorState {
     }
   }
 
-  /** From `t` on every change is recorded for the means (CONTRACT §5: means start at the first input). */
+  /** From `t` on every change is recorded for the means (docs/contract.md §5: means start at the first input). */
   startRecording(t: number): void {
     this.recording = true;
     for (let i = 0; i < this.value.length; i++) {
@@ -55,15 +61,27 @@ export class IndicatorState {
     this.recording = true;
   }
 
-  /** Add `delta` to indicator k's numerator for the city and for district scope s (0 = none). */
-  bump(k: number, s: number, delta: number, t: number): void {
+  /**
+   * Add `delta` to indicator k's numerator for the city and for district scope s (0 = none), and
+   * `excludedDelta` to the devices its denominator leaves out: one value change for both.
+   */
+  bump(k: number, s: number, delta: number, t: number, excludedDelta = 0): void {
     const row = k * this.S;
     this.numerator[row] += delta;
+    this.excluded[row] += excludedDelta;
     this.refresh(k, 0, t);
     if (s > 0) {
       this.numerator[row + s] += delta;
+      this.excluded[row + s] += excludedDelta;
       this.refresh(k, s, t);
     }
+  }
+
+  /** Add `delta` to what of indicator k's gap is planned, for the city and district scope s: no value moves. */
+  plan(k: number, s: number, delta: number): void {
+    const row = k * this.S;
+    this.plannedGap[row] += delta;
+    if (s > 0) this.plannedGap[row + s] += delta;
   }
 
   valueOf(k: number, s: number): number | null {
@@ -76,7 +94,7 @@ export class IndicatorState {
     const c = this.model.indicators[k];
     let v: number | null;
     if (c.type === 'ratio') {
-      v = percent(this.numerator[i], this.model.denominator[i]);
+      v = percent(this.numerator[i], this.model.denominator[i] - this.excluded[i]);
     } else {
       v = c.constant;
       for (const p of c.parts) {

@@ -2,8 +2,9 @@
 // every tick of the wall clock (500 ms in start and engine), changed indicators published retained. The same
 // CityEngine and the same RxJS operator as replay; only the clock's source differs. What follows each message
 // and each snapshot is a list of named consumers, each guarded: one that throws is reported and the others still run.
-import { asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, merge, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { CityEngine, Snapshot } from './city-engine.js';
+import type { ArrivalForecasts } from './forecasts.js';
 import { type IndicatorMeta, IndicatorPublisher, type RetainedPublish } from './indicator-publisher.js';
 import { type FaultHandler, type IngestedHook, liveEngine, type RawMessage } from './pipeline.js';
 
@@ -19,6 +20,8 @@ export interface LiveConsumer {
 export interface LiveCityOptions {
   engine: CityEngine;
   messages$: Observable<RawMessage>;
+  /** Arrival forecasts from sources that are not devices (GTFS-Realtime feeds), beside the messages. */
+  forecasts$?: Observable<ArrivalForecasts>;
   publish: RetainedPublish;
   meta: ReadonlyMap<string, IndicatorMeta>;
   everyMs?: number;
@@ -86,7 +89,8 @@ export class LiveCity {
               }
             }
           };
-    const snapshots$ = liveEngine(messages$, engine, everyMs, scheduler, onIngested, onFault);
+    const inputs$ = this.opts.forecasts$ ? merge(messages$, this.opts.forecasts$) : messages$;
+    const snapshots$ = liveEngine(inputs$, engine, everyMs, scheduler, onIngested, onFault);
     this.subscription = snapshots$.subscribe({
       next: (snapshot) => {
         const started = performance.now();

@@ -1,5 +1,6 @@
-// CONTRACT §2 payloads, one zod schema per channel. Unknown extra fields are accepted and dropped (newer
-// firmware may send more). JSON cannot carry NaN or Infinity, and zod's numbers refuse them anyway.
+// The device payloads (docs/devices.md), one zod schema per channel. Unknown extra fields are accepted and
+// dropped (newer firmware may send more). The descriptions are the documentation: engine/asyncapi.ts turns
+// these schemas into the JSON Schemas of /asyncapi.json. JSON cannot carry NaN or Infinity, and zod's numbers refuse them anyway.
 // Each schema's error says the field's rule in a field engineer's words; zod only builds those messages
 // for a payload that fails, so the accepted path pays nothing for them.
 import { z } from 'zod';
@@ -25,7 +26,12 @@ const Seq = z
   .number({ error: SEQ_RULE })
   .int({ error: SEQ_RULE })
   .nonnegative({ error: SEQ_RULE })
-  .optional();
+  .optional()
+  .describe(
+    'per device, increasing: a repeat of one seen in the last 10 minutes is a QoS 1 redelivery, dropped',
+  );
+const TS =
+  "the device's clock, epoch milliseconds or RFC 3339 (informational: the engine times a message by its arrival)";
 const State = z.enum(['online', 'offline'], { error: rule(`must be "online" or "offline"`) });
 const Num = () => z.number({ error: rule('expected a number') });
 const Bool = () => z.boolean({ error: rule('expected true or false') });
@@ -35,43 +41,52 @@ const payloadObject = <T extends z.core.$ZodLooseShape>(shape: T) =>
   z.object(shape, { error: 'expected a JSON object' });
 
 export const StatusSchema = payloadObject({
-  state: State,
+  state: State.describe('offline takes the device offline at once; any later message brings it back'),
   // The Last Will is `{"state":"offline"}` with no time: it is composed when the device connects.
-  ts: DeviceTime.optional(),
+  ts: DeviceTime.optional().describe(`${TS}; absent in the Last Will`),
   seq: Seq,
 });
 
 export const CameraStatusSchema = payloadObject({
-  state: State,
-  video: z.enum(['ok', 'degraded', 'lost'], { error: 'must be "ok", "degraded" or "lost"' }).default('ok'),
-  shared: Bool().default(false),
-  ts: DeviceTime.optional(),
+  state: State.describe('offline takes the camera offline at once; any later message brings it back'),
+  video: z
+    .enum(['ok', 'degraded', 'lost'], { error: 'must be "ok", "degraded" or "lost"' })
+    .default('ok')
+    .describe('the picture: a camera whose video is lost is online but not available'),
+  shared: Bool()
+    .default(false)
+    .describe("connected to the city's video-sharing platform (counts only while available)"),
+  ts: DeviceTime.optional().describe(`${TS}; absent in the Last Will`),
   seq: Seq,
 });
 
-export const HeartbeatSchema = payloadObject({ ts: DeviceTime, seq: Seq });
+export const HeartbeatSchema = payloadObject({ ts: DeviceTime.describe(TS), seq: Seq });
 
 export const PipeTelemetrySchema = payloadObject({
-  ts: DeviceTime,
+  ts: DeviceTime.describe(TS),
   seq: Seq,
-  pressureKPa: Num(),
-  flowLps: Num(),
-  leak: Bool(),
+  pressureKPa: Num().describe('pressure in kilopascals'),
+  flowLps: Num().describe('flow in litres per second'),
+  leak: Bool().describe("the monitor's own leak detection"),
 });
 
 export const SensorTelemetrySchema = payloadObject({
-  ts: DeviceTime,
+  ts: DeviceTime.describe(TS),
   seq: Seq,
-  metrics: z.record(z.string(), Num(), { error: rule('expected an object of named numbers') }),
+  metrics: z
+    .record(z.string(), Num(), { error: rule('expected an object of named numbers') })
+    .describe('readings by name (pm25, no2, kwh, …), each a number'),
 });
 
 export const ArrivalSchema = payloadObject({
-  ts: DeviceTime,
+  ts: DeviceTime.describe(TS),
   seq: Seq,
-  routeId: Name(),
-  stopId: Name(),
-  vehicleId: Name(),
-  predictedArrival: DeviceTime,
+  routeId: Name().describe("a route_id of the city's routes.txt (GTFS); an unknown one is refused"),
+  stopId: Name().describe('the stop the vehicle will reach'),
+  vehicleId: Name().describe('the vehicle the beacon is on'),
+  predictedArrival: DeviceTime.describe(
+    'when the vehicle will reach the stop: epoch milliseconds or RFC 3339',
+  ),
 });
 
 export type StatusPayload = z.infer<typeof StatusSchema>;

@@ -11,6 +11,7 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import type { CityEngine, Snapshot } from './city-engine.js';
+import { ArrivalForecasts } from './forecasts.js';
 import { type EngineInput, type Inbound, Tick } from './inbound.js';
 import type { RejectionReason } from './rejections.js';
 
@@ -26,7 +27,7 @@ export function runEngine(
   engine: CityEngine,
   onIngested?: (msg: Inbound, outcome: RejectionReason | undefined) => void,
   onFault?: FaultHandler,
-): OperatorFunction<EngineInput, Snapshot> {
+): OperatorFunction<EngineInput | ArrivalForecasts, Snapshot> {
   return (input$) =>
     new Observable<Snapshot>((subscriber) => {
       const fail = (where: string, err: unknown, topic?: string) => {
@@ -43,6 +44,14 @@ export function runEngine(
               return fail('engine', err);
             }
             subscriber.next(snapshot);
+            return;
+          }
+          if (input instanceof ArrivalForecasts) {
+            try {
+              engine.forecast(input);
+            } catch (err) {
+              fail('engine', err, input.source);
+            }
             return;
           }
           let outcome: RejectionReason | undefined;
@@ -82,7 +91,7 @@ export type IngestedHook = (
  * message or tick whose handling throws is reported there and skipped.
  */
 export function liveEngine(
-  messages$: Observable<RawMessage>,
+  messages$: Observable<RawMessage | ArrivalForecasts>,
   engine: CityEngine,
   everyMs = 1000,
   scheduler: SchedulerLike = asyncScheduler,
@@ -90,7 +99,11 @@ export function liveEngine(
   onFault?: FaultHandler,
 ): Observable<Snapshot> {
   const stamped$ = messages$.pipe(
-    map((m): Inbound => ({ receivedAt: scheduler.now(), topic: m.topic, payload: m.payload })),
+    map((m): Inbound | ArrivalForecasts =>
+      m instanceof ArrivalForecasts
+        ? m.stampedAt(scheduler.now())
+        : { receivedAt: scheduler.now(), topic: m.topic, payload: m.payload },
+    ),
   );
   const ticks$ = interval(everyMs, scheduler).pipe(map(() => new Tick(scheduler.now())));
   // Live inputs are stamped just above from RawMessages, so their payload is never a replay's Decoded.
@@ -109,7 +122,7 @@ export function withTicksAt(ats: readonly number[]): OperatorFunction<Inbound, E
       let next = 0;
       return input$.subscribe({
         next(msg) {
-          // CONTRACT §5: the state at T includes every line with t ≤ T.
+          // docs/contract.md §5: the state at T includes every line with t ≤ T.
           while (next < sorted.length && sorted[next] < msg.receivedAt)
             subscriber.next(new Tick(sorted[next++]));
           subscriber.next(msg);

@@ -31,7 +31,7 @@ interface Entry {
   detail?: string;
 }
 
-/** CONTRACT §1: ids are at most 64 characters; a longer "id" is no device's and not worth a slot. */
+/** docs/contract.md §1: ids are at most 64 characters; a longer "id" is no device's and not worth a slot. */
 const MAX_ID_LENGTH = 64;
 /** Device topics are about 100 characters; a refused one may be anything up to MQTT's 64 KiB. */
 const MAX_TOPIC_LENGTH = 256;

@@ -1,4 +1,4 @@
-// Reading a recording (CONTRACT §5 replay input): one JSON line per received message, streamed in
+// Reading a recording (docs/contract.md §5 replay input): one JSON line per received message, streamed in
 // chunks so a 1 GB file never sits in memory. Lines that cannot be placed in time are reported, not fatal.
 import { createReadStream } from 'node:fs';
 import { Observable } from 'rxjs';

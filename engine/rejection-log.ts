@@ -1,4 +1,4 @@
-// The engine's refusal log: each message refused under CONTRACT §3 is logged with its device, topic and,
+// The engine's refusal log: each message refused under docs/contract.md §3 is logged with its device, topic and,
 // for `bad-payload`, the failing fields (`pressureKPa: expected a number`). One line per device and reason
 // a second at most, and 50 in all, so bad firmware cannot flood the log; /metrics keeps exact counts.
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// CONTRACT §3: every rejected message is counted under exactly one reason.
+// docs/contract.md §3: every rejected message is counted under exactly one reason.
 
 export const REJECTION_REASONS = [
   'bad-topic',

@@ -1,5 +1,5 @@
 // Deterministic replay: a recording through the same operator the live engine uses, as fast as the CPU
-// allows, with snapshots at the requested instants (CONTRACT §5).
+// allows, with snapshots at the requested instants (docs/contract.md §5).
 import { lastValueFrom, toArray } from 'rxjs';
 import type { CityEngine, Snapshot } from './city-engine.js';
 import type { Inbound } from './inbound.js';

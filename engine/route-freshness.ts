@@ -1,4 +1,4 @@
-// CONTRACT §4 L1.2.2: a route counts while an arrival forecast for it was received in the last 300 s
+// docs/contract.md §4 L1.2.2: a route counts while an arrival forecast for it was received in the last 300 s
 // (`withinS` in the catalogue). Same deadline mechanism as device liveness, keyed by route.
 import type { CityModel } from './city-model.js';
 import type { Contributions } from './contributions.js';
@@ -25,19 +25,26 @@ export class RouteFreshness {
     this.queued = new Uint8Array(size);
   }
 
-  onArrival(route: number, t: number): void {
+  /**
+   * A forecast for `route` made at `t`, taken in at `now` (a beacon's is made as it arrives; a GTFS-Realtime
+   * feed's at its header time, which may be earlier). It never shortens a freshness already held, and one
+   * whose window ended before `now` counts for nothing.
+   */
+  onArrival(route: number, t: number, now = t): void {
     const m = this.model;
     for (let e = 0; e < m.eventCoverages.length; e++) {
       const { withinMs } = m.eventCoverages[e];
       const i = e * this.routes + route;
-      this.freshUntil[i] = t + withinMs;
+      const until = t + withinMs;
+      if (until < now) continue;
+      if (this.fresh[i] === 0 || until > this.freshUntil[i]) this.freshUntil[i] = until;
       if (this.queued[i] === 0) {
         this.queued[i] = 1;
         this.deadlines.push(this.freshUntil[i], this.firstId + i);
       }
       if (this.fresh[i] === 0) {
         this.fresh[i] = 1;
-        this.contributions.route(e, route, 1, t);
+        this.contributions.route(e, route, 1, now);
       }
     }
   }

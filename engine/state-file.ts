@@ -1,4 +1,4 @@
-// Device liveness and route freshness across a restart (CONTRACT §3). Without it every device counts as
+// Device liveness and route freshness across a restart (docs/contract.md §3). Without it every device counts as
 // never heard after `citygauge start` restarts, and indicators read 0 until each device speaks again.
 //
 // What is saved, by id so a changed registry still matches: each device's lastSeen, changedAt, saidOffline,
@@ -30,7 +30,7 @@
 //   P   f64[n] lastSeen               P = 16 + H rounded up to 8; NaN: never heard (nothing to restore)
 //       f64[n] changedAt              NaN: never changed
 //       u8[n]  flags                  bit 0 alive, 1 said offline, 2 shared, bits 3–4 video (0 ok, 1 degraded, 2 lost)
-//       ids, UTF-8, joined by '\n'    B bytes (CONTRACT §1 ids never hold a newline)
+//       ids, UTF-8, joined by '\n'    B bytes (docs/contract.md §1 ids never hold a newline)
 //   end u32 CRC-32 of all the above
 //
 // When the restoring engine's device ids are the saved ones in the same order (the registry did not change
@@ -214,9 +214,8 @@ function apply(engine: CityEngine, saved: SavedState, now: number): RestoreResul
   engine.origin = now;
   engine.now = t0;
   // The state as of the save was already told by the process that saved it: hooks hear only the downtime.
-  const { onChange: deviceHook } = st;
+  const deviceHooks = st.onChange.splice(0);
   const { onChange: indicatorHook } = engine.indicators;
-  st.onChange = undefined;
   engine.indicators.onChange = undefined;
   const { lastSeen, changedAt, flags } = saved;
   for (let i = 0; i < saved.devices; i++) {
@@ -232,7 +231,7 @@ function apply(engine: CityEngine, saved: SavedState, now: number): RestoreResul
     if (dev[i] >= 0 && !Number.isNaN(lastSeen[i])) st.changedAt[dev[i]] = changedAt[i];
   }
   for (const [e, r, freshUntil] of routes) engine.routes.restore(e, r, freshUntil, t0);
-  st.onChange = deviceHook;
+  st.onChange.push(...deviceHooks);
   engine.indicators.onChange = indicatorHook;
   engine.advanceTo(now); // the downtime: deadlines before now lapse at their own times
   engine.indicators.startRecording(now);

@@ -1,4 +1,4 @@
-// Receive times: RFC 3339 strings (CONTRACT §5 replay lines and --at) or epoch milliseconds.
+// Receive times: RFC 3339 strings (docs/contract.md §5 replay lines and --at) or epoch milliseconds.
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 

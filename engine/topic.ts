@@ -1,4 +1,4 @@
-// CONTRACT §2: `city/<kind>/<deviceId>/<channel>`, with the channels each kind may use.
+// docs/contract.md §2: `city/<kind>/<deviceId>/<channel>`, with the channels each kind may use.
 import { DEVICE_KINDS, type DeviceKind } from '../registry/inventory.js';
 
 export const CHANNELS = ['status', 'heartbeat', 'telemetry', 'arrival'] as const;
@@ -11,6 +11,11 @@ const CHANNELS_OF: Readonly<Record<DeviceKind, readonly Channel[]>> = {
   'transit-beacon': ['status', 'heartbeat', 'arrival'],
   sensor: ['status', 'heartbeat', 'telemetry'],
 };
+
+/** The channels a kind publishes on (docs/devices.md, the AsyncAPI document). */
+export function channelsOf(kind: DeviceKind): readonly Channel[] {
+  return CHANNELS_OF[kind];
+}
 
 export interface ParsedTopic {
   kind: DeviceKind;

@@ -7,6 +7,8 @@ export interface WhyContext {
   timeZone: string;
   /** Local hours the simulated buses run (`05:00–24:00`), when this process simulates them. */
   simulatedBusHours?: string;
+  /** The GTFS-Realtime feeds polled for arrival forecasts (--gtfs-rt), with how their last poll ended. */
+  gtfsRt?: readonly { url: string; lastOutcome: string | null }[];
 }
 
 export interface WhyRow {
@@ -44,7 +46,12 @@ export function whyZero(def: IndicatorDef, row: WhyRow, ctx: WhyContext): string
     const hours = ctx.simulatedBusHours
       ? `service hours ${ctx.simulatedBusHours} ${ctx.timeZone}`
       : `no arrival forecast in the last ${Math.round(def.coveredBy.withinS / 60)} min`;
-    return `0 ${of} have a bus in service (${hours})`;
+    // A feed's own trouble is the likelier reason when the city counts on one.
+    const feeds = (ctx.gtfsRt ?? []).map(
+      (f) =>
+        `GTFS-Realtime ${f.url}: ${f.lastOutcome === null ? 'not polled yet' : `last poll ${f.lastOutcome}`}`,
+    );
+    return `0 ${of} have a bus in service (${[hours, ...feeds].join('; ')})`;
   }
   const cond = def.coveredBy.condition;
   const by = `covered by ${/^[aeiou]/.test(cond) ? 'an' : 'a'} ${cond} ${def.coveredBy.device.kind ?? 'device'}`;

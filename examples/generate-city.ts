@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { buildAreas, buildPipeSegments, buildSites } from './city/assets.js';
 import { csvText, gtfsText } from './city/csv-text.js';
 import { buildDevices } from './city/devices.js';
-import { type GtfsTable, pickRoutes, pickStops } from './city/gtfs.js';
+import { type GtfsTable, pickRoutes, pickStops, pickTrips, TRIP_COLUMNS } from './city/gtfs.js';
+import { districtCells, keepInDistricts, outlineOf } from './city/outlines.js';
 import { type CityShape, deviceCount, SAMPLE_SHAPE, SHAPES, ShapeError, scaleShape } from './city/shape.js';
 import { syntheticRoutes, syntheticStops } from './city/synthetic-transit.js';
 import { Prng } from './prng.js';
@@ -25,18 +26,19 @@ function repoRoot(): string {
 export const DEFAULT_GTFS_DIR = join(repoRoot(), 'examples', 'gtfs-vta');
 export const DEFAULT_OUT_DIR = join(repoRoot(), 'examples', 'sample-city');
 
-const cityFile = (shape: CityShape) => ({
+const cityFile = (shape: CityShape, outlines: ReturnType<typeof outlineOf>[]) => ({
   name: shape.name,
   timeZone: shape.timeZone,
   cctvSharingAgreement: true,
   windows: ['1h', '24h'],
   thresholds: shape.thresholds,
   // Declared once: a row or an API call naming any other district is refused (a typo makes no district).
-  districts: shape.districts.map((d) => ({ id: d.id, name: d.title })),
+  // Each with its outline, so a map draws the districts (issue 15 item 1).
+  districts: shape.districts.map((d, i) => ({ id: d.id, name: d.title, outline: outlines[i] })),
 });
 
 export interface GenerateOptions {
-  /** A GTFS folder with routes.txt and stops.txt (default: VTA's, in examples/gtfs-vta). */
+  /** A GTFS folder with routes.txt, stops.txt and optionally trips.txt (default: VTA's, in examples/gtfs-vta). */
   gtfsDir?: string;
   /** What the city is made of (default: the sample city's shape). */
   shape?: CityShape;
@@ -47,6 +49,8 @@ export interface CitySummary {
   pipeSegments: number;
   routes: number;
   stops: number;
+  /** Rows of trips.txt (0: none written). */
+  trips: number;
   sites: number;
   devices: number;
 }
@@ -60,11 +64,18 @@ export function generateSampleCity(outDir: string, seed: number, opts: GenerateO
   const pipes = buildPipeSegments(rng.fork('pipes'), shape);
   const sites = buildSites(rng.fork('sites'), shape);
   const devices = buildDevices(rng.fork('devices'), areas, pipes, sites, shape);
+  // Every place inside its district's outline: a map's outlines and its dots agree.
+  const cells = districtCells(shape.districts);
+  keepInDistricts(areas, shape.districts, cells, shape.centre);
+  keepInDistricts(sites, shape.districts, cells, shape.centre);
+  keepInDistricts(devices, shape.districts, cells, shape.centre);
   let routes: GtfsTable;
   let stops: GtfsTable;
+  let trips: GtfsTable | undefined;
   if (shape.transit.source === 'gtfs') {
     routes = pickRoutes(rng.fork('routes'), gtfsDir, shape.transit.routes, shape.districts);
     stops = pickStops(rng.fork('stops'), gtfsDir, shape.transit.stops, shape.centre);
+    trips = pickTrips(gtfsDir, routes);
   } else {
     routes = syntheticRoutes(rng.fork('routes'), shape);
     stops = syntheticStops(rng.fork('stops'), shape);
@@ -72,7 +83,8 @@ export function generateSampleCity(outDir: string, seed: number, opts: GenerateO
 
   mkdirSync(outDir, { recursive: true });
   const write = (file: string, text: string) => writeFileSync(join(outDir, file), text);
-  write('city.json', `${JSON.stringify(cityFile(shape), null, 2)}\n`);
+  const outlines = cells.map((cell) => outlineOf(cell, shape.centre));
+  write('city.json', `${JSON.stringify(cityFile(shape, outlines), null, 2)}\n`);
   write('areas.csv', csvText(['id', 'class', 'district', 'name', 'lat', 'lon'], areas));
   write(
     'pipe_segments.csv',
@@ -80,6 +92,8 @@ export function generateSampleCity(outDir: string, seed: number, opts: GenerateO
   );
   write('routes.txt', gtfsText(routes.header, routes.rows));
   write('stops.txt', gtfsText(stops.header, stops.rows));
+  // Unquoted, as VTA publishes its trips.txt.
+  if (trips) write('trips.txt', csvText(TRIP_COLUMNS, trips.rows));
   write('sites.csv', csvText(['id', 'class', 'district', 'name', 'lat', 'lon'], sites));
   write(
     'devices.csv',
@@ -104,6 +118,7 @@ export function generateSampleCity(outDir: string, seed: number, opts: GenerateO
     pipeSegments: pipes.length,
     routes: routes.rows.length,
     stops: stops.rows.length,
+    trips: trips?.rows.length ?? 0,
     sites: sites.length,
     devices: devices.length,
   };

@@ -1,4 +1,4 @@
-// Record simulated traffic of a city as replay lines (CONTRACT §5): every device's regular messages and
+// Record simulated traffic of a city as replay lines (docs/contract.md §5): every device's regular messages and
 // the faults of a real fleet, seeded and streamed, so the same seed gives the same bytes at any length.
 //   node dist/examples/record.js --inventory examples/sample-city --out data/sample.jsonl --hours 3 --seed 42
 import { join, resolve } from 'node:path';

@@ -1,16 +1,27 @@
 // The alert log for duty officers: every alert with raise, acknowledge and clear times, and acknowledging
-// one by name (CONTRACT §5: `GET /api/alerts`, `POST /api/alerts/{alertId}/ack` with `{"by": "<person>"}`).
+// one by name (docs/contract.md §5: `GET /api/alerts`, `POST /api/alerts/{alertId}/ack` with `{"by": "<person>"}`).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Alert } from '../engine/alerts/alert-machine.js';
 import { needs } from './access.js';
 import { recordChange } from './audit-hook.js';
-import { sendError } from './errors.js';
+import { ErrorBody, sendError } from './errors.js';
 
 const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+/** A burn-rate alert's objective, the rule and its two windows' burn rates when raised. */
+const BurnDetailOut = z.object({
+  rule: z.enum(['page', 'ticket']),
+  target: z.number(),
+  window: z.string(),
+  burnRate: z.number(),
+  windows: z.record(z.string(), z.number().nullable()),
+  budgetLeft: z.number().nullable(),
+});
 const AlertOut = z.object({
   alertId: z.string(),
+  kind: z.enum(['threshold', 'burn-rate']),
+  detail: BurnDetailOut.nullable(),
   indicator: z.string(),
   scope: z.string(),
   severity: z.string(),
@@ -22,7 +33,6 @@ const AlertOut = z.object({
   acknowledgedBy: z.string().nullable(),
   clearedAt: z.string().nullable(),
 });
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
 /** What the routes need of the alerts: the one-process AlertService, or an API node's ClusterAlerts. */
 export interface AlertDesk {
@@ -34,6 +44,8 @@ export interface AlertDesk {
 
 const out = (a: Alert) => ({
   ...a,
+  kind: a.kind ?? ('threshold' as const),
+  detail: a.detail ?? null,
   raisedAt: iso(a.raisedAt)!,
   acknowledgedAt: iso(a.acknowledgedAt),
   acknowledgedBy: a.acknowledgedBy ?? null,
@@ -72,27 +84,23 @@ export const alertsPlugin: FastifyPluginAsync<{
     },
     async (req, reply) => {
       const known = alerts.get(req.params.alertId);
-      if (!known) return sendError(reply, 404, 'not-found', `no alert '${req.params.alertId}'`);
+      if (!known) return sendError(reply, 'not-found', `no alert '${req.params.alertId}'`);
       if (known.clearedAt !== undefined)
         return sendError(
           reply,
-          409,
           'conflict',
           `alert '${known.alertId}' was cleared at ${iso(known.clearedAt)}`,
         );
       if (known.acknowledgedAt !== undefined) {
         return sendError(
           reply,
-          409,
           'conflict',
           `alert '${known.alertId}' was acknowledged by ${known.acknowledgedBy} at ${iso(known.acknowledgedAt)}`,
         );
       }
       const acked = await alerts.acknowledge(known.alertId, req.caller!.name);
       if (acked) recordChange(req, { target: known.alertId, before: out(known), after: out(acked) });
-      return acked
-        ? out(acked)
-        : sendError(reply, 409, 'conflict', `alert '${known.alertId}' is no longer open`);
+      return acked ? out(acked) : sendError(reply, 'conflict', `alert '${known.alertId}' is no longer open`);
     },
   );
 };

@@ -5,6 +5,7 @@
 // not a guess and does not count.
 import { LoginThrottle } from '../broker/login-throttle.js';
 import type { CredentialStore } from '../registry/credentials.js';
+import { HttpError } from './errors.js';
 
 /** Wrong admin tokens per client address per minute. */
 export const AUTH_FAILURES_PER_MINUTE = 10;
@@ -38,11 +39,11 @@ export class AttemptLimit {
   }
 }
 
-export function tooManyAttempts(retryAfterS: number) {
-  return {
-    error: 'too-many-requests',
-    message: `too many wrong tokens from this address: try again in ${retryAfterS} s`,
-  };
+export function tooManyAttempts(retryAfterS: number): HttpError {
+  return new HttpError(
+    'too-many-requests',
+    `too many wrong tokens from this address: try again in ${retryAfterS} s`,
+  );
 }
 
 // One limit per credential store, that is per city process: the API plugins and the editor's login reach

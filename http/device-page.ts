@@ -49,7 +49,7 @@ function idsOf(inv: Inventory): string[] {
   return ids;
 }
 
-/** The districts a filter may name: every district named in the inventory (CONTRACT §5 scopes). */
+/** The districts a filter may name: every district named in the inventory (docs/contract.md §5 scopes). */
 export function knownDistricts(inv: Inventory): ReadonlySet<string> {
   let names = districts.get(inv);
   if (!names) {
@@ -88,7 +88,7 @@ export function devicePage(
 ): DevicePage {
   const m = engine?.model;
   const mask = engine?.devices.mask;
-  // The engine places a device where CONTRACT §3 says (its asset's district first) and knows if it is
+  // The engine places a device where docs/contract.md §3 says (its asset's district first) and knows if it is
   // online; a device registered a moment ago, not in its model yet, falls back to the registry's words.
   const districtOf = (d: Device): string | undefined => {
     const i = m?.deviceIndex.get(d.id);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CityEngine } from '../engine/city-engine.js';
@@ -14,8 +14,9 @@ import type { Registry } from '../registry/registry-service.js';
 import { blankOr, districtText, idText, referenceText } from '../registry/text-limits.js';
 import { needs } from './access.js';
 import { recordChange } from './audit-hook.js';
+import { type DeviceBroker, deviceConnection } from './device-connection.js';
 import { decodeCursor, devicePage, knownDistricts, PAGE_DEFAULT, PAGE_MAX } from './device-page.js';
-import { sendError } from './errors.js';
+import { codeOf, ErrorBody, errorWith, sendError } from './errors.js';
 import { receiveInventoryFiles, uploadLimits } from './inventory-upload.js';
 
 // The limits of devices.csv (registry/text-limits.ts), checked before anything else sees the body.
@@ -40,7 +41,6 @@ const DeviceOut = DeviceBody.extend({
   expectedIntervalS: z.number(),
   attributes: z.record(z.string(), z.string()).optional(),
 });
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const IdParams = z.object({ id: z.string() });
 const LIMIT_RULE = `limit is a whole number from 1 to ${PAGE_MAX}`;
 const ListQuery = z.object({
@@ -68,7 +68,19 @@ const DevicePageOut = z.object({
   total: z.number().describe('devices matching the filters, over all pages'),
 });
 const Errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const Secret = z.object({ id: z.string(), secret: z.string() });
+const Connection = z
+  .object({
+    url: z.string().describe('the broker: mqtts:// when it serves TLS, else mqtt:// (else ws://)'),
+    username: z.string().describe('MQTT user name: the device id'),
+    clientId: z.string().describe('MQTT client id: the device id (or `<id>:<anything>`)'),
+    topicPrefix: z.string().describe('the device publishes under `<topicPrefix><channel>` (docs/devices.md)'),
+  })
+  .describe('where and as whom the device connects (docs/devices.md, /asyncapi.json)');
+const Secret = z.object({
+  id: z.string(),
+  secret: z.string().describe('the MQTT password: shown this once, stored only as a digest'),
+  connection: Connection.optional().describe('absent when this server does not know the broker'),
+});
 const Tally = z.object({ accepted: z.number(), rejected: z.number() });
 const Upload = z.object({
   applied: z.boolean(),
@@ -83,7 +95,7 @@ const Upload = z.object({
   ),
 });
 /** Nothing applied: the one error shape, with the same tallies and per-row errors. */
-const NothingApplied = Upload.extend({ error: z.literal('nothing-applied'), message: z.string() });
+const NothingApplied = errorWith(Upload.shape);
 
 const INVENTORY_FILE_NAMES: ReadonlySet<string> = new Set(INVENTORY_FILES);
 
@@ -91,14 +103,22 @@ export interface DevicesPluginOptions {
   registry: Registry;
   /** Where a device stands and whether it is online, for the `district` and `down` filters. */
   engine?: () => CityEngine;
+  /** The broker whose URL answers beside a new secret. */
+  broker?: DeviceBroker;
 }
 
-export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (app, { registry, engine }) => {
+export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (
+  app,
+  { registry, engine, broker },
+) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const refused = (status: number, reasons: string[]) => ({
-    error: status === 404 ? 'not-found' : status === 409 ? 'conflict' : 'bad-request',
-    message: reasons.join('; '),
-  });
+  const refused = (reply: FastifyReply, r: { status: number; reasons: string[] }) =>
+    sendError(reply, codeOf(r.status), r.reasons.join('; '));
+  /** The one-time answer: the secret and where to use it. */
+  const credentials = (device: Device, secret: string, hostname: string) => {
+    const connection = broker && deviceConnection(device, broker, hostname);
+    return { id: device.id, secret, ...(connection ? { connection } : {}) };
+  };
 
   api.get(
     '/api/devices',
@@ -118,13 +138,12 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       if (q.cursor !== undefined && after === undefined)
         return sendError(
           reply,
-          400,
           'bad-request',
           `cursor '${q.cursor}' is not one this API gave: use a page's next, or none to start`,
         );
       if (q.district !== undefined && !knownDistricts(inv).has(q.district)) {
         const known = [...knownDistricts(inv)].join(', ') || 'none';
-        return sendError(reply, 400, 'bad-request', `unknown district '${q.district}' (known: ${known})`);
+        return sendError(reply, 'bad-request', `unknown district '${q.district}' (known: ${known})`);
       }
       const down = q.down === undefined ? undefined : q.down === 'true';
       return devicePage(inv, engine?.(), { kind: q.kind, district: q.district, down }, q.limit, after);
@@ -174,7 +193,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     },
     async (req, reply) => {
       const d = registry.inventory.devices.get(req.params.id);
-      return d ?? sendError(reply, 404, 'not-found', `no device '${req.params.id}'`);
+      return d ?? sendError(reply, 'not-found', `no device '${req.params.id}'`);
     },
   );
 
@@ -186,11 +205,11 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
     },
     async (req, reply) => {
       const r = registry.create(req.body);
-      if (!r.ok) return reply.code(r.status).send(refused(r.status, r.reasons));
+      if (!r.ok) return refused(reply, r);
       // Stored before the secret is shown: it is shown once.
       await registry.written();
       recordChange(req, { target: r.value.device.id, after: r.value.device });
-      return reply.code(201).send({ id: r.value.device.id, secret: r.value.secret });
+      return reply.code(201).send(credentials(r.value.device, r.value.secret, req.hostname));
     },
   );
 
@@ -210,7 +229,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       const r = registry.update(req.params.id, req.body);
       await registry.written();
       if (r.ok) recordChange(req, { before, after: r.value });
-      return r.ok ? (r.value as Device) : reply.code(r.status).send(refused(r.status, r.reasons));
+      return r.ok ? (r.value as Device) : refused(reply, r);
     },
   );
 
@@ -225,7 +244,7 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       const r = registry.remove(req.params.id);
       await registry.written();
       if (r.ok) recordChange(req, { before, after: null });
-      return r.ok ? reply.code(204).send(null) : reply.code(r.status).send(refused(r.status, r.reasons));
+      return r.ok ? reply.code(204).send(null) : refused(reply, r);
     },
   );
 
@@ -240,9 +259,9 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       await registry.written();
       // The new secret is shown once and never recorded: the trail says only that it changed.
       recordChange(req, { after: { credential: 'rotated' } });
-      return r.ok
-        ? { id: req.params.id, secret: r.value }
-        : reply.code(r.status).send(refused(r.status, r.reasons));
+      if (!r.ok) return refused(reply, r);
+      const device = registry.inventory.devices.get(req.params.id);
+      return device ? credentials(device, r.value, req.hostname) : { id: req.params.id, secret: r.value };
     },
   );
 
@@ -265,9 +284,9 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
       const dir = mkdtempSync(join(tmpdir(), 'citygauge-upload-'));
       try {
         const received = await receiveInventoryFiles(req, dir, INVENTORY_FILE_NAMES, limits);
-        if (!received.ok) return sendError(reply, received.status, received.error, received.message);
+        if (!received.ok) return sendError(reply, received.error, received.message);
         if (received.files.length === 0)
-          return sendError(reply, 400, 'bad-request', 'no inventory file in the upload');
+          return sendError(reply, 'bad-request', 'no inventory file in the upload');
         const strict = req.query.strict === 'true';
         const result = await registry.importDir(dir, strict);
         await registry.written();
@@ -287,14 +306,14 @@ export const devicesPlugin: FastifyPluginAsync<DevicesPluginOptions> = async (ap
         };
         if (applied) return answer;
         const errorCount = result.errors.length;
-        return reply.code(422).send({
-          error: 'nothing-applied' as const,
-          message:
-            errorCount === 0
-              ? 'the upload held no rows: nothing was applied'
-              : `nothing was applied: ${errorCount} error${errorCount === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
-          ...answer,
-        });
+        return sendError(
+          reply,
+          'nothing-applied',
+          errorCount === 0
+            ? 'the upload held no rows: nothing was applied'
+            : `nothing was applied: ${errorCount} error${errorCount === 1 ? '' : 's'} (see errors); fix ${strict ? 'them' : 'the rows'} and upload again`,
+          answer,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,26 +1,82 @@
-// CONTRACT §5: every error is JSON `{"error": "<code>", "message": "..."}` with a fitting status.
+// docs/contract.md §5: every error is JSON `{"error": "<code>", "message": "..."}` with a fitting status.
+// The codes and their statuses are one list (as fastify's lib/errors.js is): a route names the code, the
+// status follows from it, and no route can answer a code the list does not hold.
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 
-export function sendError(reply: FastifyReply, status: number, error: string, message: string) {
-  return reply.code(status).send({ error, message });
+/** Every code the API answers with, and its status. */
+export const ERRORS = {
+  'bad-request': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'not-acceptable': 406,
+  conflict: 409,
+  'too-large': 413,
+  'uri-too-long': 414,
+  'unsupported-media-type': 415,
+  unprocessable: 422,
+  /** An inventory upload of which nothing was taken; its body also holds the tallies and per-row errors. */
+  'nothing-applied': 422,
+  'too-many-requests': 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The code of a status a store or fastify gave: the first code the list has for it. */
+export function codeOf(status: number): ErrorCode {
+  const code = (Object.keys(ERRORS) as ErrorCode[]).find((c) => ERRORS[c] === status);
+  return code ?? (status >= 500 ? 'internal' : 'bad-request');
 }
 
-export const STATUS_CODE: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  406: 'not-acceptable',
-  409: 'conflict',
-  413: 'too-large',
-  414: 'uri-too-long',
-  415: 'unsupported-media-type',
-  422: 'unprocessable',
-  429: 'too-many-requests',
-  500: 'internal',
-  503: 'unavailable',
-};
+/** The body of a coded error: `detail` adds fields (the per-input problems, the entry already there). */
+export function errorBody(code: ErrorCode, message: string, detail: Record<string, unknown> = {}) {
+  return { ...detail, error: code, message };
+}
+
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  detail: Record<string, unknown> = {},
+) {
+  return reply.code(ERRORS[code]).send(errorBody(code, message, detail));
+}
+
+/** A coded error to throw (or to hand fastify as a validation error): the error handler answers it as is. */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly error: ErrorCode,
+    message: string,
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.statusCode = ERRORS[error];
+  }
+  get body() {
+    return errorBody(this.error, this.message, this.detail);
+  }
+}
+
+/**
+ * The one error body of every route, a named component (`#/components/schemas/Error`) in the OpenAPI
+ * document rather than a copy per route.
+ */
+export const ErrorBody = z
+  .object({
+    error: z
+      .enum(Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]])
+      .describe('a code for programs: one per status (not-found, conflict, …), and nothing-applied'),
+    message: z.string().describe('what went wrong and how to fix it, for people'),
+  })
+  .meta({ id: 'Error' });
+
+/** An error body with fields of its own: the Error component and them (allOf), rather than a copy of it. */
+export const errorWith = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z.intersection(ErrorBody, z.object(shape));
 
 type FrameworkError = Error & { statusCode?: number; validation?: unknown; code?: string };
 
@@ -44,6 +100,7 @@ export function errorAnswer(err: FrameworkError): {
   status: number;
   body: { error: string; message: string };
 } {
+  if (err instanceof HttpError) return { status: err.statusCode, body: err.body };
   const status = err.validation
     ? 400
     : err.statusCode && err.statusCode >= 400 && err.statusCode < 600
@@ -51,11 +108,8 @@ export function errorAnswer(err: FrameworkError): {
       : 500;
   // An error nobody gave a status is ours and unforeseen: its details go to the log, not to the caller.
   if (status >= 500 && !err.statusCode) {
-    return { status, body: { error: 'internal', message: 'internal error: see the server log' } };
+    return { status, body: errorBody('internal', 'internal error: see the server log') };
   }
   const hint = err.code ? HINTS[err.code] : undefined;
-  return {
-    status,
-    body: { error: STATUS_CODE[status] ?? 'error', message: hint ? hint(err) : err.message },
-  };
+  return { status, body: errorBody(codeOf(status), hint ? hint(err) : err.message) };
 }

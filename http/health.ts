@@ -1,4 +1,4 @@
-// `/healthz`: 200 when broker, engine and stores are up, 503 naming the failing part (CONTRACT §5).
+// `/healthz`: 200 when broker, engine and stores are up, 503 naming the failing part (docs/contract.md §5).
 import type { FastifyPluginAsync } from 'fastify';
 import { needs } from './access.js';
 

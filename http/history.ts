@@ -1,11 +1,11 @@
-// The history API (CONTRACT §5, issue 4 item 4): `GET /api/indicators/{id}/history` answers
+// The history API (docs/contract.md §5, issue 4 item 4): `GET /api/indicators/{id}/history` answers
 // `[{ts, value}]`, bucketed means, the same from whichever store keeps the history.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HistoryReader } from '../engine/sinks/points.js';
 import { needs } from './access.js';
-import { sendError } from './errors.js';
+import { ErrorBody, sendError } from './errors.js';
 
 export interface HistoryPluginOptions {
   reader: HistoryReader;
@@ -103,7 +103,6 @@ const Query = z.object({
     ),
 });
 const Point = z.object({ ts: z.string(), value: z.number().nullable() });
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
 export const historyPlugin: FastifyPluginAsync<HistoryPluginOptions> = async (app, opts) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -123,11 +122,11 @@ export const historyPlugin: FastifyPluginAsync<HistoryPluginOptions> = async (ap
     async (req, reply) => {
       const { id } = req.params;
       const q = req.query;
-      if (!opts.knownIndicator(id)) return sendError(reply, 404, 'not-found', `no indicator '${id}'`);
+      if (!opts.knownIndicator(id)) return sendError(reply, 'not-found', `no indicator '${id}'`);
       if (!opts.knownScope(q.scope))
-        return sendError(reply, 404, 'not-found', `no scope '${q.scope}' (city or a district)`);
+        return sendError(reply, 'not-found', `no scope '${q.scope}' (city or a district)`);
 
-      const bad = (message: string) => sendError(reply, 400, 'bad-request', message);
+      const bad = (message: string) => sendError(reply, 'bad-request', message);
       const to = q.to === undefined ? Date.now() : parseTime(q.to);
       if (to === undefined) return bad(`to '${q.to}' is not a time: give RFC 3339 or epoch ms`);
       const from = q.from === undefined ? to - DAY_MS : parseTime(q.from);

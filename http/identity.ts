@@ -146,12 +146,7 @@ export function checkAccess(o: IdentityOptions) {
     const found = await findCaller(req, o);
     if (found && 'refused' in found) {
       if (access === 'public') return;
-      return sendError(
-        reply,
-        found.refused,
-        found.refused === 401 ? 'unauthorized' : 'forbidden',
-        found.message,
-      );
+      return sendError(reply, found.refused === 401 ? 'unauthorized' : 'forbidden', found.message);
     }
     const caller =
       found?.caller ??
@@ -166,16 +161,14 @@ export function checkAccess(o: IdentityOptions) {
     if (!caller || (caller.via === 'anonymous' && !allows(caller.role, access)))
       return sendError(
         reply,
-        401,
         'unauthorized',
         `${route} needs ${/^[aeiou]/.test(access) ? 'an' : 'a'} ${access}: sign in at /signin, or send Authorization: Bearer <personal token>`,
       );
     if (caller.mustChangePassword && !BEFORE_NEW_PASSWORD.has(req.routeOptions.url ?? ''))
-      return sendError(reply, 403, 'forbidden', 'choose a new password first, at /account/password');
+      return sendError(reply, 'forbidden', 'choose a new password first, at /account/password');
     if (!allows(caller.role, access))
       return sendError(
         reply,
-        403,
         'forbidden',
         `${route} needs the ${access} role; ${caller.name} has the ${caller.role} role: ask an admin for more`,
       );
@@ -199,7 +192,6 @@ export async function checkCsrf(req: FastifyRequest, reply: FastifyReply) {
   if (a.length !== b.length || !timingSafeEqual(a, b))
     return sendError(
       reply,
-      403,
       'forbidden',
       'the form is out of date or came from another site: reload the page and try again',
     );

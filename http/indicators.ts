@@ -6,7 +6,7 @@ import type { CityEngine, Snapshot } from '../engine/city-engine.js';
 import { indicatorGap } from '../engine/gap.js';
 import { type WhyContext, whyZero } from '../engine/why.js';
 import { needs } from './access.js';
-import { sendError } from './errors.js';
+import { ErrorBody, sendError } from './errors.js';
 
 export interface IndicatorSource {
   engine(): CityEngine;
@@ -22,6 +22,27 @@ const Value = z.object({
   numerator: z.number().nullable(),
   denominator: z.number().nullable(),
   means: z.record(z.string(), z.number().nullable()),
+  excluded: z
+    .object({ maintenance: z.number() })
+    .optional()
+    .describe(
+      'operational availability.* shares: devices in maintenance left out of numerator and denominator',
+    ),
+  plannedGap: z
+    .number()
+    .optional()
+    .describe('ISO/IEC 30146 ratios: how much of the gap (denominator − numerator) is in maintenance'),
+  quality: z
+    .object({
+      flag: z.enum(['good', 'degraded', 'unknown']),
+      coverage: z.number().nullable().describe('share of the expected devices heard within their interval'),
+      stalenessMs: z.number().nullable().describe('age of the newest message behind the value, at `ts`'),
+      heard: z.number(),
+      expected: z.number().describe('devices the value counts, less those in maintenance'),
+      reason: z.string().optional().describe('why the flag is not good'),
+    })
+    .optional()
+    .describe('how sure the value is (docs/indicators.md, "Data quality"); absent on a cluster\'s API nodes'),
   ts: z.string(),
   why: z
     .string()
@@ -48,7 +69,6 @@ const Gap = z.object({
   ),
   parts: z.array(z.string()).optional(),
 });
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
 /** Before the engine's first input its clock is at -Infinity: report the time of the answer instead. */
 const stamp = (at: number) => new Date(Number.isFinite(at) ? at : Date.now()).toISOString();
@@ -59,7 +79,7 @@ export const indicatorsPlugin: FastifyPluginAsync<{
 }> = async (app, { source, why }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const current = () => source.latest() ?? source.engine().snapshot();
-  // Name and unit as on the retained topic (CONTRACT §2), from the engine's catalogue of the moment.
+  // Name and unit as on the retained topic (docs/contract.md §2), from the engine's catalogue of the moment.
   const described = () => {
     const defs = new Map(source.engine().model.indicators.map((c) => [c.def.id, c.def]));
     return <
@@ -94,7 +114,16 @@ export const indicatorsPlugin: FastifyPluginAsync<{
         tags: ['indicators'],
         params: z.object({ id: z.string() }),
         querystring: z.object({ scope: z.string().default('city') }),
-        response: { 200: Value.extend({ gap: Gap }), 404: ErrorBody },
+        response: {
+          200: Value.extend({
+            gap: Gap,
+            zero: z
+              .string()
+              .optional()
+              .describe('what a 0 would mean, whatever the value: "0 of 4 cctv devices are online"'),
+          }),
+          404: ErrorBody,
+        },
       },
     },
     async (req, reply) => {
@@ -104,13 +133,15 @@ export const indicatorsPlugin: FastifyPluginAsync<{
         const known = s.indicators.some((i) => i.id === req.params.id);
         return sendError(
           reply,
-          404,
           'not-found',
           known ? `no scope '${req.query.scope}' (city or a district)` : `no indicator '${req.params.id}'`,
         );
       }
       const gap = indicatorGap(source.engine(), v.id, v.scope)!;
-      return described()({ ...v, ts: stamp(s.at), gap });
+      // A gauge's explanation says what its 0 would mean, so a reader of 93 knows what 100 counts.
+      const def = source.engine().model.indicators.find((c) => c.def.id === v.id)?.def;
+      const zero = def && why ? whyZero(def, { ...v, value: 0, numerator: 0 }, why()) : undefined;
+      return described()({ ...v, ts: stamp(s.at), gap, ...(zero === undefined ? {} : { zero }) });
     },
   );
 };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
+import { codeOf, type ErrorCode } from './errors.js';
 
 export interface UploadLimits {
   /** Bytes per file. */
@@ -31,9 +32,7 @@ export function uploadLimits(env: NodeJS.ProcessEnv = process.env): UploadLimits
   };
 }
 
-export type Received =
-  | { ok: true; files: string[] }
-  | { ok: false; status: number; error: 'bad-request' | 'too-large'; message: string };
+export type Received = { ok: true; files: string[] } | { ok: false; error: ErrorCode; message: string };
 
 class TooLarge extends Error {}
 
@@ -41,7 +40,6 @@ const mibText = (bytes: number) => `${(bytes / MIB).toLocaleString('en', { maxim
 
 const tooLarge = (what: string, limit: number, which: 'FILE' | 'TOTAL'): Received => ({
   ok: false,
-  status: 413,
   error: 'too-large',
   message:
     `${what} is larger than ${mibText(limit)}, the limit of one ${which === 'FILE' ? 'file' : 'upload'} ` +
@@ -65,7 +63,6 @@ export async function receiveInventoryFiles(
         part.file.resume();
         return {
           ok: false,
-          status: 400,
           error: 'bad-request',
           message: `'${name}' is not an inventory file: send ${[...allowed].join(', ')}`,
         };
@@ -87,7 +84,6 @@ export async function receiveInventoryFiles(
     if (code === 'FST_FILES_LIMIT')
       return {
         ok: false,
-        status: 400,
         error: 'bad-request',
         message: `at most ${allowed.size} files an upload, one of each of ${[...allowed].join(', ')}`,
       };
@@ -98,8 +94,7 @@ export async function receiveInventoryFiles(
     if (status >= 500 || (err as { syscall?: string }).syscall) throw err;
     return {
       ok: false,
-      status,
-      error: status === 413 ? 'too-large' : 'bad-request',
+      error: codeOf(status),
       message: `the upload is not valid multipart/form-data: ${(err as Error).message}`,
     };
   }

@@ -47,7 +47,7 @@ export const oidcRoutesPlugin: FastifyPluginAsync<OidcRoutesOptions> = async (ap
         reply.header('set-cookie', pendingCookie(req, pending));
         return reply.redirect(url, 302);
       } catch (err) {
-        if (err instanceof OidcError) return sendError(reply, 503, 'unavailable', err.message);
+        if (err instanceof OidcError) return sendError(reply, 'unavailable', err.message);
         throw err;
       }
     },

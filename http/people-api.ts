@@ -10,9 +10,8 @@ import { type People, PeopleError, publicAccount, publicToken } from '../people/
 import { RoleSchema } from '../people/roles.js';
 import { needs } from './access.js';
 import { actorOf } from './audit-hook.js';
-import { sendError } from './errors.js';
+import { codeOf, ErrorBody, sendError } from './errors.js';
 
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const AccountOut = z.object({
   name: z.string(),
   role: RoleSchema,
@@ -44,14 +43,6 @@ const AuditOut = z.object({
   outcome: z.enum(['ok', 'refused']),
   hash: z.string(),
 });
-const STATUS_ERROR: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  409: 'conflict',
-  429: 'too-many-requests',
-};
 
 /** Runs a change of People's for the caller; its refusals become the one error shape. */
 async function change<T>(req: FastifyRequest, reply: FastifyReply, work: () => Promise<T>) {
@@ -61,7 +52,7 @@ async function change<T>(req: FastifyRequest, reply: FastifyReply, work: () => P
     return result;
   } catch (err) {
     if (!(err instanceof PeopleError)) throw err;
-    await sendError(reply, err.status, STATUS_ERROR[err.status], err.message);
+    await sendError(reply, codeOf(err.status), err.message);
     return undefined;
   }
 }
@@ -207,8 +198,7 @@ export const peopleApiPlugin: FastifyPluginAsync<{ people: People }> = async (ap
     },
     async (req, reply) => {
       const lifetime = req.body.expires === undefined ? undefined : parseDuration(req.body.expires);
-      if (lifetime && !lifetime.ok)
-        return sendError(reply, 400, 'bad-request', `expires: ${lifetime.reason}`);
+      if (lifetime && !lifetime.ok) return sendError(reply, 'bad-request', `expires: ${lifetime.reason}`);
       const expiresInMs = lifetime?.ok ? lifetime.ms : undefined;
       const name = req.body.name ?? req.caller!.name;
       const issued = await change(req, reply, () =>

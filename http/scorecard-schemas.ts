@@ -1,10 +1,10 @@
 // The scorecard API's request and response schemas (zod): they validate at the boundary and feed OpenAPI.
 import { z } from 'zod';
 import type { AdminEntry } from '../scorecard/admin-inputs.js';
+import { errorWith } from './errors.js';
 
-export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 export const Problem = z.object({ input: z.string(), message: z.string() });
-export const ProblemsBody = ErrorBody.extend({
+export const ProblemsBody = errorWith({
   errors: z.array(Problem).optional().describe('one per refused input, when the inputs are at fault'),
 });
 export const score = z.number().nullable();
@@ -57,6 +57,11 @@ export const ScorecardOut = z.object({
       kind: z.enum(['live', 'administrative']),
       userDefined: z.boolean().describe("the city's own indicator, not one of the standard's"),
       value: score,
+      coverage: z
+        .number()
+        .describe(
+          'how much of the period the value stands for: a live one, the share with history behind it',
+        ),
       source: z.string().nullable().describe("'live' for an engine value, else the entry's source"),
       period: z.string().nullable(),
       enteredBy: z.string().nullable(),

@@ -4,7 +4,17 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { PeriodBudget } from '../indicators/error-budget.js';
+import { CompositeDefinitionSchema, CompositeIndexSchema } from '../indicators/iso/composite.js';
 import { type InputProblem, inputsOf } from '../indicators/iso/index.js';
+import {
+  MaturityBandsSchema,
+  parseMaturityBands,
+  parseSelfAssessment,
+  SelfAssessmentSchema,
+} from '../indicators/iso/maturity.js';
+import { type Checked, zodProblems } from '../indicators/iso/problems.js';
+import { parseRollUpWeights, RollUpWeightsSchema } from '../indicators/iso/rollup.js';
 import type { EntryOutcome, ScorecardStore } from '../scorecard/admin-inputs.js';
 import type { LiveValues } from '../scorecard/live-history.js';
 import { currentYear, isPeriod, type Period, parsePeriod } from '../scorecard/period.js';
@@ -12,12 +22,12 @@ import { renderReportHtml } from '../scorecard/report-html.js';
 import { scorecardFromStore } from '../scorecard/scorecard.js';
 import { needs } from './access.js';
 import { recordChange } from './audit-hook.js';
-import { sendError } from './errors.js';
+import { refusedBody } from './body-refusal.js';
+import { ErrorBody, errorWith, HttpError, sendError } from './errors.js';
 import {
   CompositeValuesBody,
   Entry,
   EntryBody,
-  ErrorBody,
   entryOut,
   PeriodQuery,
   ProblemsBody,
@@ -28,12 +38,26 @@ export interface ScorecardSource {
   store: ScorecardStore;
   /** Live indicators over a period, by the one rule `citygauge report` follows too (scorecard/live-history.ts). */
   live: (period: Period) => Promise<LiveValues> | LiveValues;
+  /** The city's error budgets over a period, shown in /report (scorecard/period-budgets.ts). */
+  budgets?: (period: Period) => Promise<readonly PeriodBudget[]>;
 }
 const summary = (errors: readonly InputProblem[]) => errors.map((e) => `${e.input}: ${e.message}`).join('; ');
 
+/** Refused inputs: each problem in `errors`, and all of them in the message. */
+const problems = (errors: readonly InputProblem[]) =>
+  new HttpError('bad-request', summary(errors), { errors: [...errors] });
+
 function badRequest(reply: FastifyReply, errors: readonly InputProblem[]) {
-  return reply.code(400).send({ error: 'bad-request', message: summary(errors), errors: [...errors] });
+  const refused = problems(errors);
+  return sendError(reply, refused.error, refused.message, refused.detail);
 }
+
+/** A body its schema refused, answered with the problems the store's own parser finds in it. */
+const refusedAs = (parse: (raw: unknown) => Checked<unknown>) =>
+  refusedBody((raw) => {
+    const r = parse(raw);
+    return r.ok ? undefined : problems(r.errors);
+  });
 
 function answerEntry(reply: FastifyReply, outcome: EntryOutcome) {
   if (outcome.ok)
@@ -42,15 +66,13 @@ function answerEntry(reply: FastifyReply, outcome: EntryOutcome) {
       superseded: outcome.superseded ? entryOut(outcome.superseded) : null,
     });
   if (outcome.status === 409)
-    return reply
-      .code(409)
-      .send({ error: 'conflict', message: outcome.message, current: entryOut(outcome.current) });
+    return sendError(reply, 'conflict', outcome.message, { current: entryOut(outcome.current) });
   return badRequest(reply, outcome.errors);
 }
 
 export const scorecardPlugin: FastifyPluginAsync<
   ScorecardSource & { cityName: () => string; timeZone: () => string }
-> = async (app, { store, live, cityName, timeZone }) => {
+> = async (app, { store, live, budgets, cityName, timeZone }) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['scorecard'];
   // Answered once stored: at once on SQLite; on PostgreSQL a refused write is its error's 409 or 503.
@@ -60,7 +82,7 @@ export const scorecardPlugin: FastifyPluginAsync<
   };
   const card = async (period: Period) => {
     const l = await live(period);
-    return scorecardFromStore(store, period.id, l.values, l.note);
+    return scorecardFromStore(store, period.id, l.values, l.note, l.coverage);
   };
   // A year or a quarter of the city's calendar; the city's current year when not given.
   const periodOf = (raw: string | undefined) =>
@@ -136,7 +158,7 @@ export const scorecardPlugin: FastifyPluginAsync<
           201: z.object({ entry: Entry, superseded: Entry.nullable() }),
           400: ProblemsBody,
           401: ErrorBody,
-          409: ErrorBody.extend({ current: Entry }),
+          409: errorWith({ current: Entry.describe('the value already entered for the period') }),
         },
       },
     },
@@ -169,10 +191,11 @@ export const scorecardPlugin: FastifyPluginAsync<
     '/api/scorecard/weights',
     {
       ...needs('admin', 'scorecard.weights'),
+      ...refusedAs((raw) => parseRollUpWeights(raw)),
       schema: {
         tags,
         description: 'weight of each node among its siblings ({"L1": 2, "L1.7.1": 0.5}); 1 when not given',
-        body: z.record(z.string(), z.unknown()),
+        body: RollUpWeightsSchema,
         response: { 200: z.record(z.string(), z.number()), 400: ProblemsBody, 401: ErrorBody },
       },
     },
@@ -192,10 +215,11 @@ export const scorecardPlugin: FastifyPluginAsync<
     '/api/scorecard/maturity-bands',
     {
       ...needs('admin', 'scorecard.bands'),
+      ...refusedAs(parseMaturityBands),
       schema: {
         tags,
         description: 'four rising cut points between the five PAS 181 levels, e.g. [20, 40, 60, 80]',
-        body: z.unknown(),
+        body: MaturityBandsSchema,
         response: { 200: z.array(z.number()), 400: ProblemsBody, 401: ErrorBody },
       },
     },
@@ -230,11 +254,12 @@ export const scorecardPlugin: FastifyPluginAsync<
     '/api/scorecard/self-assessments',
     {
       ...needs('admin', 'scorecard.self-assessment'),
+      ...refusedAs((raw) => parseSelfAssessment(raw)),
       schema: {
         tags,
         description:
           'a PAS 181 component self-assessed at a level, by a person, citing indicators as evidence',
-        body: z.record(z.string(), z.unknown()),
+        body: SelfAssessmentSchema,
         response: { 201: Assessment, 400: ProblemsBody, 401: ErrorBody },
       },
     },
@@ -244,29 +269,31 @@ export const scorecardPlugin: FastifyPluginAsync<
     },
   );
 
-  const CompositeOut = z.record(z.string(), z.unknown());
+  const CompositeOut = CompositeIndexSchema;
   const IdParams = z.object({ id: z.string() });
   api.get(
     '/api/scorecard/composites',
     { ...needs('viewer'), schema: { tags, response: { 200: z.array(CompositeOut) } } },
-    async () => store.composites() as unknown as Record<string, unknown>[],
+    async () => store.composites(),
   );
   api.put(
     '/api/scorecard/composites/:id',
     {
       ...needs('admin', 'scorecard.composite'),
+      // The problems parseCompositeIndex gives: its schema is this one with the path's id in it.
+      ...refusedBody((_raw, error) => problems(zodProblems(error))),
       schema: {
         tags,
         description:
           'define a composite index: {name, parts: [{ref, weight}], target?: {above}|{atLeast}, period?}',
         params: IdParams,
-        body: z.record(z.string(), z.unknown()),
+        body: CompositeDefinitionSchema,
         response: { 200: CompositeOut, 400: ProblemsBody, 401: ErrorBody },
       },
     },
     async (req, reply) => {
       const r = await stored(store.setComposite(req.params.id, req.body));
-      return r.ok ? (r.value as unknown as Record<string, unknown>) : badRequest(reply, r.errors);
+      return r.ok ? r.value : badRequest(reply, r.errors);
     },
   );
   api.post(
@@ -284,7 +311,7 @@ export const scorecardPlugin: FastifyPluginAsync<
           400: ProblemsBody,
           401: ErrorBody,
           404: ErrorBody,
-          409: ErrorBody.extend({ current: Entry }),
+          409: errorWith({ current: Entry.describe('the value already entered for the period') }),
         },
       },
     },
@@ -292,7 +319,6 @@ export const scorecardPlugin: FastifyPluginAsync<
       if (!store.composite(req.params.id))
         return sendError(
           reply,
-          404,
           'not-found',
           `no composite index '${req.params.id}': define it with PUT first`,
         );
@@ -322,6 +348,7 @@ export const scorecardPlugin: FastifyPluginAsync<
         generatedAt: Date.now(),
         timeZone: period.timeZone,
         period,
+        budgets: await budgets?.(period),
       });
       return reply.type('text/html; charset=utf-8').send(html);
     },

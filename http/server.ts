@@ -1,4 +1,4 @@
-// The one HTTP server (CONTRACT §5): fastify with zod schemas at every boundary and OpenAPI at /docs,
+// The one HTTP server (docs/contract.md §5): fastify with zod schemas at every boundary and OpenAPI at /docs,
 // generated from those same schemas. Each area is a plugin with its schemas next to its routes.
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -10,9 +10,15 @@ import Fastify, {
   type FastifyServerFactory,
   type RouteOptions,
 } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { HistoryReader } from '../engine/sinks/points.js';
+import type { ChangeLogStore } from '../indicators/change-log.js';
 import { countAuditEntries } from '../people/audit-metrics.js';
 import type { OidcSignIn } from '../people/oidc.js';
 import type { People } from '../people/people.js';
@@ -21,19 +27,26 @@ import { cityTimeZone } from '../registry/inventory.js';
 import type { Registry } from '../registry/registry-service.js';
 import { declaredAccess } from './access.js';
 import { type AlertDesk, alertsPlugin } from './alerts.js';
+import { asyncApiPlugin } from './asyncapi.js';
 import { attemptLimitOf, tooManyAttempts } from './attempt-limit.js';
 import { auditWrites } from './audit-hook.js';
 import { ADMIN_SUBJECT } from './auth.js';
 import { cityPlugin } from './city.js';
+import type { DeviceBroker } from './device-connection.js';
 import { type DeviceStatusSource, deviceStatusPlugin } from './device-status.js';
 import { devicesPlugin } from './devices.js';
 import { districtsPlugin } from './districts.js';
-import { errorAnswer, sendError } from './errors.js';
+import { errorAnswer, HttpError, sendError } from './errors.js';
+import { type GtfsRtSource, gtfsRtPlugin } from './gtfs-rt.js';
 import { type HealthCheck, healthPlugin } from './health.js';
 import { historyPlugin } from './history.js';
 import { checkAccess, checkCsrf } from './identity.js';
+import { type IncidentDesk, incidentsPlugin } from './incidents.js';
+import { indicatorChangesPlugin } from './indicator-changes.js';
 import { type IndicatorSource, indicatorsPlugin } from './indicators.js';
+import { type MaintenanceSource, maintenancePlugin } from './maintenance.js';
 import { metricsPlugin } from './metrics.js';
+import { type ObjectiveDesk, objectivesPlugin } from './objectives.js';
 import { oidcRoutesPlugin } from './oidc-routes.js';
 import { peopleApiPlugin } from './people-api.js';
 import { type ScorecardSource, scorecardPlugin } from './scorecard.js';
@@ -48,7 +61,13 @@ export interface ApiDeps {
   health: Record<string, HealthCheck>;
   /** Where indicator history is read from: the embedded store or InfluxDB. */
   history?: HistoryReader;
+  /** The change log of user-defined indicators (GET /api/indicators/{id}/changes). */
+  indicatorChanges?: ChangeLogStore;
   alerts?: AlertDesk;
+  /** Root-cause incidents (issue 14 item 1): GET /api/incidents, /api/incidents/{id}, POST …/{id}/ack. */
+  incidents?: IncidentDesk;
+  /** Error budgets (issue 14 item 5); absent where no engine runs (an API node): figures are null. */
+  objectives?: ObjectiveDesk;
   /** Liveness and last messages per device, and the devices down (GET /api/devices/{id}/status, /down). */
   deviceStatus?: DeviceStatusSource;
   /** ISO/IEC 30146 scorecard: administrative inputs and the engine's live values (GET /api/scorecard, /report). */
@@ -81,11 +100,21 @@ export interface ApiDeps {
    * the client's as the proxy saw it.
    */
   trustProxy?: string[];
+  /** The GTFS-Realtime feeds polled for L1.2.2 (GET /api/sources/gtfs-rt; empty without). */
+  gtfsRt?: GtfsRtSource;
+  /** Maintenance windows (GET/POST /api/maintenance, PATCH/DELETE /api/maintenance/{id}). */
+  maintenance?: Omit<MaintenanceSource, 'engine'>;
+  /**
+   * The broker devices connect to: its URL, with the device's user name and topic prefix, answers each
+   * registration and secret rotation, and /asyncapi.json lists it. Absent: neither says where to connect.
+   */
+  deviceBroker?: DeviceBroker;
   /** Told of every route as it is added (tests sweep them all). */
   onRoute?: ((route: RouteOptions) => void)[];
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const VERSION = '0.1.0';
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -94,16 +123,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // The router's own refusals (a malformed URL, a path segment past `maxParamLength`) in the one error
     // shape too; fastify would answer them in its own.
     frameworkErrors: (err, _req, reply) => {
-      const { status, body } =
+      const { status, body } = errorAnswer(
         err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? {
-              status: 414,
-              body: {
-                error: 'uri-too-long',
-                message: 'a path segment is longer than 100 characters: no id is that long',
-              },
-            }
-          : errorAnswer(err);
+          ? new HttpError('uri-too-long', 'a path segment is longer than 100 characters: no id is that long')
+          : err,
+      );
       (reply as FastifyReply).code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
     },
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
@@ -124,7 +148,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.code(status).type(JSON_TYPE).serializer(JSON.stringify).send(body);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not-found', message: `no route ${req.method} ${req.url}: see /docs` }),
+    sendError(reply, 'not-found', `no route ${req.method} ${req.url}: see /docs`),
   );
   await app.register(helmet, withHsts(API_HEADERS, deps.tls !== undefined));
   // An address over its limit of wrong tokens is answered before its body is even read (after helmet's
@@ -133,13 +157,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     if (!req.headers.authorization) return;
     const wait = attempts.retryAfterS(req.ip);
-    if (wait > 0)
+    if (wait > 0) {
+      const { status, body } = errorAnswer(tooManyAttempts(wait));
       return reply
-        .code(429)
+        .code(status)
         .header('retry-after', String(wait))
         .type(JSON_TYPE)
         .serializer(JSON.stringify)
-        .send(tooManyAttempts(wait));
+        .send(body);
+    }
   });
   app.addHook(
     'onRequest',
@@ -163,13 +189,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       info: {
         title: 'citygauge',
         description: 'Live ISO/IEC 30146 city indicators and the device registry',
-        version: '0.1.0',
+        version: VERSION,
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
+    // Schemas named with .meta({ id }) (the error body) become components the routes refer to.
+    transformObject: (doc) => withoutUnusedInputs(jsonSchemaTransformObject(doc)),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(asyncApiPlugin, { broker: deps.deviceBroker, version: VERSION });
   await app.register(healthPlugin, { checks: deps.health });
   if (deps.people) {
     const home = deps.home ?? '/docs';
@@ -187,6 +216,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     why: () => ({
       timeZone: cityTimeZone(deps.registry.inventory.city),
       simulatedBusHours: deps.simulatedBusHours,
+      gtfsRt: deps.gtfsRt?.(),
     }),
   });
   await app.register(cityPlugin, { registry: deps.registry, simulatedBusHours: deps.simulatedBusHours });
@@ -198,10 +228,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       knownScope: (scope) => model().scopes.includes(scope),
     });
   }
-  await app.register(devicesPlugin, { registry: deps.registry, engine: () => deps.indicators.engine() });
+  if (deps.indicatorChanges)
+    await app.register(indicatorChangesPlugin, {
+      changes: deps.indicatorChanges,
+      knownIndicator: (id) => deps.indicators.engine().model.indicators.some((c) => c.def.id === id),
+    });
+  await app.register(devicesPlugin, {
+    registry: deps.registry,
+    engine: () => deps.indicators.engine(),
+    broker: deps.deviceBroker,
+  });
   await app.register(districtsPlugin, { registry: deps.registry });
+  await app.register(gtfsRtPlugin, { feeds: deps.gtfsRt });
   if (deps.deviceStatus) await app.register(deviceStatusPlugin, deps.deviceStatus);
   if (deps.alerts) await app.register(alertsPlugin, { alerts: deps.alerts });
+  if (deps.incidents) await app.register(incidentsPlugin, { incidents: deps.incidents });
   if (deps.scorecard)
     await app.register(scorecardPlugin, {
       ...deps.scorecard,
@@ -214,6 +255,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     knownIndicator: (id) => current().indicators.some((c) => c.def.id === id),
     knownScope: (scope) => current().scopes.includes(scope),
   });
+  await app.register(objectivesPlugin, {
+    registry: deps.registry,
+    desk: deps.objectives,
+    knownIndicator: (id) => current().indicators.some((c) => c.def.id === id),
+    knownScope: (scope) => current().scopes.includes(scope),
+  });
+  if (deps.maintenance)
+    await app.register(maintenancePlugin, { ...deps.maintenance, engine: () => deps.indicators.engine() });
   return app;
 }
 
@@ -235,8 +284,23 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
     if (req.body !== undefined || !req.routeOptions.schema?.body) return;
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return;
     const route = `${req.method} ${req.routeOptions.url}`;
-    return sendError(reply, 400, 'bad-request', `${route} needs a JSON body: see /docs for its fields`);
+    return sendError(reply, 'bad-request', `${route} needs a JSON body: see /docs for its fields`);
   });
+}
+
+/**
+ * The type provider adds an input twin (`ErrorInput`) of every named schema, whether any request uses it
+ * or not: keep only those referred to, so the error body is one component.
+ */
+function withoutUnusedInputs(
+  doc: ReturnType<typeof jsonSchemaTransformObject>,
+): ReturnType<typeof jsonSchemaTransformObject> {
+  const schemas = 'components' in doc ? doc.components?.schemas : undefined;
+  if (!schemas) return doc;
+  const text = JSON.stringify(doc);
+  for (const name of Object.keys(schemas))
+    if (name.endsWith('Input') && !text.includes(`"#/components/schemas/${name}"`)) delete schemas[name];
+  return doc;
 }
 
 /** The sign-in and password pages post plain HTML forms. */

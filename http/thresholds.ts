@@ -1,10 +1,13 @@
-// Alert thresholds through the API (CONTRACT §4: from city.json and the API): read them, replace them.
+// Alert thresholds through the API (docs/contract.md §4: from city.json and the API): read them, replace them.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Registry } from '../registry/registry-service.js';
+import { Threshold } from '../registry/row-schemas.js';
 import { needs } from './access.js';
 import { recordChange } from './audit-hook.js';
+import { codeOf, ErrorBody, sendError } from './errors.js';
+import { type KnownReferences, refusedItems, unknownReferences } from './indicator-references.js';
 
 const ThresholdOut = z.object({
   indicator: z.string(),
@@ -14,13 +17,11 @@ const ThresholdOut = z.object({
   forS: z.number(),
   severity: z.string(),
 });
-const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
-export const thresholdsPlugin: FastifyPluginAsync<{
-  registry: Registry;
-  knownIndicator: (id: string) => boolean;
-  knownScope: (scope: string) => boolean;
-}> = async (app, { registry, knownIndicator, knownScope }) => {
+export const thresholdsPlugin: FastifyPluginAsync<{ registry: Registry } & KnownReferences> = async (
+  app,
+  { registry, ...known },
+) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/api/thresholds',
@@ -31,27 +32,22 @@ export const thresholdsPlugin: FastifyPluginAsync<{
     '/api/thresholds',
     {
       ...needs('admin', 'threshold.set'),
+      ...refusedItems(Threshold, known),
       schema: {
         tags: ['alerts'],
         description: 'replace every threshold: [{"indicator","scope","below","clearAt","forS","severity"}]',
-        body: z.array(z.record(z.string(), z.unknown())),
+        body: z.array(Threshold),
         response: { 200: z.array(ThresholdOut), 400: ErrorBody },
       },
     },
     async (req, reply) => {
-      const unknown = req.body.flatMap((t, i) => {
-        const id = String(t.indicator ?? '');
-        const scope = String(t.scope ?? 'city');
-        if (id && !knownIndicator(id)) return [`${i}: no indicator '${id}'`];
-        if (!knownScope(scope)) return [`${i}: no scope '${scope}' (city or a district)`];
-        return [];
-      });
-      if (unknown.length) return reply.code(400).send({ error: 'bad-request', message: unknown.join('; ') });
+      const unknown = unknownReferences(req.body, known);
+      if (unknown) return sendError(reply, unknown.error, unknown.message);
       const before = registry.inventory.city.thresholds;
       const r = registry.setThresholds(req.body);
       await registry.written();
       if (r.ok) recordChange(req, { target: null, before, after: r.value });
-      return r.ok ? r.value : reply.code(400).send({ error: 'bad-request', message: r.reasons.join('; ') });
+      return r.ok ? r.value : sendError(reply, codeOf(r.status), r.reasons.join('; '));
     },
   );
 };

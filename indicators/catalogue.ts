@@ -1,4 +1,4 @@
-// The live ISO/IEC 30146:2019 indicators of CONTRACT §4, declared as data.
+// The live ISO/IEC 30146:2019 indicators of docs/contract.md §4, declared as data.
 import type { IndicatorInput } from './definition.js';
 
 const cameras = (assetClass: string) => ({ kind: 'cctv', assetClass });

@@ -1,8 +1,8 @@
 // How an indicator is declared: the catalogue is data, and user-defined indicators use the same form
-// (CONTRACT §4). Validated by zod when loaded from a file; the engine compiles it against the inventory.
+// (docs/contract.md §4). Validated by zod when loaded from a file; the engine compiles it against the inventory.
 import { z } from 'zod';
 
-/** The state a device must be in to count (CONTRACT §3). `registered` is always true once in the registry. */
+/** The state a device must be in to count (docs/contract.md §3). `registered` is always true once in the registry. */
 export const CONDITIONS = ['registered', 'online', 'available', 'shared'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 

@@ -1,4 +1,4 @@
-// The pure arithmetic of CONTRACT §4: every value on the hundred-mark scale, null for an empty denominator.
+// The pure arithmetic of docs/contract.md §4: every value on the hundred-mark scale, null for an empty denominator.
 
 export function percent(numerator: number, denominator: number): number | null {
   return denominator > 0 ? (numerator * 100) / denominator : null;

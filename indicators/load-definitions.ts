@@ -1,4 +1,4 @@
-// User-defined indicators from a JSON or YAML text, in the catalogue's own form (CONTRACT §4).
+// User-defined indicators from a JSON or YAML text, in the catalogue's own form (docs/contract.md §4).
 // Pure: the caller reads the file; this parses, validates and checks references.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// A piecewise-constant value over time and its time-weighted mean over a window (CONTRACT §4): the
+// A piecewise-constant value over time and its time-weighted mean over a window (docs/contract.md §4): the
 // integral of the value over the window divided by the part of the window it was defined (non-null) for.
 // Change points are kept with running integrals, so a mean costs one binary search; points older than the
 // longest window are dropped as time moves on, so memory follows the number of changes per window.
@@ -61,6 +61,14 @@ export class StepSeries {
     const definedMs = this.definedUpTo(j, to) - this.definedUpTo(i, start);
     if (definedMs <= 0) return null;
     return (this.integralUpTo(j, to) - this.integralUpTo(i, start)) / definedMs;
+  }
+
+  /** How many ms of [from, to] the value was defined (non-null), counting only time after the first point. */
+  definedOver(from: number, to: number): number {
+    if (this.times.length === this.head) return 0;
+    const start = Math.max(from, this.times[this.head]);
+    if (to <= start) return 0;
+    return this.definedUpTo(this.indexAt(to), to) - this.definedUpTo(this.indexAt(start), start);
   }
 
   /** Number of change points held (for memory accounting and tests). */

@@ -11,6 +11,7 @@ import { allows, type Role } from '../people/roles.js';
  */
 export const PAGE_ROLES: Readonly<Record<string, Role>> = {
   'cg-page-field': 'engineer',
+  'cg-page-maintenance': 'operator',
   'cg-page-audit': 'admin',
   'cg-page-settings': 'admin',
 };

@@ -8,6 +8,7 @@
 // token, for scripts and for a city whose people store is broken; each use is logged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { errorBody } from '../http/errors.js';
 import { type Person, signInUrl, type WhoIs } from './dashboard-auth.js';
 
 export interface EditorAuthOptions {
@@ -38,7 +39,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 401 | 403, me
     return;
   }
   res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify({ error: status === 401 ? 'unauthorized' : 'forbidden', message }));
+  res.end(JSON.stringify(errorBody(status === 401 ? 'unauthorized' : 'forbidden', message)));
 }
 
 export const notAdminMessage = (p: Person) =>

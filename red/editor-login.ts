@@ -13,10 +13,11 @@ export function editorAttemptLimit(attempts: AttemptLimit) {
     const address = (req as IncomingMessage & { ip?: string }).ip ?? req.socket.remoteAddress;
     const wait = attempts.retryAfterS(address);
     if (wait > 0) {
-      res.statusCode = 429;
+      const refused = tooManyAttempts(wait);
+      res.statusCode = refused.statusCode;
       res.setHeader('retry-after', String(wait));
       res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify(tooManyAttempts(wait)));
+      res.end(JSON.stringify(refused.body));
       return;
     }
     res.once('finish', () => {

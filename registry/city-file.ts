@@ -1,4 +1,4 @@
-// city.json (CONTRACT §1): the city's name, sharing agreement, mean windows and alert thresholds, every
+// city.json (docs/contract.md §1): the city's name, sharing agreement, mean windows and alert thresholds, every
 // key with a default. Its errors are reported at line 1 as `<path>: <reason>; ...`.
 import { readFileSync } from 'node:fs';
 import type { CityConfig } from './inventory.js';
@@ -15,9 +15,12 @@ export function parseCityJson(text: string): { city: CityConfig } | { error: str
   const parsed = CityFile.safeParse(raw, WITH_INPUT);
   if (!parsed.success) return { error: describeIssues(parsed.error) };
   // Only the contract's keys: the rest of the file is for whoever else reads it.
-  const { name, cctvSharingAgreement, windows, thresholds, timeZone, districts } = parsed.data;
+  const { name, cctvSharingAgreement, windows, thresholds, objectives, timeZone, districts, incidents } =
+    parsed.data;
   const city: CityConfig = { name, cctvSharingAgreement, windows, thresholds };
+  if (objectives.length) city.objectives = objectives;
   if (timeZone !== undefined) city.timeZone = timeZone;
+  if (incidents) city.incidents = incidents;
   // A district's name defaults to its id.
   if (districts) city.districts = districts.map((d) => ({ ...d, name: d.name ?? d.id }));
   return { city };

@@ -1,4 +1,4 @@
-// Cross references of devices.csv (CONTRACT §1): a device's asset must exist in its kind's table and a
+// Cross references of devices.csv (docs/contract.md §1): a device's asset must exist in its kind's table and a
 // camera's gateway must be a cctv-gateway. Checked once every row is read, since a gateway may follow its
 // cameras, against this import's rows and the registry's.
 import type { Device, DeviceKind, Inventory } from './inventory.js';

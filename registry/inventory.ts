@@ -1,5 +1,5 @@
 // The city's inventory as the rest of citygauge sees it: assets (the denominators of the indicators)
-// and the devices that cover them. CONTRACT §1. Parsed and validated once at the boundary (import).
+// and the devices that cover them. docs/contract.md §1. Parsed and validated once at the boundary (import).
 import { DEFAULT_TIME_ZONE } from './time-zone.js';
 
 export const DEVICE_KINDS = ['cctv', 'cctv-gateway', 'pipe-monitor', 'transit-beacon', 'sensor'] as const;
@@ -11,7 +11,7 @@ export type AreaClass = (typeof AREA_CLASSES)[number];
 export const SITE_CLASSES = ['pollution', 'energy'] as const;
 export type SiteClass = (typeof SITE_CLASSES)[number];
 
-/** CONTRACT §1: `expected_interval_s` defaults by kind. */
+/** docs/contract.md §1: `expected_interval_s` defaults by kind. */
 export const DEFAULT_INTERVAL_S: Readonly<Record<DeviceKind, number>> = {
   cctv: 30,
   'cctv-gateway': 30,
@@ -20,7 +20,7 @@ export const DEFAULT_INTERVAL_S: Readonly<Record<DeviceKind, number>> = {
   sensor: 60,
 };
 
-/** CONTRACT §1: ids are safe inside an MQTT topic level. */
+/** docs/contract.md §1: ids are safe inside an MQTT topic level. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Columns beyond the contract's are kept as attributes; absent when there are none (saves memory at 1M devices). */
@@ -62,7 +62,7 @@ export interface Site {
 export interface Device {
   id: string;
   kind: DeviceKind;
-  /** May be empty when the device has an asset: CONTRACT §3 places it in its asset's district. */
+  /** May be empty when the device has an asset: docs/contract.md §3 places it in its asset's district. */
   district?: string;
   /** cctv → area, pipe-monitor → pipe segment, sensor → site, transit-beacon → route (optional). */
   assetId?: string;
@@ -86,6 +86,17 @@ export interface Threshold {
   severity: Severity;
 }
 
+/** An objective on an indicator (issue 14 item 5): its error budget is 1 − target/100 of `window`. */
+export interface Objective {
+  indicator: string;
+  /** `city` or a district. */
+  scope: string;
+  /** Percent, 0 < target < 100: 99.5 means the indicator at 100 % for 99.5 % of the window. */
+  target: number;
+  /** e.g. `"30d"`. */
+  window: string;
+}
+
 /** A district the city declares in city.json: its id (the topic level), a name for people, an outline. */
 export interface DistrictDeclaration {
   id: string;
@@ -100,13 +111,25 @@ export interface CityConfig {
   /** Window lengths for time-weighted means, as written in city.json (`"1h"`, `"24h"`). */
   windows: string[];
   thresholds: Threshold[];
+  /** Error-budget objectives; absent (older data dirs) means none. */
+  objectives?: Objective[];
   /** IANA time zone from city.json; absent (older data dirs, cities that name none) means UTC. */
   timeZone?: string;
   /**
    * The city's districts (issue 10 item 2). Absent: not declared, and every district a row names is one
-   * (an inventory as CONTRACT §1 has it); `citygauge start` and `import` then declare what the registry holds.
+   * (an inventory as docs/contract.md §1 has it); `citygauge start` and `import` then declare what the registry holds.
    */
   districts?: DistrictDeclaration[];
+  /** How failures group into incidents (docs/incidents.md); absent means the defaults. */
+  incidents?: IncidentRuleConfig;
+}
+
+/** city.json `incidents`: times in seconds, the share in percent. */
+export interface IncidentRuleConfig {
+  districtWindowS: number;
+  districtMinDevices: number;
+  districtMinShare: number;
+  holdS: number;
 }
 
 export interface Inventory {
@@ -138,8 +161,8 @@ export const cityTimeZone = (city: Pick<CityConfig, 'timeZone'>): string =>
   city.timeZone ?? DEFAULT_TIME_ZONE;
 
 /**
- * Every district declared or named anywhere in the inventory, sorted: the scopes besides `city` (CONTRACT
- * §5). A declared district with no assets or devices yet is a scope too.
+ * Every district declared or named anywhere in the inventory, sorted: the scopes besides `city`
+ * (docs/contract.md §5). A declared district with no assets or devices yet is a scope too.
  */
 export function districtsOf(inv: Inventory): string[] {
   const names = new Set<string>(inv.city.districts?.map((d) => d.id));

@@ -1,4 +1,4 @@
-// Read an inventory folder (CONTRACT §1): every row validated, every error `file:line: reason`, and the
+// Read an inventory folder (docs/contract.md §1): every row validated, every error `file:line: reason`, and the
 // valid rows merged over an existing inventory — or nothing at all under `strict` when anything is bad.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -236,7 +236,7 @@ function headerProblem(file: InventoryCsvFile, header: string[]): string | undef
 }
 
 /**
- * Columns beyond the contract's, without empty cells; undefined when none is left (CONTRACT §1). A value
+ * Columns beyond the contract's, without empty cells; undefined when none is left (docs/contract.md §1). A value
  * over its limit (text-limits.ts) is the reason the row is refused instead.
  */
 function attributesOf(record: Record<string, string>, file: InventoryCsvFile): Attributes | string {
@@ -290,7 +290,7 @@ export const toDevice = (r: Out<typeof DeviceRow>, a: A): Device =>
       assetId: r.asset_id,
       gatewayId: r.gateway_id,
       hd: r.hd,
-      // CONTRACT §1: the interval defaults by kind.
+      // docs/contract.md §1: the interval defaults by kind.
       expectedIntervalS: r.expected_interval_s ?? DEFAULT_INTERVAL_S[r.kind],
       lat: r.lat,
       lon: r.lon,

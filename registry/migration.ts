@@ -6,6 +6,10 @@ import { credentials } from './migrations/0002-credentials.js';
 import { alertLog } from './migrations/0003-alert-log.js';
 import { scorecard } from './migrations/0004-scorecard.js';
 import { people } from './migrations/0005-people.js';
+import { alertKind } from './migrations/0006-alert-kind.js';
+import { indicatorChanges } from './migrations/0007-indicator-changes.js';
+import { maintenance } from './migrations/0008-maintenance.js';
+import { incidents } from './migrations/0009-incidents.js';
 
 export interface Migration {
   /** Recorded once applied; never renamed. */
@@ -14,13 +18,27 @@ export interface Migration {
   postgres: string;
 }
 
-/** registry.sqlite: the inventory and the credentials. */
-export const REGISTRY_MIGRATIONS: readonly Migration[] = [registry, credentials];
+/** registry.sqlite: the inventory, the credentials and the maintenance windows. */
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [registry, credentials, maintenance];
 /** alerts.sqlite. */
-export const ALERT_MIGRATIONS: readonly Migration[] = [alertLog];
+export const ALERT_MIGRATIONS: readonly Migration[] = [alertLog, alertKind];
 /** scorecard.sqlite. */
 export const SCORECARD_MIGRATIONS: readonly Migration[] = [scorecard];
 /** people.sqlite: accounts, sessions, personal tokens and the audit trail. */
 export const PEOPLE_MIGRATIONS: readonly Migration[] = [people];
+/** indicator-changes.sqlite: the change log of user-defined indicators. */
+export const INDICATOR_CHANGE_MIGRATIONS: readonly Migration[] = [indicatorChanges];
+/** incidents.sqlite: root-cause incidents and the alerts linked to them. */
+export const INCIDENT_MIGRATIONS: readonly Migration[] = [incidents];
 /** A PostgreSQL control plane, in order. */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [registry, credentials, alertLog, scorecard, people];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  registry,
+  credentials,
+  alertLog,
+  scorecard,
+  people,
+  alertKind,
+  indicatorChanges,
+  maintenance,
+  incidents,
+];

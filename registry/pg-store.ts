@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ChangeFeed, REGISTRY_CHANNEL } from './change-feed.js';
+import { CoalescedReread } from './coalesced-reread.js';
 import type { Inventory } from './inventory.js';
 import { migratePostgres } from './migrate.js';
 import { POSTGRES_MIGRATIONS } from './migration.js';
@@ -51,9 +52,22 @@ export class PgRegistryStore implements RegistryBackend {
   /** The writes waiting for the transaction in progress to end; they commit as one. */
   private batch: Batch | undefined;
   private feed: ChangeFeed | undefined;
-  private rereading: Promise<void> | undefined;
-  private rereadAgain = false;
   private open = true;
+  private readonly rereads = new CoalescedReread<Snapshot>({
+    isOpen: () => this.open,
+    writesDone: () => this.queue,
+    writesMade: () => this.writesMade,
+    read: async (credentials) => {
+      const snap = await this.read();
+      if (credentials) await this.creds.readAll(this.pool);
+      return snap;
+    },
+    apply: (snap) => {
+      this.snapshot = snap;
+      for (const hook of this.hooks) hook(snap.inventory, new Set(snap.simulated));
+    },
+    onError: (err) => this.log?.warn({ db: this.path, err: err.message }, 'registry re-read failed'),
+  });
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -264,31 +278,7 @@ export class PgRegistryStore implements RegistryBackend {
 
   /** Re-read the registry (and with `credentials` every credential) and tell the hooks; coalesced. */
   private reread(credentials: boolean): void {
-    if (!this.open) return;
-    if (this.rereading) {
-      this.rereadAgain = true;
-      return;
-    }
-    this.rereading = (async () => {
-      do {
-        this.rereadAgain = false;
-        // This node's writes first, so the read has them; a write made meanwhile means read again.
-        await this.queue;
-        const made = this.writesMade;
-        const snap = await this.read();
-        if (credentials) await this.creds.readAll(this.pool);
-        if (this.writesMade !== made) {
-          this.rereadAgain = true;
-          continue;
-        }
-        this.snapshot = snap;
-        for (const hook of this.hooks) hook(snap.inventory, new Set(snap.simulated));
-      } while (this.rereadAgain && this.open);
-    })()
-      .catch((err: Error) => this.log?.warn({ db: this.path, err: err.message }, 'registry re-read failed'))
-      .finally(() => {
-        this.rereading = undefined;
-      });
+    this.rereads.request(credentials);
   }
 
   /** The whole registry in one consistent read. */

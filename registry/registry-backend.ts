@@ -4,6 +4,7 @@
 // nothing on SQLite, so the embedded path stays as fast and as simple as it was.
 import type { CredentialStore } from './credentials.js';
 import type { Inventory } from './inventory.js';
+import type { MaintenanceStore } from './maintenance-plan.js';
 
 /** Nothing once written (SQLite), or a promise that settles when the database committed (PostgreSQL). */
 export type Written = void | Promise<void>;
@@ -35,6 +36,8 @@ export interface RegistryBackend {
   markSimulated(ids: Iterable<string>): number | Promise<number>;
   /** Device and service credentials, in the same database. */
   credentials(): CredentialStore;
+  /** The maintenance windows, in the same database (the embedded SQLite only, so far). */
+  maintenance?(): MaintenanceStore;
   isOpen(): boolean;
   close(): void | Promise<void>;
   /**

@@ -9,16 +9,17 @@ import {
   type Device,
   districtsOf,
   type Inventory,
+  type Objective as ObjectiveValue,
   type Threshold as ThresholdValue,
   unknownDistrict,
 } from './inventory.js';
 import { describeIssues, WITH_INPUT } from './issue-reasons.js';
 import { type LoadResult, loadInventoryDir, toDevice } from './load-inventory.js';
 import { PendingWrites, type RegistryBackend, type SimulatedFlag } from './registry-backend.js';
-import { DeviceRow, Threshold } from './row-schemas.js';
+import { DeviceRow, Objective, Threshold } from './row-schemas.js';
 import { districtText } from './text-limits.js';
 
-/** A device as the API takes it: a devices.csv row with camelCase names (CONTRACT §5). */
+/** A device as the API takes it: a devices.csv row with camelCase names (docs/contract.md §5). */
 export interface DeviceInput {
   id: string;
   kind: string;
@@ -38,6 +39,18 @@ const fail = <T>(status: 400 | 404 | 409, ...reasons: string[]): Outcome<T> => (
   status,
   reasons,
 });
+
+/** Each item as `schema` reads it, or a 400 with every refused item's reasons as `index: reasons` (city.json's words). */
+export function parseEach<S extends z.ZodType>(schema: S, input: readonly unknown[]): Outcome<z.output<S>[]> {
+  const values: z.output<S>[] = [];
+  const reasons: string[] = [];
+  input.forEach((item, i) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) values.push(parsed.data);
+    else reasons.push(`${i}: ${describeIssues(parsed.error)}`);
+  });
+  return reasons.length ? fail(400, ...reasons) : { ok: true, value: values };
+}
 
 /** A change the database refused or never got; the HTTP API answers it 503. */
 export class RegistryWriteError extends Error {
@@ -168,20 +181,26 @@ export class Registry {
     return result;
   }
 
-  /** Replace the alert thresholds (CONTRACT §4), validated as in city.json; stored with the city settings. */
-  setThresholds(input: unknown[]): Outcome<ThresholdValue[]> {
-    const thresholds: ThresholdValue[] = [];
-    const reasons: string[] = [];
-    input.forEach((t, i) => {
-      const parsed = Threshold.safeParse(t);
-      if (parsed.success) thresholds.push(parsed.data);
-      else reasons.push(`${i}: ${describeIssues(parsed.error)}`);
-    });
-    if (reasons.length) return fail(400, ...reasons);
+  /** Replace the alert thresholds (docs/contract.md §4), validated as in city.json; stored with the city settings. */
+  setThresholds(input: readonly unknown[]): Outcome<ThresholdValue[]> {
+    const parsed = parseEach(Threshold, input);
+    if (!parsed.ok) return parsed;
+    const thresholds = parsed.value;
     const next = { ...this.inventory, city: { ...this.inventory.city, thresholds } };
     this.pending.add(this.store.upsert(next, this.inventory, 'keep'));
     this.replace(next);
     return { ok: true, value: thresholds };
+  }
+
+  /** Replace the error-budget objectives, validated as in city.json; stored with the city settings. */
+  setObjectives(input: readonly unknown[]): Outcome<ObjectiveValue[]> {
+    const parsed = parseEach(Objective, input);
+    if (!parsed.ok) return parsed;
+    const objectives = parsed.value;
+    const next = { ...this.inventory, city: { ...this.inventory.city, objectives } };
+    this.pending.add(this.store.upsert(next, this.inventory, 'keep'));
+    this.replace(next);
+    return { ok: true, value: objectives };
   }
 
   /** The same rules as a devices.csv row: the row schema, then references into the registry. */

@@ -1,4 +1,4 @@
-// One zod schema per inventory file (CONTRACT §1). CSV cells arrive as trimmed strings and an empty cell
+// One zod schema per inventory file (docs/contract.md §1). CSV cells arrive as trimmed strings and an empty cell
 // is a missing value; the schemas turn them into typed values or say, per column, what is wrong.
 import { z } from 'zod';
 import { AREA_CLASSES, DEVICE_KINDS, SITE_CLASSES } from './inventory.js';
@@ -11,7 +11,7 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefin
 // `abort`: an empty cell is missing, not also malformed.
 const required = z.string().min(1, { message: 'is required', abort: true });
 const id = idText(required);
-// A district names an MQTT topic level (CONTRACT §2 `city/indicators/<id>/<district>`) and an HTTP scope.
+// A district names an MQTT topic level (docs/contract.md §2 `city/indicators/<id>/<district>`) and an HTTP scope.
 const district = districtText(required);
 const name = nameText(z.string()).default('');
 
@@ -95,7 +95,7 @@ export const DeviceRow = z
     ),
   })
   .superRefine((d, ctx) => {
-    // CONTRACT §1: a gateway reports for cameras; nothing else reports through one.
+    // docs/contract.md §1: a gateway reports for cameras; nothing else reports through one.
     if (d.gateway_id && d.kind !== 'cctv')
       ctx.addIssue({
         code: 'custom',
@@ -117,7 +117,7 @@ export const Threshold = z
     forS: z.number().nonnegative('must be >= 0').default(0),
     severity: z.enum(['minor', 'major', 'critical']).default('major'),
   })
-  // CONTRACT §4: cleared when the value reaches clearAt, so clearAt below `below` would flap.
+  // docs/contract.md §4: cleared when the value reaches clearAt, so clearAt below `below` would flap.
   .superRefine((t, ctx) => {
     if (t.clearAt !== undefined && t.clearAt < t.below)
       ctx.addIssue({
@@ -128,6 +128,15 @@ export const Threshold = z
       });
   })
   .transform((t) => ({ ...t, clearAt: t.clearAt ?? t.below }));
+
+/** An error-budget objective (issue 14 item 5): `{"indicator", "scope": "city", "target": 99.5, "window": "30d"}`. */
+export const Objective = z.strictObject({
+  indicator: z.string().min(1, 'is required').max(LIMITS.id, atMost(LIMITS.id)),
+  scope: z.string().min(1, 'is required').max(LIMITS.district, atMost(LIMITS.district)).default('city'),
+  // 100 would leave no budget to spend: every burn rate would divide by zero.
+  target: z.number().gt(0, 'must be above 0').lt(100, 'must be below 100 (a budget of 0 cannot be spent)'),
+  window: windowLength.default('30d'),
+});
 
 // GeoJSON (RFC 7946) geometry of a district's outline: [lon, lat] positions, closed rings of 4 or more.
 const lon = z.number().min(-180, 'must be within [-180, 180]').max(180, 'must be within [-180, 180]');
@@ -157,12 +166,22 @@ const districts = z
     });
   });
 
+/** How device failures group into incidents (issue 14 item 1, docs/incidents.md); each key has its default. */
+export const IncidentRuleFile = z.strictObject({
+  districtWindowS: z.number().positive().max(3600).default(60),
+  districtMinDevices: z.number().int().min(2).default(5),
+  /** Percent of the district's registered devices. */
+  districtMinShare: z.number().gt(0).max(100).default(50),
+  holdS: z.number().min(0).max(86_400).default(300),
+});
+
 /** city.json: every key optional; an unknown key is an error, so a typo never silently means the default. */
 export const CityFile = z.strictObject({
   name: nameText(z.string().min(1, 'must not be empty')).default('City'),
   cctvSharingAgreement: z.boolean().default(false),
   windows: z.array(windowLength).min(1, 'needs at least one window').default(['1h', '24h']),
   thresholds: z.array(Threshold).default([]),
+  objectives: z.array(Objective).default([]),
   /** IANA name; absent means UTC (said once in the log). Stored canonical: `US/Pacific` → `America/Los_Angeles`. */
   timeZone: z
     .string()
@@ -173,6 +192,7 @@ export const CityFile = z.strictObject({
     })
     .optional(),
   districts: districts.optional(),
+  incidents: IncidentRuleFile.optional(),
 });
 
 export type InventoryCsvFile = 'areas.csv' | 'pipe_segments.csv' | 'routes.txt' | 'sites.csv' | 'devices.csv';

@@ -1,10 +1,11 @@
-// The registry on disk (CONTRACT §5): the inventory in an embedded SQLite database under the data
+// The registry on disk (docs/contract.md §5): the inventory in an embedded SQLite database under the data
 // directory, written with transactional upserts and read back into the in-memory Inventory the engine uses.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteCredentialStore } from './credentials.js';
 import type { Inventory } from './inventory.js';
+import { SqliteMaintenanceStore } from './maintenance-plan.js';
 import { migrateSqlite } from './migrate.js';
 import { REGISTRY_MIGRATIONS } from './migration.js';
 import type { RegistryBackend, SimulatedFlag } from './registry-backend.js';
@@ -34,6 +35,11 @@ export class RegistryStore implements RegistryBackend {
   /** Device and service credentials, in the same database. */
   credentials(): SqliteCredentialStore {
     return new SqliteCredentialStore(this.db);
+  }
+
+  /** The maintenance windows, in the same database. */
+  maintenance(): SqliteMaintenanceStore {
+    return new SqliteMaintenanceStore(this.db);
   }
 
   /**

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ID_PATTERN } from './inventory.js';
 
 export const LIMITS = {
-  /** Device, area, pipe segment and site ids, gateway ids (CONTRACT §1's pattern). */
+  /** Device, area, pipe segment and site ids, gateway ids (docs/contract.md §1's pattern). */
   id: 64,
   /** A district's id: a topic level and an HTTP scope. */
   district: 64,

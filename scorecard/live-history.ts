@@ -12,6 +12,12 @@ const HOUR_MS = 3_600_000;
 
 export interface LiveValues {
   readonly values: Map<string, number | null>;
+  /**
+   * Per live indicator, the share of the whole period with history behind it, 0..1 (issue 14 item 3): the
+   * hours of the period with at least one recorded value, times an hour, over the period's length. A few
+   * minutes of history in a quarter reads 0.05 %, not 100 %. An indicator not in it: 0.
+   */
+  readonly coverage?: Map<string, number>;
   /** Where the values come from, printed in the report. */
   readonly note: string;
 }
@@ -30,6 +36,7 @@ export async function liveFromReader(
   now: number = Date.now(),
 ): Promise<LiveValues> {
   const values = new Map<string, number | null>();
+  const coverage = new Map<string, number>();
   const to = Math.min(period.toMs, now);
   if (to > period.fromMs)
     for (const d of catalogue.filter((c) => c.source === 'live')) {
@@ -42,15 +49,23 @@ export async function liveFromReader(
       });
       const present = buckets.map((b) => b.value).filter((v): v is number => v !== null);
       values.set(d.id, present.length > 0 ? present.reduce((a, b) => a + b, 0) / present.length : null);
+      coverage.set(d.id, historyShare(present.length, period));
     }
   const any = [...values.values()].some((v) => v !== null);
   const sofar = to < period.toMs ? ' so far (the period is not over)' : '';
   return {
     values,
+    coverage,
     note: any
       ? `Live values: mean of hourly means over ${period.id}${sofar} from ${where}`
       : `No live data for ${period.id} in ${where}`,
   };
+}
+
+/** `hours` hours with history, as a share of the whole period (the last one may be cut by the period's end). */
+export function historyShare(hours: number, period: Pick<Period, 'fromMs' | 'toMs'>): number {
+  const length = period.toMs - period.fromMs;
+  return length > 0 ? Math.min(1, (hours * HOUR_MS) / length) : 0;
 }
 
 /**
@@ -65,7 +80,11 @@ export async function liveFromHistory(
 ): Promise<LiveValues> {
   const file = join(dataDir, HISTORY_FILE);
   if (!existsSync(file))
-    return { values: new Map(), note: `No history store at ${file}: citygauge start records one` };
+    return {
+      values: new Map(),
+      coverage: new Map(),
+      note: `No history store at ${file}: citygauge start records one`,
+    };
   const history = new SqliteHistory(dataDir);
   try {
     return await liveFromReader(history, `the history store ${file}`, period, catalogue, now);

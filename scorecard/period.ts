@@ -1,4 +1,4 @@
-// Scorecard periods (CONTRACT §5 `report --period`): a calendar year (`2026`) or a quarter (`2026-Q3`) of the
+// Scorecard periods (docs/contract.md §5 `report --period`): a calendar year (`2026`) or a quarter (`2026-Q3`) of the
 // city's own calendar: 2026-Q1 in America/Los_Angeles runs from 2026-01-01T08:00Z to 2026-04-01T07:00Z.
 import type { InputProblem } from '../indicators/iso/index.js';
 import { DEFAULT_TIME_ZONE, wallClockToInstant, zoneOffsetMs } from '../registry/time-zone.js';

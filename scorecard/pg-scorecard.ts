@@ -7,11 +7,13 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { CompositeIndex, SelfAssessment } from '../indicators/iso/index.js';
 import { ChangeFeed } from '../registry/change-feed.js';
+import { CoalescedReread } from '../registry/coalesced-reread.js';
 import { migratePostgres } from '../registry/migrate.js';
 import { POSTGRES_MIGRATIONS } from '../registry/migration.js';
 import { ControlPlaneError, connectionProblem, connectPool, redactUrl } from '../registry/postgres.js';
 import { PendingWrites } from '../registry/registry-backend.js';
 import { type AdminEntry, type CheckedEntry, newEntry } from './entry-check.js';
+import { emptyView, iso, key, readView, type View } from './pg-scorecard-view.js';
 import type { ScorecardBackend } from './scorecard-backend.js';
 
 /** The channel every scorecard write notifies, in the writing transaction. */
@@ -19,24 +21,7 @@ export const SCORECARD_CHANNEL = 'citygauge_scorecard';
 /** Any constant: scorecard writes of all nodes commit one at a time, so a conflict is found, not raced. */
 const WRITE_LOCK = 30_147;
 
-interface View {
-  /** By id, ascending: the order history() gives. */
-  entries: Map<number, AdminEntry>;
-  /** `indicator\nperiod` → the id of the entry standing for it. */
-  standing: Map<string, number>;
-  settings: Map<string, unknown>;
-  assessments: SelfAssessment[];
-  composites: Map<string, CompositeIndex>;
-  nextEntryId: number;
-  nextAssessmentId: number;
-}
-
 type Op = (c: pg.PoolClient) => Promise<void>;
-
-const key = (indicator: string, period: string) => `${indicator}\n${period}`;
-/** BIGINT comes back from pg as a string (it may exceed 2^53); ids and milliseconds do not. */
-const num = (v: unknown) => (v === null ? null : Number(v));
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A write PostgreSQL refused; `statusCode` is what the HTTP API answers with. */
 export class ScorecardWriteError extends Error {
@@ -65,8 +50,17 @@ export class PgScorecard implements ScorecardBackend {
   private writesMade = 0;
   private hooks: (() => void)[] = [];
   private feed: ChangeFeed | undefined;
-  private rereading: Promise<void> | undefined;
-  private rereadAgain = false;
+  private readonly rereads = new CoalescedReread<View>({
+    isOpen: () => this.open,
+    writesDone: () => this.queue,
+    writesMade: () => this.writesMade,
+    read: () => readView(this.pool),
+    apply: (view) => {
+      this.view = view;
+      for (const hook of this.hooks) hook();
+    },
+    onError: (err) => this.log?.warn({ db: this.path, err: err.message }, 'scorecard re-read failed'),
+  });
   private open = true;
 
   private constructor(
@@ -91,7 +85,7 @@ export class PgScorecard implements ScorecardBackend {
         onReconnect: () => store.reread(),
       });
       await store.feed.start();
-      store.view = await store.read();
+      store.view = await readView(pool);
     } catch (err) {
       await store.close();
       throw err instanceof ControlPlaneError
@@ -348,85 +342,6 @@ export class PgScorecard implements ScorecardBackend {
 
   /** Re-read the scorecard and tell the hooks; coalesced. */
   private reread(): void {
-    if (!this.open) return;
-    if (this.rereading) {
-      this.rereadAgain = true;
-      return;
-    }
-    this.rereading = (async () => {
-      do {
-        this.rereadAgain = false;
-        // This node's writes first, so the read has them; a write made meanwhile means read again.
-        await this.queue;
-        const made = this.writesMade;
-        const view = await this.read();
-        if (this.writesMade !== made) {
-          this.rereadAgain = true;
-          continue;
-        }
-        this.view = view;
-        for (const hook of this.hooks) hook();
-      } while (this.rereadAgain && this.open);
-    })()
-      .catch((err: Error) => this.log?.warn({ db: this.path, err: err.message }, 'scorecard re-read failed'))
-      .finally(() => {
-        this.rereading = undefined;
-      });
+    this.rereads.request();
   }
-
-  /** The whole scorecard in one consistent read. */
-  private async read(): Promise<View> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const view = emptyView();
-      for (const r of (await c.query('SELECT * FROM scorecard_entries ORDER BY entry_id')).rows) {
-        const entry: AdminEntry = {
-          entryId: Number(r.entry_id),
-          indicator: r.indicator,
-          period: r.period,
-          inputs: JSON.parse(r.inputs),
-          value: r.value,
-          source: r.source,
-          enteredBy: r.entered_by,
-          enteredAt: iso(num(r.entered_at)) as string,
-          supersededBy: num(r.superseded_by),
-          supersededAt: iso(num(r.superseded_at)),
-        };
-        view.entries.set(entry.entryId, entry);
-        if (entry.supersededBy === null) view.standing.set(key(entry.indicator, entry.period), entry.entryId);
-        view.nextEntryId = entry.entryId + 1;
-      }
-      for (const r of (await c.query('SELECT key, value FROM scorecard_settings')).rows)
-        view.settings.set(r.key, JSON.parse(r.value));
-      for (const r of (
-        await c.query(
-          'SELECT assessment_id, assessment FROM scorecard_self_assessments ORDER BY assessment_id',
-        )
-      ).rows) {
-        view.assessments.push(JSON.parse(r.assessment));
-        view.nextAssessmentId = Number(r.assessment_id) + 1;
-      }
-      for (const r of (await c.query('SELECT id, definition FROM scorecard_composites')).rows)
-        view.composites.set(r.id, JSON.parse(r.definition));
-      await c.query('COMMIT');
-      c.release();
-      return view;
-    } catch (err) {
-      c.release(err as Error);
-      throw err;
-    }
-  }
-}
-
-function emptyView(): View {
-  return {
-    entries: new Map(),
-    standing: new Map(),
-    settings: new Map(),
-    assessments: [],
-    composites: new Map(),
-    nextEntryId: 1,
-    nextAssessmentId: 1,
-  };
 }

@@ -1,4 +1,4 @@
-// The scorecard as CSV (CONTRACT §5 `report`): one row per indicator and per roll-up node.
+// The scorecard as CSV (docs/contract.md §5 `report`): one row per indicator and per roll-up node.
 import type { Scorecard } from './scorecard.js';
 
 export const REPORT_CSV_HEADER = [
@@ -33,7 +33,7 @@ export function renderReportCsv(card: Scorecard): string {
       l.source,
       l.period,
       l.enteredBy,
-      l.value === null ? 0 : 1,
+      l.coverage,
       l.value === null ? l.id : '',
     ]),
     ...card.rollUps.map((n) => [

@@ -1,5 +1,7 @@
-// The scorecard as one self-contained HTML page (CONTRACT §5 `report`): inline CSS and inline SVG charts,
+// The scorecard as one self-contained HTML page (docs/contract.md §5 `report`): inline CSS and inline SVG charts,
 // no script and no external URL, so the file opens anywhere and can be mailed or archived as it is.
+
+import type { PeriodBudget } from '../indicators/error-budget.js';
 import { formatInZone } from '../registry/time-zone.js';
 import type { Period } from './period.js';
 import type { CompositeLine, LevelLine, RollUpLine, Scorecard } from './scorecard.js';
@@ -12,6 +14,30 @@ export interface ReportMeta {
   readonly timeZone: string;
   /** The period's local bounds, printed under the title. */
   readonly period?: Pick<Period, 'fromMs' | 'toMs'>;
+  /** The city's error-budget objectives over the period (scorecard/period-budgets.ts); absent: none. */
+  readonly budgets?: readonly PeriodBudget[];
+}
+
+/** One row per objective: the budget left over the period, as a share and as time, and the history behind it. */
+function budgetSection(budgets: readonly PeriodBudget[] | undefined): string {
+  if (!budgets?.length) return '';
+  const rows = budgets
+    .map((b) => {
+      const o = b.objective;
+      const left = b.budgetLeft === null ? '—' : `${(b.budgetLeft * 100).toFixed(1)} %`;
+      return (
+        `<tr data-objective="${esc(`${o.indicator}@${o.scope}`)}"><td>${esc(o.indicator)}</td><td>${esc(o.scope)}</td>` +
+        `<td class="num">${o.target} %</td><td class="num${b.budgetLeft !== null && b.budgetLeft < 0 ? ' bad' : ''}">${left}</td>` +
+        `<td>${esc(b.text)}</td><td class="num">${(b.coverage * 100).toFixed(1)} %</td></tr>`
+      );
+    })
+    .join('\n');
+  return `<section id="error-budgets"><h2>Error budgets</h2>
+<p class="note">Each objective's budget over the period is (100 − target) % of it; the budget left is 1 − the bad share of the time with history ÷ the budget. Time without history is left out; coverage says how much of the period had it.</p>
+<table><thead><tr><th>indicator</th><th>scope</th><th>target</th><th>budget left</th><th>as time</th><th>coverage</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+</section>`;
 }
 
 const ENTITIES: Record<string, string> = {
@@ -26,6 +52,8 @@ export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (
 
 const num = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 const pct = (share: number) => `${Math.round(share * 100)} %`;
+/** A live value's share of the period with history behind it, to 0.1 % (a few minutes of a quarter: 0.0 %). */
+export const historyPct = (share: number) => `${(share * 100).toFixed(1)} %`;
 const level = (l: LevelLine) => (l.level === null ? 'no level' : `${l.level} ${l.levelName}`);
 
 /** Colours of the five PAS 181 levels, lagging to excelling; grey when unknown. */
@@ -131,7 +159,8 @@ export function renderReportHtml(card: Scorecard, meta: ReportMeta): string {
         `<td>${esc(l.name)}${l.userDefined ? ' <span class="note">(user-defined)</span>' : ''}</td>` +
         `<td class="num">${num(l.value)}</td>` +
         `<td class="${l.kind === 'live' ? 'live' : ''}">${esc(l.source ?? (l.kind === 'live' ? 'no live data' : 'not entered'))}</td>` +
-        `<td>${esc(l.period ?? '—')}</td><td>${esc(l.enteredBy ?? (l.kind === 'live' ? 'engine' : '—'))}</td></tr>`,
+        `<td>${esc(l.period ?? '—')}</td><td>${esc(l.enteredBy ?? (l.kind === 'live' ? 'engine' : '—'))}</td>` +
+        `<td class="num">${l.kind === 'live' ? historyPct(l.coverage) : '—'}</td></tr>`,
     )
     .join('\n');
   const levelRows = [m.overall, ...m.firstLevel]
@@ -194,7 +223,7 @@ ${barChart('Second-level scores', second, bands)}
 ${rollUpTable(second)}
 </section>
 <section id="indicators"><h2>Indicators (${card.indicators.length})</h2>
-<table><thead><tr><th>number</th><th>indicator</th><th>value</th><th>source</th><th>period</th><th>entered by</th></tr></thead><tbody>
+<table><thead><tr><th>number</th><th>indicator</th><th>value</th><th>source</th><th>period</th><th>entered by</th><th>history</th></tr></thead><tbody>
 ${indicatorRows}
 </tbody></table>
 </section>
@@ -209,6 +238,7 @@ ${assessments}
 <section id="composites"><h2>Composite indices</h2>
 ${composites}
 </section>
+${budgetSection(meta.budgets)}
 </main>
 </body>
 </html>

@@ -26,6 +26,11 @@ export interface ScorecardInputs {
   readonly entries: ReadonlyMap<string, AdminEntry>;
   /** Live values by indicator id (city scope); absent or null when unknown. */
   readonly live: ReadonlyMap<string, number | null>;
+  /**
+   * Per live indicator, the share of the period with history behind it (scorecard/live-history.ts), 0 when
+   * not in it; without the map at all, a live value stands for the whole period as an entered one does.
+   */
+  readonly liveCoverage?: ReadonlyMap<string, number>;
   /** Says where the live values come from, for the reader of the report. */
   readonly liveNote: string;
   readonly weights: RollUpWeights;
@@ -43,6 +48,11 @@ export interface IndicatorLine {
   /** The city's own indicator (e.g. cyber security, 7.6.2), not one of the standard's in our copy. */
   readonly userDefined: boolean;
   readonly value: number | null;
+  /**
+   * How much of the period the value stands for, 0..1: a live value, the share of the period with history
+   * behind it; an entered one, 1 (0 without a value).
+   */
+  readonly coverage: number;
   /** 'live' for an engine value, else the entry's source; null when there is no value. */
   readonly source: string | null;
   readonly period: string | null;
@@ -149,6 +159,7 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
     if (d.source === 'live') {
       const value = score(input.live.get(d.id));
       return {
+        coverage: value === null ? 0 : input.liveCoverage ? (input.liveCoverage.get(d.id) ?? 0) : 1,
         id: d.id,
         name: d.name,
         section: d.section,
@@ -163,14 +174,16 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
       };
     }
     const e = input.entries.get(d.id);
+    const value = score(e?.value);
     return {
+      coverage: value === null ? 0 : 1,
       id: d.id,
       name: d.name,
       section: d.section,
       secondLevel: d.secondLevel,
       kind: 'administrative',
       userDefined,
-      value: score(e?.value),
+      value,
       source: e?.source ?? null,
       period: e?.period ?? null,
       enteredBy: e?.enteredBy ?? null,
@@ -185,7 +198,7 @@ export function buildScorecard(input: ScorecardInputs): Scorecard {
   const weights = Object.fromEntries(
     Object.entries(input.weights).filter(([id]) => tree.has(id) && id !== OVERALL),
   );
-  const rolled = rollUp(scores, weights, tree);
+  const rolled = rollUp(scores, weights, tree, new Map(indicators.map((l) => [l.id, l.coverage])));
   if (!rolled.ok) throw new Error(`scorecard roll-up: ${rolled.errors.map((e) => e.message).join('; ')}`);
   const { overall, nodes } = rolled.value;
   const rollUps: RollUpLine[] = [rollUpLine(overall)];
@@ -295,6 +308,7 @@ export function scorecardFromStore(
   period: string,
   live: ReadonlyMap<string, number | null>,
   liveNote: string,
+  liveCoverage?: ReadonlyMap<string, number>,
 ): Scorecard {
   return buildScorecard({
     period,
@@ -302,6 +316,7 @@ export function scorecardFromStore(
     entries: store.current(period),
     live,
     liveNote,
+    liveCoverage,
     weights: store.weights(),
     bands: store.maturityBands(),
     selfAssessments: store.selfAssessments(),

@@ -4,7 +4,8 @@
 //   deploy/local/cluster up --dir DIR [--base-port 14000] [--inventory DIR] [--partitions 8] [--allow-anonymous]
 //   deploy/local/cluster kill shard 1 --dir DIR        (SIGKILL, as a crash; roles nats, pg, door, shard, api)
 //   deploy/local/cluster down --dir DIR
-// `up` writes DIR/cluster.json (the API URL, the MQTT URLs, the database URL, the admin token, every pid);
+// `up` writes DIR/cluster.json (the API URL, the MQTT URLs, each door's and shard's /healthz and /metrics URL,
+// the database URL, the admin token, every pid);
 // logs go to DIR/logs. Every node keeps the registry, credentials and alert log in the one PostgreSQL
 // (DIR/pg), so a device registered through the API opens every front door (LISTEN/NOTIFY). An `up` after a
 // `down` on the same DIR starts on the same registry and log.
@@ -19,6 +20,7 @@ import {
   type ClusterFile,
   isRunning,
   nodeCommands,
+  nodeHttpUrls,
   PORTS_USED,
   type Role,
   type Topology,
@@ -168,7 +170,7 @@ async function start(
   }
 
   say(
-    `starting ${topo.doors.length} front doors (MQTT ${topo.doors.join(', ')}), ${topo.shards} shards, ${topo.apis.length} API node(s) (HTTP ${topo.apis.join(', ')})`,
+    `starting ${topo.doors.length} front doors (MQTT ${topo.doors.join(', ')}, /metrics ${topo.doorHttp.join(', ')}), ${topo.shards} shards (/metrics ${topo.shardHttp.join(', ')}), ${topo.apis.length} API node(s) (HTTP ${topo.apis.join(', ')})`,
   );
   // Each node a data dir of its own (a front door keeps retained messages there); the registry is shared.
   const node = (name: string, args: string[]) =>
@@ -214,6 +216,7 @@ async function start(
   const file: ClusterFile = {
     api,
     mqtt: topo.doors.map((p) => `mqtt://127.0.0.1:${p}`),
+    http: nodeHttpUrls(topo),
     nats,
     db: Object.assign(new URL(pg.url), { password: pg.password }).toString(),
     adminToken,

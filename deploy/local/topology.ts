@@ -7,7 +7,11 @@ export interface Topology {
   nats: { client: number; route: number; monitor: number }[];
   /** MQTT port per front door. */
   doors: number[];
+  /** /healthz and /metrics port per front door (`broker --http-port`). */
+  doorHttp: number[];
   shards: number;
+  /** /healthz and /metrics port per shard (`engine --cluster --http-port`). */
+  shardHttp: number[];
   /** HTTP port of each API node (the first is the one cluster.json names). */
   apis: number[];
   /** PostgreSQL's port (the control plane every node shares). */
@@ -26,29 +30,32 @@ export interface ClusterFile {
   db: string;
   adminToken: string;
   partitions: number;
+  /** Each front door's and shard's /healthz and /metrics, by node name: `http://127.0.0.1:PORT`. */
+  http: Record<string, string>;
   /** Process ids by role, in start order (`kill ROLE N` takes the N-th, from 1). */
   pids: Record<Role, number[]>;
   logs: string;
 }
 
 /**
- * Ports from `base` on: NATS client base…, routes base+10…, monitoring base+20…, doors base+30…, API base+40,
- * PostgreSQL base+50.
+ * How many ports from the base the topology uses: NATS client base…, routes base+10…, monitoring base+20…,
+ * doors' MQTT base+30…, API base+40…, PostgreSQL base+50, doors' HTTP base+60…, shards' HTTP base+70….
  */
-/** How many ports from the base the topology uses. */
-export const PORTS_USED = 51;
+export const PORTS_USED = 80;
 
 export function topologyAt(
   base: number,
   partitions = 8,
-  /** How many of each role: up to 10 front doors and 10 API nodes. */
+  /** How many of each role: up to 10 of each. */
   shape: { doors: number; shards: number; apis: number } = { doors: 2, shards: 2, apis: 1 },
 ): Topology {
   const from = (offset: number, n: number) => Array.from({ length: n }, (_, i) => base + offset + i);
   return {
     nats: [0, 1, 2].map((i) => ({ client: base + i, route: base + 10 + i, monitor: base + 20 + i })),
     doors: from(30, shape.doors),
+    doorHttp: from(60, shape.doors),
     shards: shape.shards,
+    shardHttp: from(70, shape.shards),
     apis: from(40, shape.apis),
     pg: base + 50,
     partitions,
@@ -64,7 +71,7 @@ export interface NodeCommand {
   args: string[];
 }
 
-/** Every citygauge node of the topology, front doors first, each on its port. */
+/** Every citygauge node of the topology, front doors first, each on its ports. */
 export function nodeCommands(topo: Topology, options: { anonymous?: boolean } = {}): NodeCommand[] {
   return [
     ...topo.doors.map((port, i) => ({
@@ -76,13 +83,15 @@ export function nodeCommands(topo: Topology, options: { anonymous?: boolean } = 
         '127.0.0.1',
         '--mqtt-port',
         String(port),
+        '--http-port',
+        String(topo.doorHttp[i]),
         ...(options.anonymous ? ['--allow-anonymous'] : []),
       ],
     })),
     ...Array.from({ length: topo.shards }, (_, i) => ({
       role: 'shard' as const,
       name: `shard-${i + 1}`,
-      args: ['engine', '--node-id', `shard-${i + 1}`],
+      args: ['engine', '--node-id', `shard-${i + 1}`, '--http-port', String(topo.shardHttp[i])],
     })),
     ...topo.apis.map((port, i) => ({
       role: 'api' as const,
@@ -100,4 +109,12 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Each front door's and shard's /healthz and /metrics base URL, by node name (cluster.json's `http`). */
+export function nodeHttpUrls(topo: Topology): Record<string, string> {
+  return Object.fromEntries([
+    ...topo.doorHttp.map((port, i) => [`door-${i + 1}`, `http://127.0.0.1:${port}`]),
+    ...topo.shardHttp.map((port, i) => [`shard-${i + 1}`, `http://127.0.0.1:${port}`]),
+  ]);
 }

@@ -35,7 +35,14 @@ export interface AlertRow {
   acknowledged_at: number | null;
   acknowledged_by: string | null;
   cleared_at: number | null;
+  kind: 'threshold' | 'burn-rate';
+  /** JSON of a burn-rate alert's BurnDetail. */
+  detail: string | null;
 }
+
+/** The columns in insert order. */
+export const ALERT_COLUMNS =
+  'alert_id, indicator, scope, severity, below, clear_at, value, raised_at, acknowledged_at, acknowledged_by, cleared_at, kind, detail';
 
 export const toAlert = (r: AlertRow): Alert => ({
   alertId: r.alert_id,
@@ -50,6 +57,8 @@ export const toAlert = (r: AlertRow): Alert => ({
     ? {}
     : { acknowledgedAt: r.acknowledged_at, acknowledgedBy: r.acknowledged_by ?? '' }),
   ...(r.cleared_at === null ? {} : { clearedAt: r.cleared_at }),
+  ...(r.kind === 'burn-rate' ? { kind: r.kind } : {}),
+  ...(r.detail ? { detail: JSON.parse(r.detail) } : {}),
 });
 
 export class SqliteAlertLog implements AlertLog {
@@ -75,7 +84,7 @@ export class SqliteAlertLog implements AlertLog {
   record(a: Alert): void {
     this.db
       .prepare(
-        `INSERT INTO alerts VALUES (@alertId, @indicator, @scope, @severity, @below, @clearAt, @value, @raisedAt, @ack, @by, @cleared)
+        `INSERT INTO alerts (${ALERT_COLUMNS}) VALUES (@alertId, @indicator, @scope, @severity, @below, @clearAt, @value, @raisedAt, @ack, @by, @cleared, @kind, @detail)
          ON CONFLICT(alert_id) DO UPDATE SET acknowledged_at = excluded.acknowledged_at,
            acknowledged_by = excluded.acknowledged_by, cleared_at = excluded.cleared_at`,
       )
@@ -84,6 +93,8 @@ export class SqliteAlertLog implements AlertLog {
         ack: a.acknowledgedAt ?? null,
         by: a.acknowledgedBy ?? null,
         cleared: a.clearedAt ?? null,
+        kind: a.kind ?? 'threshold',
+        detail: a.detail ? JSON.stringify(a.detail) : null,
       });
   }
 

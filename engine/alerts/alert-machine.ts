@@ -1,4 +1,4 @@
-// Threshold alerts (CONTRACT §4), as a pure state machine driven by exact value-change times and by the
+// Threshold alerts (docs/contract.md §4), as a pure state machine driven by exact value-change times and by the
 // engine clock: raised when a value stays below `below` for `forS` seconds (stamped at exactly
 // pending-since + forS), cleared when it reaches `clearAt` (hysteresis: values between the two change
 // nothing), acknowledged by a named person. A null value (an empty denominator) is not "below": it cancels
@@ -11,9 +11,30 @@ import type { Threshold } from '../../registry/inventory.js';
 
 export type AlertEventType = 'raise' | 'acknowledge' | 'clear';
 
+/** What a burn-rate alert (engine/alerts/budget-tracker.ts) says beyond a threshold alert. */
+export interface BurnDetail {
+  rule: 'page' | 'ticket';
+  /** The objective: its target (percent) and window. */
+  target: number;
+  window: string;
+  /** The rate both windows exceeded. */
+  burnRate: number;
+  /** The burn rate of each of the rule's two windows when raised, by window (`1h`, `5m`). */
+  windows: Record<string, number | null>;
+  /** Budget left over the objective's window when raised (1 untouched, 0 spent). */
+  budgetLeft: number | null;
+}
+
 export interface Alert {
-  /** Stable and safe in a URL path: `<indicator>@<scope>@<raisedAt ms>`. */
+  /**
+   * Stable and safe in a URL path: `<indicator>@<scope>@<raisedAt ms>`, or `<indicator>@<scope>@<rule>@<raisedAt
+   * ms>` for a burn-rate alert.
+   */
   alertId: string;
+  /** Absent means `threshold`. */
+  kind?: 'threshold' | 'burn-rate';
+  /** Burn-rate alerts only. */
+  detail?: BurnDetail;
   indicator: string;
   scope: string;
   severity: Threshold['severity'];

@@ -1,15 +1,19 @@
 // Alerts in the running engine: value changes of watched indicators feed the state machine at their exact
 // times, each snapshot moves its clock, and every event is logged and handed on (MQTT, dashboards).
+import type { Objective } from '../../indicators/error-budget.js';
 import type { Threshold } from '../../registry/inventory.js';
 import type { CityEngine, Snapshot } from '../city-engine.js';
 import type { AlertLog } from './alert-log.js';
 import { type Alert, type AlertEvent, AlertMachine, type AlertWait } from './alert-machine.js';
+import { BudgetTracker } from './budget-tracker.js';
 
 /** The engine's clock, or the wall clock before its first input (a rebuild before any message). */
 const clockOf = (engine: CityEngine) => (Number.isFinite(engine.now) ? engine.now : Date.now());
 
 export class AlertService {
   private machine: AlertMachine;
+  /** Error budgets and their burn-rate alerts (issue 14 item 5). */
+  readonly budgets: BudgetTracker;
   /** An engine attached before its first input: its values are fed to the machine at the next snapshot. */
   private unprimed: CityEngine | undefined;
 
@@ -24,9 +28,21 @@ export class AlertService {
     private readonly onFault: (err: unknown) => void = (err) => {
       throw err;
     },
+    objectives: readonly Objective[] = [],
   ) {
     // Open alerts and waits from before a restart: a value still below when first fed keeps its time.
-    this.machine = new AlertMachine(thresholds, log.open(), log.waits());
+    const open = log.open();
+    this.machine = new AlertMachine(
+      thresholds,
+      open.filter((a) => a.kind !== 'burn-rate'),
+      log.waits(),
+    );
+    this.budgets = new BudgetTracker(objectives, open);
+  }
+
+  /** The objectives after a change (city.json or the API): burn-rate alerts of one gone clear at the next tick. */
+  setObjectives(objectives: readonly Objective[]): void {
+    this.budgets.setObjectives(objectives);
   }
 
   /**
@@ -47,6 +63,7 @@ export class AlertService {
         const id = m.indicators[k].def.id;
         const scope = m.scopes[s];
         if (this.machine.watched(id, scope)) this.handle(this.machine.onValue(id, scope, value, t));
+        this.budgets.onValue(id, scope, value, t);
       } catch (err) {
         this.onFault(err);
       }
@@ -62,10 +79,11 @@ export class AlertService {
     this.unprimed = undefined;
     if (unprimed) this.feedValues(unprimed, s.at);
     this.handle(this.machine.onTime(s.at));
+    this.handle(this.budgets.onTime(s.at));
   }
 
   acknowledge(alertId: string, by: string, t = Date.now()): Alert | undefined {
-    const event = this.machine.acknowledge(alertId, by, t);
+    const event = this.machine.acknowledge(alertId, by, t) ?? this.budgets.acknowledge(alertId, by, t);
     if (event) this.handle([event]);
     return event?.alert;
   }
@@ -87,6 +105,8 @@ export class AlertService {
         if (this.machine.watched(id, m.scopes[s])) {
           this.handle(this.machine.onValue(id, m.scopes[s], engine.indicators.valueOf(k, s), t));
         }
+        if (this.budgets.watched(id, m.scopes[s]))
+          this.budgets.onValue(id, m.scopes[s], engine.indicators.valueOf(k, s), t);
       }
     }
   }

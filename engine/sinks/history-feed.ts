@@ -18,7 +18,7 @@ export class HistoryFeed {
   /** Follow this engine's device changes (call again after the engine is rebuilt). */
   attach(engine: CityEngine): void {
     const m = engine.model;
-    engine.devices.onChange = (d, _old, mask, t) =>
+    engine.devices.onChange.push((d, _old, mask, t) =>
       this.sink.write([
         {
           kind: 'device_state',
@@ -29,7 +29,8 @@ export class HistoryFeed {
           available: (mask & AVAILABLE) !== 0,
           shared: (mask & SHARED) !== 0,
         },
-      ]);
+      ]),
+    );
   }
 
   onSnapshot(s: Snapshot): void {

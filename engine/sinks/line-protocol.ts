@@ -28,6 +28,11 @@ function indicatorLine(p: IndicatorPoint): string | undefined {
   addFloat(point, 'numerator', p.numerator);
   addFloat(point, 'denominator', p.denominator);
   for (const [window, mean] of Object.entries(p.means)) addFloat(point, `mean_${window}`, mean);
+  if (p.quality) {
+    point.stringField('quality', p.quality.flag);
+    addFloat(point, 'coverage', p.quality.coverage);
+    addFloat(point, 'staleness_ms', p.quality.stalenessMs);
+  }
   return point.toLineProtocol(msPrecision);
 }
 

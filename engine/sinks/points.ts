@@ -1,5 +1,6 @@
 // What the history keeps (issue 4): indicator values and device state changes, as plain data. Sinks
 // (InfluxDB, the embedded SQLite store) write them; readers answer the history API from them.
+import type { ValueQuality } from '../../indicators/quality.js';
 import type { Snapshot } from '../city-engine.js';
 
 export interface IndicatorPoint {
@@ -15,6 +16,8 @@ export interface IndicatorPoint {
   denominator: number | null;
   /** Window means by window name ("1h", "24h"), written as fields `mean_1h`, `mean_24h`. */
   means: Record<string, number | null>;
+  /** The value's quality (indicators/quality.ts), written to InfluxDB as fields `quality`, `coverage`, `staleness_ms`. */
+  quality?: Pick<ValueQuality, 'flag' | 'coverage' | 'stalenessMs'>;
 }
 
 export interface DeviceStatePoint {
@@ -80,5 +83,10 @@ export function indicatorPoints(s: Snapshot): IndicatorPoint[] {
     numerator: i.numerator,
     denominator: i.denominator,
     means: i.means,
+    ...(i.quality
+      ? {
+          quality: { flag: i.quality.flag, coverage: i.quality.coverage, stalenessMs: i.quality.stalenessMs },
+        }
+      : {}),
   }));
 }

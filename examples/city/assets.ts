@@ -1,4 +1,4 @@
-// A generated city's assets, the denominators of the indicators (CONTRACT §1): key areas, pipe segments
+// A generated city's assets, the denominators of the indicators (docs/contract.md §1): key areas, pipe segments
 // and key sites, spread over the districts by each district's character.
 import type { Prng } from '../prng.js';
 import {

@@ -1,4 +1,4 @@
-// CSV text for the inventory files: RFC 4180 quoting, `\n` line ends, a header row (CONTRACT §1).
+// CSV text for the inventory files: RFC 4180 quoting, `\n` line ends, a header row (docs/contract.md §1).
 
 type Cell = string | number | boolean;
 

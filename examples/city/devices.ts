@@ -1,4 +1,4 @@
-// A generated city's devices (CONTRACT §1 devices.csv): cameras, most behind gateways, pipe monitors,
+// A generated city's devices (docs/contract.md §1 devices.csv): cameras, most behind gateways, pipe monitors,
 // bus beacons and site sensors — with deliberate gaps so no indicator is a boring 100 %.
 
 import { DEFAULT_INTERVAL_S } from '../../registry/inventory.js';
@@ -25,7 +25,7 @@ const CAMERA_MODELS = ['Axis P3245-LVE', 'Hikvision DS-2CD2143', 'Bosch Flexidom
 const BUS_MODELS = ['Gillig Low Floor 40', 'New Flyer XDE40', 'Proterra ZX5'];
 
 function device(p: Partial<DeviceRow> & Pick<DeviceRow, 'id' | 'kind' | 'district'>): DeviceRow {
-  // Written out although they are the defaults (CONTRACT §1): the file says what the engine assumes.
+  // Written out although they are the defaults (docs/contract.md §1): the file says what the engine assumes.
   const interval = DEFAULT_INTERVAL_S[p.kind];
   return {
     asset_id: '',
@@ -69,7 +69,7 @@ function cameras(rng: Prng, areas: AreaRow[], shape: CityShape): DeviceRow[] {
   return rows;
 }
 
-/** Cameras not wired directly report through a district gateway (CONTRACT §1 gateway_id). */
+/** Cameras not wired directly report through a district gateway (docs/contract.md §1 gateway_id). */
 function gateways(rng: Prng, cams: DeviceRow[], shape: CityShape): DeviceRow[] {
   const direct = new Set(rng.shuffle(cams.map((c) => c.id)).slice(0, shape.directCameras));
   const behind = shape.districts.map((d) => cams.filter((c) => c.district === d.id && !direct.has(c.id)));

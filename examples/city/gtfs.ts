@@ -1,6 +1,6 @@
 // Real transit data for the sample city: a subset of VTA's GTFS routes and stops (examples/gtfs-vta),
 // copied cell for cell so the sample city imports a genuine GTFS file.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Prng } from '../prng.js';
@@ -8,6 +8,8 @@ import { CITY_CENTRE, DISTRICTS, type District } from './districts.js';
 
 export const ROUTE_COUNT = 60;
 export const STOP_COUNT = 300;
+/** GTFS columns kept in the sample city's trips.txt: what maps a GTFS-Realtime trip to its route. */
+export const TRIP_COLUMNS = ['route_id', 'service_id', 'trip_id', 'direction_id'];
 /** GTFS columns kept in the sample city's routes.txt, plus the city's own `district`. */
 export const ROUTE_COLUMNS = ['route_id', 'agency_id', 'route_short_name', 'route_long_name', 'route_type'];
 
@@ -54,4 +56,18 @@ export function pickStops(rng: Prng, gtfsDir: string, count = STOP_COUNT, centre
   const keep = rng.shuffle(nearest).slice(0, count);
   // Feed order again, so the file reads like a GTFS extract rather than a shuffle.
   return { header, rows: keep.sort((a, b) => a.i - b.i).map((k) => k.r) };
+}
+
+/**
+ * The trips of the picked routes, in feed order, with the columns that map a trip to its route, or
+ * undefined when the folder has no trips.txt. GTFS-Realtime feeds name trips by these trip_ids.
+ */
+export function pickTrips(gtfsDir: string, routes: GtfsTable): GtfsTable | undefined {
+  const path = join(gtfsDir, 'trips.txt');
+  if (!existsSync(path)) return undefined;
+  const kept = new Set(routes.rows.map((r) => r.route_id));
+  const rows = readGtfs(path)
+    .rows.filter((r) => kept.has(r.route_id))
+    .map((r) => Object.fromEntries(TRIP_COLUMNS.map((c) => [c, r[c] ?? ''])));
+  return { header: TRIP_COLUMNS, rows };
 }

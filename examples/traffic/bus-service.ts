@@ -1,5 +1,5 @@
 // Buses (transit-beacon): which real VTA stops each route serves, where each bus is along its route, and
-// when it is in service. Their `arrival` forecasts drive L1.2.2 (CONTRACT §4).
+// when it is in service. Their `arrival` forecasts drive L1.2.2 (docs/contract.md §4).
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Prng } from '../prng.js';
@@ -68,7 +68,7 @@ export class BusState {
   parked = false;
   /** When the last forecast was made, to move the bus on by the time since. */
   lastAt = 0;
-  /** Service day, local hours: out of the depot after 05:00, back before midnight (CONTRACT brief: quiet 00–05). */
+  /** Service day, local hours: out of the depot after 05:00, back before midnight (quiet 00–05). */
   readonly startH: number;
   readonly endH: number;
 

@@ -1,6 +1,6 @@
 // What goes wrong in a real fleet, as seeded timelines: each fault kind strikes at its hourly rate, at a
 // random device. Every kind strikes once within the first minutes, so even a short recording exercises
-// every liveness rule of CONTRACT §3.
+// every liveness rule of docs/contract.md §3.
 import type { Scheduled } from './event-queue.js';
 import { GATEWAY, type SimDevice } from './fleet.js';
 import { status } from './readings.js';

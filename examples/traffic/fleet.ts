@@ -17,7 +17,7 @@ const KIND_CODE = {
   'transit-beacon': BUS,
   sensor: SENSOR,
 };
-/** The channel carrying each kind's regular messages (CONTRACT §2). */
+/** The channel carrying each kind's regular messages (docs/contract.md §2). */
 const DATA_CHANNEL = ['heartbeat', 'heartbeat', 'telemetry', 'arrival', 'telemetry'];
 
 export type Video = 'ok' | 'degraded' | 'lost';
@@ -58,7 +58,7 @@ export class SimDevice implements Scheduled {
     readonly intervalMs: number,
     /** Device clock error: `ts` = send time + skew. */
     readonly skewMs: number,
-    /** Per device, increasing (CONTRACT §2); a device has been running for a while before we listen. */
+    /** Per device, increasing (docs/contract.md §2); a device has been running for a while before we listen. */
     public seq: number,
     kindName: string,
   ) {

@@ -1,4 +1,4 @@
-// The payloads of regular messages (CONTRACT §2), as JSON text built by hand: the recorder writes
+// The payloads of regular messages (docs/contract.md §2), as JSON text built by hand: the recorder writes
 // hundreds of thousands a second and every id in them is topic-safe, so nothing needs escaping.
 import type { Prng } from '../prng.js';
 import { hourOfDay } from './bus-service.js';
@@ -23,7 +23,7 @@ export function heartbeat(ts: number, seq: number): string {
   return `{"ts":${ts},"seq":${seq}}`;
 }
 
-/** CONTRACT §2 status; a camera's carries `video` and `shared`. */
+/** docs/contract.md §2 status; a camera's carries `video` and `shared`. */
 export function status(d: SimDevice, state: 'online' | 'offline', ts: number, seq: number): string {
   return d.kind === 0
     ? `{"state":"${state}","video":"${d.video}","shared":${d.shared},"ts":${ts},"seq":${seq}}`

@@ -1,4 +1,4 @@
-// Traffic the engine must refuse and count (CONTRACT §3): devices it has never heard of, registered ids
+// Traffic the engine must refuse and count (docs/contract.md §3): devices it has never heard of, registered ids
 // under the wrong kind, malformed topics, oversized payloads and forecasts for routes the city lacks.
 import { heartbeat } from './readings.js';
 import type { Simulator } from './simulator.js';
@@ -76,7 +76,7 @@ export function badTopic(sim: Simulator, t: number): void {
   sim.count('bad-topic');
 }
 
-/** A registered device sends more than 16 KiB (CONTRACT §2): a camera snapshot, a sensor's raw dump. */
+/** A registered device sends more than 16 KiB (docs/contract.md §2): a camera snapshot, a sensor's raw dump. */
 export function oversized(sim: Simulator, t: number): void {
   const { fleet, rng } = sim;
   const pool = rng.chance(0.5) ? fleet.cameras : fleet.sensors;

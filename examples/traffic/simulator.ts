@@ -1,5 +1,5 @@
 // The recorder's engine room: pops whatever is due next (a device's regular message, a delayed line, a
-// fault), lets it publish, and writes replay lines (CONTRACT §5) in receive-time order.
+// fault), lets it publish, and writes replay lines (docs/contract.md §5) in receive-time order.
 import type { Prng } from '../prng.js';
 import type { BusRoute } from './bus-service.js';
 import { ClockText } from './clock-text.js';
@@ -153,7 +153,7 @@ export class Simulator {
     else this.publish(t, d.dataTopic, sensorTelemetry(d, t, ts, d.seq++, this.rng));
   }
 
-  /** A gateway speaks for itself, then polls its cameras and publishes for each (CONTRACT §2). */
+  /** A gateway speaks for itself, then polls its cameras and publishes for each (docs/contract.md §2). */
   private gatewayTick(gw: SimDevice, t: number): void {
     const ts = this.deviceTs(gw, t);
     if (gw.announce) {

@@ -1,5 +1,5 @@
 // Builds flows/citygauge.json, the flows `citygauge start` seeds Node-RED with (`npm run flows`). The
-// widgets' Vue templates live in templates.mjs and the function nodes' code in one module per tab, where
+// widgets' Vue templates live in widgets/ (one module per widget) and the function nodes' code in one module per tab, where
 // they read as code; test/red/flows.test.ts checks the JSON is current. Changed a flow in the editor
 // instead? Export it over flows/citygauge.json and carry the change back here. The imports below run in
 // order: each tab adds its nodes to the one list.
@@ -10,7 +10,9 @@ import './city.mjs';
 import './routes.mjs';
 import './field.mjs';
 import './audit.mjs';
+import './maintenance.mjs';
 import './settings.mjs';
+import './wall.mjs';
 import { nodes } from './nodes.mjs';
 
 export const FLOWS_JSON = `${JSON.stringify(nodes, null, 2)}\n`;

@@ -32,6 +32,14 @@ add({
 });
 
 add({
+  id: 'cg-tab-maintenance',
+  type: 'tab',
+  label: 'Maintenance',
+  disabled: false,
+  info: 'Maintenance windows (GET, POST and DELETE /api/maintenance) for operators: devices in a window leave availability and raise no alert.',
+});
+
+add({
   id: 'cg-tab-settings',
   type: 'tab',
   label: 'Settings',
@@ -127,12 +135,17 @@ group('cg-grp-alerts', 'cg-page-city', 'Alerts', 12, 2);
 group('cg-grp-districts', 'cg-page-city', 'Districts', 6, 3);
 group('cg-grp-map', 'cg-page-city', 'Devices down', 6, 4);
 group('cg-grp-trends', 'cg-page-city', 'Last 24 hours', 12, 5);
+group('cg-grp-budgets', 'cg-page-city', 'Error budgets', 12, 6);
+group('cg-grp-incidents', 'cg-page-city', 'Incidents', 12, 7);
 group('cg-grp-register', 'cg-page-field', 'Register a device', 6, 1);
 group('cg-grp-lookup', 'cg-page-field', 'Look up a device', 6, 2);
 group('cg-grp-upload', 'cg-page-field', 'Upload inventory', 12, 3);
 // Only admins are sent the audit page, and only engineers and admins the field page (red/dashboard-pages.ts).
 page('cg-page-audit', 'Audit', '/audit', 'history', 4);
 group('cg-grp-audit', 'cg-page-audit', 'Audit trail', 12, 1);
+// Only operators and above are sent the maintenance page (red/dashboard-pages.ts).
+page('cg-page-maintenance', 'Maintenance', '/maintenance', 'wrench', 3);
+group('cg-grp-maintenance', 'cg-page-maintenance', 'Maintenance windows', 12, 1);
 // Only admins are sent the settings page, where thresholds are changed.
 page('cg-page-settings', 'Settings', '/settings', 'cog', 5);
 group('cg-grp-thresholds', 'cg-page-settings', 'Alert thresholds', 12, 1);

@@ -39,6 +39,7 @@ ${API}${AS_PERSON}return {
   url: api + '/api/devices',
   headers: { ...asPerson, 'content-type': 'application/json' },
   payload: msg.payload,
+  pageHost: msg.pageHost,
 };`,
   [['cg-http-register']],
 );
@@ -46,12 +47,18 @@ http('cg-http-register', f, '', 590, 100, [['cg-fn-registered']]);
 fn(
   'cg-fn-registered',
   f,
-  'secret or reasons',
+  'secret, connection or reasons',
   770,
   100,
   `const ok = msg.statusCode === 201;
 msg.topic = 'registered';
-msg.payload = ok ? { ok, id: msg.payload.id, secret: msg.payload.secret } : { ok, status: msg.statusCode, message: msg.payload && msg.payload.message };
+// The flows call the API on loopback, so its URL names 127.0.0.1: the engineer reached the city by the page's host.
+const LOOPBACK = /^(127\\.|localhost$|\\[?::1\\]?$)/;
+let connection = ok ? msg.payload.connection : undefined;
+const parts = connection && /^([a-z]+:\\/\\/)(\\[[^\\]]*\\]|[^:/]+)(.*)$/.exec(connection.url);
+const page = msg.pageHost && (msg.pageHost.includes(':') && msg.pageHost[0] !== '[' ? '[' + msg.pageHost + ']' : msg.pageHost);
+if (parts && page && LOOPBACK.test(parts[2]) && !LOOPBACK.test(page)) connection = { ...connection, url: parts[1] + page + parts[3] };
+msg.payload = ok ? { ok, id: msg.payload.id, secret: msg.payload.secret, connection } : { ok, status: msg.statusCode, message: msg.payload && msg.payload.message };
 if (ok) node.log('device ' + msg.payload.id + ' registered from the dashboard');
 return msg;`,
   [['cg-tpl-register']],

@@ -1,4 +1,5 @@
-// Alert routes: every alert event to a log and to MQTT (on), to e-mail and a webhook (configured, off).
+// Alert routes: every alert event to a log and to MQTT (on), to e-mail and a webhook (configured, off); one
+// notification per root-cause incident (issue 14 item 1), not one per camera it darkened.
 import { add, comment, fn, http, mqttIn } from './nodes.mjs';
 
 // ---- Alert routes -------------------------------------------------------------------------------------
@@ -22,8 +23,13 @@ fn(
 const a = msg.payload;
 if (!a || typeof a !== 'object') return null;
 const what = a.event === 'raise' ? 'RAISED' : a.event === 'clear' ? 'cleared' : a.event === 'acknowledge' ? 'acknowledged' : a.event;
+const burn = a.kind === 'burn-rate' && a.detail
+  ? Object.entries(a.detail.windows || {}).map(([w, v]) => (v === null ? '—' : Number(v).toFixed(1)) + 'x over ' + w).join(' and ')
+  : '';
 const text = a.message
   ? '[' + (a.severity || 'alert') + '] ' + a.id + ' ' + what + ': ' + a.message
+  : burn
+  ? '[' + a.severity + '] ' + a.indicator + ' (' + a.scope + ') error budget ' + a.detail.rule + ' ' + what + ': burning ' + burn + ' (objective ' + a.detail.target + ' % over ' + a.detail.window + ')' + (a.acknowledgedBy ? ', by ' + a.acknowledgedBy : '')
   : '[' + a.severity + '] ' + a.indicator + ' (' + a.scope + ') ' + what + ': value ' + Number(a.value).toFixed(1) + ', alert below ' + a.below + (a.acknowledgedBy ? ', by ' + a.acknowledgedBy : '');
 msg.alert = a;
 msg.topic = text;
@@ -124,6 +130,76 @@ return msg;`,
   [['cg-http-webhook']],
   1,
   { d: true },
+);
+// ---- Incidents on the same routes -----------------------------------------------------------------------
+comment(
+  'cg-c-incident-routes',
+  r,
+  'One e-mail per incident, when it is raised; its resolution to the log, MQTT and the webhook',
+  'city/incidents/<id> carries each incident as it stands, with what happened since the engine’s last tick. A raise is held for CITYGAUGE_INCIDENT_WAIT_S (60 s, the district window): an incident merged into a district incident by then is never sent, so a power cut is one e-mail. Devices joining an incident, refailures and acknowledgements go to no one; a retained copy replayed when the flows connect is not sent again.',
+  290,
+  300,
+);
+// Text, not JSON: the engine clears a resolved incident's retained topic with an empty message, not news.
+mqttIn('cg-in-incident-routes', r, 'city/incidents/+', 140, 360, [['cg-fn-incident-route']]).datatype =
+  'utf8';
+fn(
+  'cg-fn-incident-route',
+  r,
+  'describe the incident',
+  350,
+  360,
+  `let i;
+try {
+  i = JSON.parse(msg.payload);
+} catch {
+  return null; // an empty message: a resolved incident's retained topic cleared
+}
+if (!i || typeof i !== 'object' || !Array.isArray(i.events) || typeof i.id !== 'string') return null;
+// Merged (a district incident took it over): remembered, so the held raise is dropped.
+const merged = context.get('merged') || {};
+if (i.mergedInto) {
+  merged[i.id] = true;
+  context.set('merged', merged);
+  return null;
+}
+// A retained copy delivered as the flows (re)subscribe, or an old raise, is not news.
+const raised = i.events.includes('raised') && !msg.retain && Date.now() - Date.parse(i.raisedAt) < 600000;
+const resolved = i.events.includes('resolved');
+if (!raised && !resolved) return null;
+const n = (k, one, many) => k + ' ' + (k === 1 ? one : many);
+const what =
+  i.cause === 'gateway' ? 'gateway ' + i.subject + ' down' + (i.effects.length ? ', ' + n(i.effects.length, 'camera', 'cameras') + ' dark behind it' : '')
+  : i.cause === 'district' ? 'district ' + i.subject + ': ' + n(i.devices.length, 'device', 'devices') + ' down together' + (i.effects.length ? ' (and ' + n(i.effects.length, 'camera', 'cameras') + ' behind their gateways)' : '')
+  : i.subject + ' down';
+const where = i.district && i.cause !== 'district' ? ' (' + i.district + ')' : '';
+const severity = i.cause === 'district' ? 'critical' : 'major';
+const send = (event, at) => {
+  const m = { ...msg, alert: { id: i.id, event, severity, at, incident: i }, topic: '[' + severity + '] incident ' + i.id + ' ' + (event === 'raise' ? 'RAISED' : 'resolved') + ': ' + what + where };
+  // One e-mail per incident: its resolution goes to the log, MQTT and the webhook.
+  node.send([m, m, event === 'raise' ? m : null, m]);
+};
+if (resolved) {
+  delete merged[i.id];
+  context.set('merged', merged);
+  send('clear', i.resolvedAt);
+  return null;
+}
+// The raises held right now, in the node's status (and for a test to wait on, instead of a sleep).
+const hold = (d) => {
+  const n = (context.get('holding') || 0) + d;
+  context.set('holding', n);
+  node.status(n ? { fill: 'yellow', shape: 'ring', text: 'holding ' + n + (n === 1 ? ' raise' : ' raises') } : {});
+};
+const waitS = Number(env.get('CITYGAUGE_INCIDENT_WAIT_S') || 60);
+hold(1);
+setTimeout(() => {
+  if (!(context.get('merged') || {})[i.id]) send('raise', i.raisedAt);
+  hold(-1);
+}, waitS * 1000);
+return null;`,
+  [['cg-fn-log'], ['cg-fn-mqtt-route'], ['cg-fn-email'], ['cg-fn-webhook']],
+  4,
 );
 // Shipped off, like the e-mail route: enabled once CITYGAUGE_ALERT_WEBHOOK names a real endpoint.
 http('cg-http-webhook', r, 'webhook request (off)', 860, 230, [[]]).d = true;

@@ -6,39 +6,45 @@ import { readScore, type Scores } from './scores.js';
 
 const score = z.number().min(0).max(100);
 
-export const CompositeIndexSchema = z
-  .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an id of letters, digits, ".", "_" or "-"'),
-    name: z.string().min(1),
-    description: z.string().optional(),
-    /** `ref` is an indicator id (`L1.7.2`) or the name of a value entered for the index (`participation`). */
-    parts: z
-      .array(
-        z.strictObject({
-          ref: z.string().min(1),
-          weight: z.number().finite().nonnegative(),
-          description: z.string().optional(),
-        }),
-      )
-      .min(1),
-    /** `above` is met only past the value ("above 75"); `atLeast` also at it. */
-    target: z.union([z.strictObject({ above: score }), z.strictObject({ atLeast: score })]).optional(),
-    period: z.enum(['monthly', 'quarterly', 'annual']).optional(),
-  })
-  .superRefine((index, ctx) => {
-    const seen = new Set<string>();
-    index.parts.forEach((p, i) => {
-      if (seen.has(p.ref))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['parts', i, 'ref'],
-          message: `'${p.ref}' appears twice: list each part once`,
-        });
-      seen.add(p.ref);
-    });
-    if (index.parts.every((p) => p.weight === 0))
-      ctx.addIssue({ code: 'custom', path: ['parts'], message: 'give at least one part a weight above 0' });
+const CompositeIndexFields = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an id of letters, digits, ".", "_" or "-"'),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** `ref` is an indicator id (`L1.7.2`) or the name of a value entered for the index (`participation`). */
+  parts: z
+    .array(
+      z.strictObject({
+        ref: z.string().min(1),
+        weight: z.number().finite().nonnegative(),
+        description: z.string().optional(),
+      }),
+    )
+    .min(1),
+  /** `above` is met only past the value ("above 75"); `atLeast` also at it. */
+  target: z.union([z.strictObject({ above: score }), z.strictObject({ atLeast: score })]).optional(),
+  period: z.enum(['monthly', 'quarterly', 'annual']).optional(),
+});
+
+function checkParts(index: { parts: { ref: string; weight: number }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  index.parts.forEach((p, i) => {
+    if (seen.has(p.ref))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parts', i, 'ref'],
+        message: `'${p.ref}' appears twice: list each part once`,
+      });
+    seen.add(p.ref);
   });
+  if (index.parts.every((p) => p.weight === 0))
+    ctx.addIssue({ code: 'custom', path: ['parts'], message: 'give at least one part a weight above 0' });
+}
+
+export const CompositeIndexSchema = CompositeIndexFields.superRefine(checkParts);
+/** A definition sent for an id named elsewhere (PUT /api/scorecard/composites/{id}): an `id` in it is ignored. */
+export const CompositeDefinitionSchema = CompositeIndexFields.omit({ id: true })
+  .extend({ id: z.string().optional().describe("ignored: the index's id is the one in the path") })
+  .superRefine(checkParts);
 export type CompositeIndex = z.infer<typeof CompositeIndexSchema>;
 export type CompositeIndexInput = z.input<typeof CompositeIndexSchema>;
 

@@ -14,7 +14,7 @@ export const IsoIndicatorSchema = z.strictObject({
   section: z.string().regex(/^\d+\.\d+\.\d+$/, 'a clause number such as "7.6.2"'),
   secondLevel: z.string().regex(/^L\d+\.\d+$/, 'a second-level number such as "L6.2"'),
   method: MethodSchema,
-  /** `live`: the engine computes it from devices (CONTRACT §4); `administrative`: entered per period. */
+  /** `live`: the engine computes it from devices (docs/contract.md §4); `administrative`: entered per period. */
   source: z.enum(['live', 'administrative']),
 });
 export type IsoIndicator = z.infer<typeof IsoIndicatorSchema>;

@@ -15,7 +15,7 @@ const pointsOrNone = z.number().min(0).max(100);
 /** One named figure the user enters, with the words of the standard saying what it counts. */
 export const InputTermSchema = z.strictObject({ name: inputName, description: text });
 
-/** (numerator / denominator) × 100; an empty denominator gives null (CONTRACT §4). */
+/** (numerator / denominator) × 100; an empty denominator gives null (docs/contract.md §4). */
 export const RatioMethodSchema = z.strictObject({
   method: z.literal('ratio'),
   numerator: InputTermSchema,

@@ -1,4 +1,4 @@
-// Third-level scores rolled up into second-level, first-level and overall scores (CONTRACT §4): weighted
+// Third-level scores rolled up into second-level, first-level and overall scores (docs/contract.md §4): weighted
 // means of the parts that have values, each node saying how much of its weight is present and what is missing.
 import { z } from 'zod';
 import { ISO_HIERARCHY, type IsoHierarchy } from './hierarchy.js';
@@ -87,7 +87,8 @@ export interface RollUpNode {
   readonly value: number | null;
   /**
    * Share of the node's weight whose third-level values are present, 0..1, taken transitively: a group at
-   * half coverage contributes half its weight to its parent's coverage.
+   * half coverage contributes half its weight to its parent's coverage. A present value counts as much as its
+   * own coverage (a live value: the share of the period with history behind it).
    */
   readonly coverage: number;
   /** Third-level ids under this node without a value. */
@@ -105,6 +106,8 @@ export function rollUp(
   scores: Scores,
   weights: RollUpWeights = {},
   tree: RollUpTree = ISO_ROLLUP_TREE,
+  /** A third-level value's own coverage, 0..1 (a live value: the share of the period with history); 1 when absent. */
+  coverageOf: ReadonlyMap<string, number> = new Map(),
 ): Checked<RollUp> {
   const checkedWeights = parseRollUpWeights(weights, tree);
   if (!checkedWeights.ok) return checkedWeights;
@@ -119,7 +122,7 @@ export function rollUp(
       const result = {
         ...node,
         value,
-        coverage: value === null ? 0 : 1,
+        coverage: value === null ? 0 : (coverageOf.get(id) ?? 1),
         missing: value === null ? [id] : [],
       };
       nodes.set(id, result);

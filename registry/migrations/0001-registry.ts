@@ -1,4 +1,4 @@
-// The registry's tables (CONTRACT §5) as `citygauge` created them before migrations were recorded: IF NOT
+// The registry's tables (docs/contract.md §5) as `citygauge` created them before migrations were recorded: IF NOT
 // EXISTS, so a data dir made by that code is adopted as it is, without a row rewritten.
 import type { Migration } from '../migration.js';
 

@@ -1,4 +1,4 @@
-// CONTRACT §4 thresholds under virtual time: raise after exactly forS, no flapping inside the hysteresis
+// docs/contract.md §4 thresholds under virtual time: raise after exactly forS, no flapping inside the hysteresis
 // band, acknowledge, clear, and open alerts that survive a restart.
 import { describe, expect, it } from 'vitest';
 import { AlertMachine } from '../../engine/alerts/alert-machine.js';

@@ -28,6 +28,20 @@ function morning(log: AlertLog): void {
     acknowledgedBy: 'Dana Ortiz',
     clearedAt: T0 + 300_000,
   });
+  // An error budget burning (issue 14 item 5): its kind and detail come back as they went in.
+  log.record({
+    ...raised('availability.cctv', 'city', T0 + 200_000, 80),
+    alertId: `availability.cctv@city@page@${T0 + 200_000}`,
+    kind: 'burn-rate',
+    detail: {
+      rule: 'page',
+      target: 99.5,
+      window: '30d',
+      burnRate: 14.4,
+      windows: { '1h': 15, '5m': 40 },
+      budgetLeft: 0.25,
+    },
+  });
   log.recordWait({ indicator: 'availability.sensor', scope: 'east', below: 90, since: T0 + 120_000 });
   log.recordWait({ indicator: 'availability.sensor', scope: 'west', below: 90, since: T0 + 130_000 });
   log.recordWait({ indicator: 'availability.sensor', scope: 'west', below: 90 });
@@ -63,7 +77,12 @@ describe('the alert log on PostgreSQL', () => {
     await pg.close();
     const reopened = await PgAlertLog.open(url);
     expect(readBack(reopened)).toEqual(fromSqlite);
-    expect(fromSqlite.open.map((a) => a.indicator)).toEqual(['coverage.pipe']);
+    expect(fromSqlite.open.map((a) => a.indicator)).toEqual(['coverage.pipe', 'availability.cctv']);
+    expect(fromSqlite.open[1]).toMatchObject({
+      kind: 'burn-rate',
+      detail: { rule: 'page', windows: { '5m': 40 } },
+    });
+    expect(fromSqlite.list.find((a) => a.indicator === 'coverage.pipe')?.kind).toBeUndefined();
     expect(fromSqlite.waits).toEqual([
       { indicator: 'availability.sensor', scope: 'east', below: 90, since: T0 + 120_000 },
     ]);

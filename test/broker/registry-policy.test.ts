@@ -1,4 +1,4 @@
-// The registry's broker policy as plain calls (CONTRACT §2): who is who, and who may say what.
+// The registry's broker policy as plain calls (docs/contract.md §2): who is who, and who may say what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryPolicy } from '../../broker/registry-policy.js';
 import type { CredentialStore } from '../../registry/credentials.js';
@@ -47,7 +47,7 @@ describe('authenticate', () => {
     expect(login('service:engine', tokens['service:engine'])).toMatchObject({
       type: 'service',
       read: ['city/#'],
-      write: ['city/indicators/#', 'city/alerts/#', 'city/devices/down'],
+      write: ['city/indicators/#', 'city/alerts/#', 'city/devices/down', 'city/incidents/#'],
     });
     expect(login('service:other', tokens['service:other'])).toBe('unknown-user');
     expect(login('admin', tokens.admin)).toBe('unknown-user');

@@ -97,8 +97,12 @@ describe('undeliverable retained messages', () => {
     // The log shows the start of a topic, never the whole of it.
     expect(output.length).toBeLessThan(100_000);
 
-    const token = /MQTT account\s+service:node-red \/ (\S+)/.exec(city.output())?.[1];
-    expect(token, city.output()).toBeTruthy();
+    // The banner comes once the HTTP port listens, which may be after the purges and after startCity returns.
+    const token = await city.until(
+      () => /MQTT account\s+service:node-red \/ (\S+)/.exec(city?.output() ?? '')?.[1],
+      (t) => !!t,
+      "the banner's service:node-red account",
+    );
     const seen = new Map<string, string>();
     let closed = false;
     const client: MqttClient = await city.connect({

@@ -1,4 +1,4 @@
-// The embedded broker lets each device speak only for itself (CONTRACT §2, issue 3): every refusal is
+// The embedded broker lets each device speak only for itself (docs/contract.md §2, issue 3): every refusal is
 // counted under its reason and logged with the client id and address. Real sockets, real mqtt.js clients.
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

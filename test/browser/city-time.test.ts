@@ -6,8 +6,9 @@ import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../support/browser.js';
-import { type CityProcess, startCity } from '../support/city-process.js';
-import { addPerson, openAs, person } from '../support/people.js';
+import type { CityProcess } from '../support/city-process.js';
+import { startDashboardCity } from '../support/dashboard-city.js';
+import { openAs, person } from '../support/people.js';
 import { tempDir } from '../support/tmp.js';
 
 // An engineer: the city page and the field engineers' device lookup are both theirs to see.
@@ -21,20 +22,9 @@ beforeAll(async () => {
   cpSync('test/fixtures/town', inventory, { recursive: true });
   const cityJson = JSON.parse(readFileSync(join(inventory, 'city.json'), 'utf8'));
   writeFileSync(join(inventory, 'city.json'), JSON.stringify({ ...cityJson, timeZone: 'Asia/Tokyo' }));
-  const dataDir = tempDir();
-  await addPerson(dataDir, engineer);
-  city = await startCity(
-    ['--inventory', inventory, '--no-sim'],
-    { CITYGAUGE_ADMIN_TOKEN: 'city-time-admin-token-0123456789abcdef', TZ: 'America/New_York' },
-    dataDir,
-  );
-  await city.until(
-    async () =>
-      (await fetch(`${city.http}/dashboard/`, { redirect: 'manual' }).catch(() => undefined))?.status,
-    (s) => s === 302,
-    'Node-RED serving /dashboard',
-    30_000,
-  );
+  city = await startDashboardCity(inventory, [engineer], 'city-time-admin-token-0123456789abcdef', {
+    TZ: 'America/New_York',
+  });
   browser = await launchBrowser();
   const { body } = await city.api('POST', '/api/devices/gw-1/secret');
   gateway = await city.connect({ clientId: 'gw-1', username: 'gw-1', password: body.secret });

@@ -2,8 +2,9 @@
 // free ports (issue 5): live values on the page match the API, an outage raises an alert that a person
 // acknowledges from the page, a device registered from the page can log in with the secret it was shown.
 // People sign in through the sign-in page with accounts made by `citygauge users add` (issue 12).
-import type mqtt from 'mqtt';
+
 import type { MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot } from '../support/browser.js';
@@ -169,8 +170,21 @@ describe('the field engineers’ pages', () => {
       lat: 37.3301,
       lon: -121.8855,
     });
-    const device = await connect({ clientId: 'sen-9', username: 'sen-9', password: secret });
-    device.end(true);
+    // Beside the secret, where and as whom to connect: the device logs in with exactly what the page shows.
+    const shown = async (what: string) =>
+      (await page.locator(`[data-testid=connection-${what}]`).textContent())?.trim() ?? '';
+    expect(await shown('username')).toBe('sen-9');
+    expect(await shown('client-id')).toBe('sen-9');
+    expect(await shown('topics')).toBe('city/sensor/sen-9/<channel>');
+    const url = await shown('url');
+    expect(url).toMatch(new RegExp(`^mqtts?://[^/]+:${city.ports.mqtt}$`));
+    const device = await mqtt.connectAsync(url, {
+      clientId: await shown('client-id'),
+      username: await shown('username'),
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    await device.endAsync(true);
     await screenshot(page, 'field-register.png');
 
     // The same id again is refused with the API's reason, shown on the page.

@@ -103,7 +103,7 @@ describe('a viewer', () => {
     const { page, errors } = await openAs(browser, city.http, viewer);
     await page.goto(`${city.http}/dashboard/city`);
     await expect.poll(() => nav(page, 'cg-page-city').count(), { timeout: 20_000 }).toBe(1);
-    for (const id of ['cg-page-field', 'cg-page-audit', 'cg-page-settings'])
+    for (const id of ['cg-page-field', 'cg-page-maintenance', 'cg-page-audit', 'cg-page-settings'])
       expect(await nav(page, id).count(), id).toBe(0);
     // By its address: the page was never sent, so the dashboard shows what it has, and no form.
     await page.goto(`${city.http}/dashboard/field`);

@@ -311,15 +311,25 @@ describe('the API leader killed with SIGKILL', () => {
       body: JSON.stringify({ id: 'sen-new-1', kind: 'sensor', district: DISTRICT, expectedIntervalS: 60 }),
     });
     expect(created.status, await created.clone().text()).toBe(201);
-    const { secret } = (await created.json()) as { secret: string };
+    const { secret, connection } = (await created.json()) as {
+      secret: string;
+      connection?: { url: string; username: string; clientId: string; topicPrefix: string };
+    };
+    // The API node tells the device its front door (--dashboard-broker's, as no --device-broker was given).
+    expect(connection).toEqual({
+      url: mqttUrl,
+      username: 'sen-new-1',
+      clientId: 'sen-new-1',
+      topicPrefix: 'city/sensor/sen-new-1/',
+    });
     // The front door admits it once it has announced the new registry to the log; its status then counts.
     const device = await waitFor(
       'the front door to admit the new sensor',
       () =>
         mqtt
-          .connectAsync(mqttUrl, {
-            clientId: 'sen-new-1',
-            username: 'sen-new-1',
+          .connectAsync(connection!.url, {
+            clientId: connection!.clientId,
+            username: connection!.username,
             password: secret,
             reconnectPeriod: 0,
           })
@@ -340,6 +350,14 @@ describe('the API leader killed with SIGKILL', () => {
       30_000,
     );
     expect(counted).toMatchObject({ numerator: sensors + 1, denominator: sensors + 1 });
+    // The API node knows every device's state from the merged city: the new sensor is not down, and a camera
+    // no one has heard from is, saying so.
+    const down = await get<{ count: number; total: number; devices: { id: string; cause: string }[] }>(
+      `${api}/api/devices/down`,
+    );
+    expect(down?.devices.find((d) => d.id === 'sen-new-1')).toBeUndefined();
+    expect(down?.devices.find((d) => d.id === 'cam-0001')?.cause).toBe('never-heard');
+    expect(down!.count).toBe(down!.total - sensors - 1);
 
     const deleted = await fetch(`${api}/api/devices/sen-new-1`, {
       method: 'DELETE',

@@ -70,7 +70,8 @@ function oneProcess(inventory: Inventory, messages: Message[], ats: number[]) {
   for (const at of ats) {
     for (; i < messages.length && messages[i].receivedAt <= at; i++) engine.ingest(messages[i]);
     const { indicators, accepted, rejected } = engine.snapshot(at);
-    out.set(at, { at, indicators, accepted, rejected });
+    // A merge holds the numerators, not each device's last message: quality is one process's (issue 14 item 3).
+    out.set(at, { at, indicators: indicators.map(({ quality: _quality, ...v }) => v), accepted, rejected });
   }
   return out;
 }

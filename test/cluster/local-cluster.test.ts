@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ClusterFile, isRunning, PORTS_USED } from '../../deploy/local/topology.js';
 import { freePortRange } from '../support/ports.js';
 import { waitFor } from '../support/wait.js';
@@ -25,12 +25,15 @@ const launcher =
 const dir = mkdtempSync(join(tmpdir(), 'citygauge-local-cluster-'));
 const run = launcher(dir);
 
-/** Set by the last test: a failed run keeps DIR (its logs/ and pg/server.log) to be read. */
-let passed = false;
+/** A failed test keeps DIR (its logs/ and pg/server.log) to be read. */
+let failed = false;
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') failed = true;
+});
 
 afterAll(async () => {
   if (existsSync(join(dir, 'cluster.json'))) await run('down');
-  if (passed) rmSync(dir, { recursive: true, force: true });
+  if (!failed) rmSync(dir, { recursive: true, force: true });
   else process.stderr.write(`deploy/local/cluster test: the cluster's files and logs are kept in ${dir}\n`);
 }, 60_000);
 
@@ -76,6 +79,13 @@ function backingOff<T>(probe: () => Promise<T | undefined>): () => Promise<T | u
   };
 }
 
+/** The end of a node's log in the cluster's logs/, for a failure message (CI keeps no files). */
+function logTail(name: string, lines = 40): string {
+  const file = join(dir, 'logs', `${name}.log`);
+  if (!existsSync(file)) return `(no ${file})`;
+  return `last lines of ${name}.log:\n${readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')}`;
+}
+
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -106,7 +116,43 @@ describe('deploy/local/cluster', () => {
       shard: 2,
       api: 1,
     });
-    for (const pid of Object.values(file.pids).flat()) expect(isRunning(pid)).toBe(true);
+    for (const [role, pids] of Object.entries(file.pids))
+      for (const [i, pid] of pids.entries()) {
+        const name = `${role}-${i + 1}`;
+        if (!isRunning(pid)) expect.fail(`${name} (pid ${pid}) died after up: ${logTail(name)}`);
+      }
+    // Each front door and shard serves /healthz and /metrics on its port of the topology.
+    expect(file.http).toEqual({
+      'door-1': `http://127.0.0.1:${base + 60}`,
+      'door-2': `http://127.0.0.1:${base + 61}`,
+      'shard-1': `http://127.0.0.1:${base + 70}`,
+      'shard-2': `http://127.0.0.1:${base + 71}`,
+    });
+    for (const [name, url] of Object.entries(file.http)) {
+      let last = 'no answer';
+      const health = await waitFor(
+        () => `${name} /healthz to answer 200; its last answer: ${last}\n${logTail(name)}`,
+        async () => {
+          const res = await fetch(`${url}/healthz`).catch(() => undefined);
+          if (!res) return undefined;
+          const body = (await res.json()) as { status: string };
+          last = `${res.status} ${JSON.stringify(body)}`;
+          return res.status === 200 && body;
+        },
+        60_000,
+      );
+      expect(health.status, name).toBe('ok');
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics, name).toContain(
+        name.startsWith('door')
+          ? 'citygauge_door_messages_forwarded_total'
+          : 'citygauge_shard_partitions_owned',
+      );
+    }
+    // The API node's /metrics: the audit trail's counts and the process' own, as every node has them.
+    const apiMetrics = await (await fetch(`${file.api}/metrics`)).text();
+    expect(apiMetrics).toContain('process_cpu_seconds_total');
+    expect(apiMetrics).toContain('nodejs_heap_size_used_bytes');
 
     // Every citygauge node runs on the database, its password in the environment rather than on the
     // command line, and no node keeps a registry of its own.
@@ -229,6 +275,5 @@ describe('deploy/local/cluster', () => {
     await run('down');
     for (const pid of Object.values(file.pids).flat()) expect(isRunning(pid)).toBe(false);
     await expect(query(file.db, 'SELECT 1')).rejects.toThrow(/ECONNREFUSED/);
-    passed = true;
   }, 60_000);
 });

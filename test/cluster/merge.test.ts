@@ -38,7 +38,13 @@ function replayOne(inventory: Inventory, lines: readonly string[], ats: readonly
     if (input instanceof Tick) out.push(engine.snapshot(input.at));
     else engine.ingest(input);
   }
-  return out.map(({ at, indicators, accepted, rejected }) => ({ at, indicators, accepted, rejected }));
+  // A merge holds the numerators, not each device's last message: quality is one process's (issue 14 item 3).
+  return out.map(({ at, indicators, accepted, rejected }) => ({
+    at,
+    indicators: indicators.map(({ quality: _quality, ...v }) => v),
+    accepted,
+    rejected,
+  }));
 }
 
 describe('merge(split(x)) = x', () => {

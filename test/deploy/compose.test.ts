@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { nodeCommands, topologyAt } from '../../deploy/local/topology.js';
-import { ROOT, runTool, unknownFlags } from './tools.js';
+import { CONTAINER_PORTS, containerArgs, ROOT, runTool, unknownFlags } from './tools.js';
 
 interface Service {
   image?: string;
@@ -128,9 +128,10 @@ function checkGrafana(c: Compose): void {
   const uids = new Set(sources.datasources.map((d) => d.uid));
   const dashboard = JSON.parse(
     readFileSync(join(ROOT, 'deploy', 'grafana', 'dashboards', 'citygauge-health.json'), 'utf8'),
-  ) as { panels: { targets: { datasource: { uid: string } }[] }[] };
+  ) as { panels: { targets?: { datasource: { uid: string } }[] }[] };
+  // Row panels carry no queries.
   for (const panel of dashboard.panels)
-    for (const t of panel.targets) expect(uids, t.datasource.uid).toContain(t.datasource.uid);
+    for (const t of panel.targets ?? []) expect(uids, t.datasource.uid).toContain(t.datasource.uid);
 }
 
 describe('deploy/compose/single.yaml', () => {
@@ -223,15 +224,6 @@ describe('deploy/compose/cluster.yaml', () => {
 
   it('starts every citygauge node with the command line deploy/local/topology.ts builds for it', () => {
     const topo = topologyAt(20_000, 8, { doors: 2, shards: 2, apis: 2 });
-    // What changes in containers: each node listens on every address, on its role's usual port.
-    const inContainer = (arg: string) =>
-      arg === '127.0.0.1'
-        ? '0.0.0.0'
-        : topo.doors.map(String).includes(arg)
-          ? '1883'
-          : topo.apis.map(String).includes(arg)
-            ? '8080'
-            : arg;
     const shared = [
       '--data-dir',
       '/data',
@@ -245,12 +237,8 @@ describe('deploy/compose/cluster.yaml', () => {
     for (const node of nodeCommands(topo)) {
       const s = c.services[node.name];
       expect(s, node.name).toBeDefined();
-      const expected = [
-        ...node.args.map(inContainer),
-        // The launcher's API node listens on loopback (the CLI's default); in a container it must not.
-        ...(node.role === 'api' ? ['--host', '0.0.0.0'] : []),
-        ...shared,
-      ];
+      // What changes in containers: each node listens on every address, on its role's usual port.
+      const expected = [...containerArgs(topo, node), ...shared];
       expect(argv(s).slice(0, expected.length), node.name).toEqual(expected);
       // Each node's data dir is its own named volume.
       expect(namedVolumes(c, s)['/data'], node.name).toBe(`${node.name}-data`);
@@ -269,12 +257,40 @@ describe('deploy/compose/cluster.yaml', () => {
     expect(c.services.import.depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
-  it('checks the API nodes on /healthz and the front doors on MQTT; shards have no port to check', () => {
-    for (const api of ['api-1', 'api-2'])
-      expect(c.services[api].healthcheck?.test?.join(' ')).toContain(HTTP_HEALTH);
-    for (const door of ['door-1', 'door-2'])
-      expect(c.services[door].healthcheck?.test?.join(' ')).toContain("connect(1883,'127.0.0.1')");
-    for (const shard of ['shard-1', 'shard-2']) expect(c.services[shard].healthcheck?.test).toEqual(['NONE']);
+  it('checks every node on its /healthz: API nodes on 8080, front doors on 8081, shards on 8082', () => {
+    const checks = {
+      'api-1': CONTAINER_PORTS.api,
+      'api-2': CONTAINER_PORTS.api,
+      'door-1': CONTAINER_PORTS.doorHttp,
+      'door-2': CONTAINER_PORTS.doorHttp,
+      'shard-1': CONTAINER_PORTS.shardHttp,
+      'shard-2': CONTAINER_PORTS.shardHttp,
+    };
+    for (const [name, port] of Object.entries(checks)) {
+      const s = c.services[name];
+      expect(s.healthcheck?.test?.join(' '), name).toContain(`fetch('http://127.0.0.1:${port}/healthz')`);
+      // The port it checks is the one the node serves.
+      expect(flag(argv(s), '--http-port'), name).toBe(String(port));
+    }
+  });
+
+  it('has Prometheus scrape every API node, front door and shard on the port it serves /metrics on', () => {
+    const prom = parse(readFileSync(join(ROOT, file('prometheus/cluster.yml')), 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = Object.fromEntries(
+      prom.scrape_configs.map((j) => [j.job_name, j.static_configs.flatMap((s) => s.targets)]),
+    );
+    expect(targets).toEqual({
+      'citygauge-api': ['api-1:8080', 'api-2:8080'],
+      'citygauge-door': ['door-1:8081', 'door-2:8081'],
+      'citygauge-shard': ['shard-1:8082', 'shard-2:8082'],
+    });
+    for (const list of Object.values(targets))
+      for (const t of list) {
+        const [service, port] = t.split(':');
+        expect(flag(argv(c.services[service]), '--http-port'), t).toBe(port);
+      }
   });
 
   it('publishes MQTT on the front doors and HTTP on the API nodes only', () => {

@@ -48,6 +48,9 @@ describe('deploy/Dockerfile', () => {
   it('builds in two stages, both on Node 24 LTS', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const s of stages) expect(s.image, `FROM ${s.image}`).toMatch(/^node:24[-.]/);
+    // better-sqlite3 12 built against 24.19+ headers aborts on garbage collection (nodejs/node#65446).
+    expect(build.image).toMatch(/^node:24\.18\.1-/);
+    expect(all(build, 'ENV').join('\n')).toMatch(/npm_config_build_from_source=true/);
     expect(all(final, 'COPY').some((c) => c.includes(`--from=${build.name}`))).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { nodeCommands, topologyAt } from '../../deploy/local/topology.js';
 import { parseDockerfile } from './dockerfile.js';
-import { ROOT, runTool, unknownFlags } from './tools.js';
+import { CONTAINER_PORTS, containerArgs, ROOT, runTool, unknownFlags } from './tools.js';
 
 interface Probe {
   httpGet?: { path: string; port: string | number };
@@ -20,7 +20,13 @@ interface Container {
   image: string;
   command?: string[];
   args?: string[];
-  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  env?: {
+    name: string;
+    valueFrom?: {
+      secretKeyRef?: { name: string; key: string };
+      configMapKeyRef?: { name: string; key: string };
+    };
+  }[];
   ports?: { name?: string; containerPort: number }[];
   startupProbe?: Probe;
   readinessProbe?: Probe;
@@ -34,7 +40,7 @@ interface Container {
   volumeMounts?: { name: string; mountPath: string }[];
 }
 interface PodTemplate {
-  metadata: { labels: Record<string, string> };
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
     containers: Container[];
@@ -53,7 +59,7 @@ interface Resource {
     selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
     podSelector?: { matchLabels?: Record<string, string> };
     policyTypes?: string[];
-    ingress?: { from?: unknown[]; ports?: { port: number }[] }[];
+    ingress?: { from?: Record<string, unknown>[]; ports?: { port: number }[] }[];
     maxUnavailable?: number;
     minAvailable?: number;
     clusterIP?: string;
@@ -98,10 +104,10 @@ const citygaugeArgs = (c: Container) => {
   return c.args!;
 };
 
-/** The promises every overlay keeps. */
-function checkShared(all: Resource[]): void {
+/** The promises every overlay keeps; `secrets` are the keys its Secret holds. */
+function checkShared(all: Resource[], secrets: string[]): void {
   const secret = named(all, 'Secret', 'citygauge-secrets');
-  expect(Object.keys(secret.data ?? {}).sort()).toEqual(['CITYGAUGE_ADMIN_TOKEN', 'PGPASSWORD']);
+  expect(Object.keys(secret.data ?? {}).sort()).toEqual(secrets);
   const deny = named(all, 'NetworkPolicy', 'citygauge-default-deny-ingress');
   expect(deny.spec.podSelector).toEqual({});
   expect(deny.spec.policyTypes).toEqual(['Ingress']);
@@ -123,6 +129,11 @@ function checkShared(all: Resource[]): void {
       for (const e of c.env ?? [])
         if (e.valueFrom?.secretKeyRef)
           expect(secret.data, `${id} ${e.name}`).toHaveProperty(e.valueFrom.secretKeyRef.key);
+        else if (e.valueFrom?.configMapKeyRef)
+          expect(
+            named(all, 'ConfigMap', e.valueFrom.configMapKeyRef.name).data,
+            `${id} ${e.name}`,
+          ).toHaveProperty(e.valueFrom.configMapKeyRef.key);
       // Every mount is a volume of the pod or a claim of the StatefulSet.
       const volumes = [
         ...(pod.volumes ?? []).map((v) => v.name),
@@ -151,6 +162,12 @@ function checkShared(all: Resource[]): void {
         for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
           expect(probe?.httpGet?.path, id).toBe('/healthz');
           expect(portOf(c, probe?.httpGet?.port), id).toBe(listens);
+        }
+        // A Prometheus that discovers pods by annotation scrapes /metrics on that same port.
+        const annotations = w.spec.template.metadata.annotations ?? {};
+        if (annotations['prometheus.io/scrape']) {
+          expect(annotations['prometheus.io/port'], id).toBe(String(listens));
+          expect(annotations['prometheus.io/path'], id).toBe('/metrics');
         }
       }
     }
@@ -198,7 +215,7 @@ describe('deploy/k8s/overlays/single', () => {
   const all = render('single');
 
   it('keeps the shared promises: image, non-root, read-only root, resources, secrets, probes', () => {
-    checkShared(all);
+    checkShared(all, ['CITYGAUGE_ADMIN_TOKEN', 'PGPASSWORD']);
   });
 
   it('runs one city as a StatefulSet with its data dir on a claim of its own', () => {
@@ -215,7 +232,7 @@ describe('deploy/k8s/overlays/single', () => {
     }
     // Its governing Service exists and is headless.
     expect(named(all, 'Service', city.spec.serviceName!).spec.clusterIP).toBe('None');
-    // One replica: a budget would block every drain or allow everything (docs/deploy.md).
+    // One replica: a budget would block every drain or allow everything (docs/deploy/kubernetes.md).
     expect(all.filter((r) => r.kind === 'PodDisruptionBudget')).toEqual([]);
   });
 
@@ -230,7 +247,7 @@ describe('deploy/k8s/overlays/cluster', () => {
   const DB = 'postgres://citygauge@postgres:5432/citygauge';
 
   it('keeps the shared promises: image, non-root, read-only root, resources, secrets, probes', () => {
-    checkShared(all);
+    checkShared(all, ['CITYGAUGE_ADMIN_TOKEN', 'CITYGAUGE_INFLUX_TOKEN', 'PGPASSWORD']);
   });
 
   it('keeps the log in a 3-node NATS StatefulSet, each on its own claim, probed on /healthz', () => {
@@ -279,28 +296,58 @@ describe('deploy/k8s/overlays/cluster', () => {
       '--partitions',
       String(topo.partitions),
     ];
-    const inPod = (arg: string, i: number, args: string[]) =>
-      args[i - 1] === '--node-id'
-        ? '$(POD_NAME)'
-        : arg === '127.0.0.1'
-          ? '0.0.0.0'
-          : topo.doors.map(String).includes(arg)
-            ? '1883'
-            : topo.apis.map(String).includes(arg)
-              ? '8080'
-              : arg;
+    // The API leader writes history to InfluxDB, named by the ConfigMap citygauge-history.
+    const history = [
+      '--influx-url',
+      '$(CITYGAUGE_INFLUX_URL)',
+      '--influx-org',
+      '$(CITYGAUGE_INFLUX_ORG)',
+      '--influx-bucket',
+      '$(CITYGAUGE_INFLUX_BUCKET)',
+    ];
     const byRole = { door: 'citygauge-front-door', shard: 'citygauge-shard', api: 'citygauge-api' };
     for (const role of ['door', 'shard', 'api'] as const) {
       const node = nodeCommands(topo).find((n) => n.role === role)!;
       const d = named(all, 'Deployment', byRole[role]);
       expect(d.spec.replicas, role).toBe(2);
-      const expected = [...node.args.map(inPod), ...(role === 'api' ? ['--host', '0.0.0.0'] : []), ...shared];
+      const expected = [
+        ...containerArgs(topo, node, { nodeId: '$(POD_NAME)' }),
+        ...shared,
+        ...(role === 'api' ? history : []),
+      ];
       expect(citygaugeArgs(d.spec.template!.spec.containers[0]), role).toEqual(expected);
     }
-    // A front door serves no HTTP: its probes are its MQTT port.
-    const door = named(all, 'Deployment', 'citygauge-front-door').spec.template!.spec.containers[0];
-    for (const probe of [door.startupProbe, door.readinessProbe, door.livenessProbe])
-      expect(portOf(door, probe?.tcpSocket?.port)).toBe(1883);
+  });
+
+  it('probes every node on its /healthz and has Prometheus scrape its /metrics there', () => {
+    const ports = {
+      'citygauge-front-door': CONTAINER_PORTS.doorHttp,
+      'citygauge-shard': CONTAINER_PORTS.shardHttp,
+      'citygauge-api': CONTAINER_PORTS.api,
+    };
+    for (const [name, port] of Object.entries(ports)) {
+      const pod = named(all, 'Deployment', name).spec.template!;
+      const c = pod.spec.containers[0];
+      expect(portOf(c, 'http'), name).toBe(port);
+      for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+        expect(probe?.httpGet?.path, name).toBe('/healthz');
+        expect(portOf(c, probe?.httpGet?.port), name).toBe(port);
+      }
+      expect(pod.metadata.annotations?.['prometheus.io/scrape'], name).toBe('true');
+      expect(pod.metadata.annotations?.['prometheus.io/port'], name).toBe(String(port));
+    }
+  });
+
+  it('hands the API nodes InfluxDB from a ConfigMap and its token from the Secret', () => {
+    const history = named(all, 'ConfigMap', 'citygauge-history').data ?? {};
+    expect(new URL(history.CITYGAUGE_INFLUX_URL).protocol).toBe('http:');
+    expect(history.CITYGAUGE_INFLUX_ORG).toBeTruthy();
+    expect(history.CITYGAUGE_INFLUX_BUCKET).toBeTruthy();
+    const c = named(all, 'Deployment', 'citygauge-api').spec.template!.spec.containers[0];
+    expect(c.env?.find((e) => e.name === 'CITYGAUGE_INFLUX_TOKEN')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'citygauge-secrets',
+      key: 'CITYGAUGE_INFLUX_TOKEN',
+    });
   });
 
   it('imports the inventory into PostgreSQL with a Job', () => {
@@ -330,6 +377,16 @@ describe('deploy/k8s/overlays/cluster', () => {
 
   it('lets in from outside only the front doors MQTT and the API nodes HTTP; NATS and PostgreSQL only from citygauge', () => {
     expect(openToAll(all)).toEqual(['api:8080', 'front-door:1883']);
+    // The doors' and shards' /metrics: from any pod of the cluster (Prometheus), not from outside it.
+    for (const [name, port] of [
+      ['citygauge-front-door-ingress', CONTAINER_PORTS.doorHttp],
+      ['citygauge-shard-ingress', CONTAINER_PORTS.shardHttp],
+    ] as const) {
+      const rule = named(all, 'NetworkPolicy', name).spec.ingress?.find((r) =>
+        r.ports?.some((p) => p.port === port),
+      );
+      expect(rule?.from, name).toEqual([{ namespaceSelector: {} }]);
+    }
     for (const [name, port] of [
       ['nats-ingress', 4222],
       ['postgres-ingress', 5432],

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CityServices } from '../../cli/city-services.js';
 import { openHistory } from '../../cli/history-options.js';
+import { doorMetrics, shardMetrics } from '../../cluster/node-metrics.js';
 import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
 import type { RawMessage } from '../../engine/pipeline.js';
@@ -101,6 +102,8 @@ describe('the rules unit tests', () => {
 
 describe('the metrics the rules use', () => {
   let exposed: PromRegistry;
+  /** The /metrics of a front door and of a shard (`--http-port`), each as its command builds it. */
+  let nodes: PromRegistry[];
   beforeAll(async () => {
     // The registry of `citygauge start`: the engine's, the history sink's and the broker's figures
     // (CityServices.metrics), and the audit trail's counts, which buildApi adds.
@@ -120,12 +123,23 @@ describe('the metrics the rules use', () => {
     });
     exposed = city.metrics({ broker: () => ({ refusals: { 'bad-credentials': 1 }, connectedClients: 0 }) });
     countAuditEntries(new People(await SqlitePeople.open(dataDir)), exposed);
+    nodes = [
+      doorMetrics({
+        broker: () => ({ refusals: { 'bad-credentials': 1 }, connectedClients: 0 }),
+        door: () => ({ appended: 1, failed: 1, lost: 1, pending: 0 }),
+      }),
+      shardMetrics({
+        stats: () => ({ batches: 1, records: 1, takeovers: 1, checkpoints: 1 }),
+        held: () => [0],
+        lagMs: () => new Map([[0, 400]]),
+      }),
+    ];
   });
 
   /** Every series name /metrics can carry: counters and gauges by name, histograms with their parts. */
   async function exposedNames(): Promise<Set<string>> {
     const names = new Set<string>();
-    for (const m of await exposed.getMetricsAsJSON()) {
+    for (const m of (await Promise.all([exposed, ...nodes].map((r) => r.getMetricsAsJSON()))).flat()) {
       names.add(m.name);
       if (['histogram', 'summary'].includes(String(m.type)))
         for (const part of ['_bucket', '_sum', '_count']) names.add(`${m.name}${part}`);
@@ -133,11 +147,15 @@ describe('the metrics the rules use', () => {
     return names;
   }
   const labelsOf = (name: string): string[] =>
-    (exposed.getSingleMetric(name) as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [];
+    [exposed, ...nodes].flatMap(
+      (r) => (r.getSingleMetric(name) as unknown as { labelNames?: string[] } | undefined)?.labelNames ?? [],
+    );
 
   it('are metrics /metrics exposes, records of the rule file, or up', async () => {
     const names = await exposedNames();
     expect(names).toContain('citygauge_devices_registered');
+    expect(names).toContain('citygauge_door_log_append_failures_total');
+    expect(names).toContain('citygauge_shard_partition_lag_seconds');
     const records = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
     for (const rule of rules) {
       // A recording rule's name has colons (level:metric:operations); a metric's has none.
@@ -195,7 +213,7 @@ describe('the metrics the rules use', () => {
     const jobs: string[] = parse(readFileSync(CONFIG, 'utf8')).scrape_configs.map(
       (s: { job_name: string }) => s.job_name,
     );
-    expect(jobs).toEqual(['citygauge', 'citygauge-api']);
+    expect(jobs).toEqual(['citygauge', 'citygauge-api', 'citygauge-door', 'citygauge-shard']);
     const down = rules.find((r) => r.alert === 'CitygaugeTargetDown');
     expect(down?.expr).toContain('up{job=~"citygauge.*"}');
   });

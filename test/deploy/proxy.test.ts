@@ -1,4 +1,4 @@
-// The reverse-proxy examples of docs/deploy-ops.md ("TLS"), deploy/proxy/nginx.conf and Caddyfile, checked
+// The reverse-proxy examples of docs/deploy/tls.md, deploy/proxy/nginx.conf and Caddyfile, checked
 // by the proxies themselves (Debian's nginx and caddy): Caddy validates its file, and nginx runs the shipped
 // server blocks, with a certificate made in the test and local ports, in front of the whole API started
 // with --trust-proxy loopback: HTTPS through it gives HSTS once, a Secure session cookie, the browser's
@@ -129,9 +129,9 @@ describe('deploy/proxy/Caddyfile', () => {
   });
 });
 
-describe('docs/deploy-ops.md', () => {
+describe('docs/deploy/tls.md', () => {
   it('shows both files as they are', () => {
-    const doc = readFileSync(join(ROOT, 'docs', 'deploy-ops.md'), 'utf8');
+    const doc = readFileSync(join(ROOT, 'docs', 'deploy', 'tls.md'), 'utf8');
     const block = (lang: string) => new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(doc)?.[1];
     expect(block('nginx')).toBe(readFileSync(NGINX, 'utf8'));
     expect(block('caddy')).toBe(readFileSync(CADDY, 'utf8'));

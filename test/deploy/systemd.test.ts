@@ -64,6 +64,9 @@ const HARDENING: [string, string][] = [
   ['Restart', 'on-failure'],
 ];
 
+/** Each command's /healthz and /metrics port, as deploy/prometheus/prometheus.yml scrapes it. */
+const HTTP_PORTS: Record<string, number> = { start: 8080, api: 8080, broker: 8081, engine: 8082 };
+
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 const units = Object.keys(UNITS).map((name) => ({ name, text: read(name), unit: parseUnit(read(name)) }));
 
@@ -227,6 +230,9 @@ describe('the command lines of deploy/systemd', () => {
         expect(opts.db).not.toMatch(/:\/\/[^/@]*:[^/@]*@/);
       }
       if (name.includes('@')) expect(opts.nodeId).toMatch(/-1$/);
+      // Every unit serves /healthz and /metrics on every address: its role's port, the one Prometheus scrapes.
+      expect(opts.httpPort, name).toBe(HTTP_PORTS[command]);
+      expect(opts.host, name).toBe('0.0.0.0');
     },
   );
 

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NodeCommand, Topology } from '../../deploy/local/topology.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -54,4 +55,33 @@ export function unknownFlags(argv: string[]): string[] {
   const help = cliHelp(command);
   const known = new Set(help.match(/--[a-z][a-z0-9-]*/g));
   return rest.filter((a) => a.startsWith('--') && !known.has(a));
+}
+
+/** Each role's usual ports inside a container or a pod (its own network namespace). */
+export const CONTAINER_PORTS = { mqtt: 1883, api: 8080, doorHttp: 8081, shardHttp: 8082 } as const;
+
+/**
+ * A node of the local launcher's topology (deploy/local/topology.ts) as compose and Kubernetes start it: every
+ * address instead of loopback, each role's usual port instead of the launcher's, and `nodeId` (a pod's name)
+ * for --node-id's value when given. The launcher's API nodes and shards listen on loopback (the CLI's
+ * default); in a container they must not, so they get `--host 0.0.0.0`.
+ */
+export function containerArgs(
+  topo: Topology,
+  node: NodeCommand,
+  options: { nodeId?: string } = {},
+): string[] {
+  const ports = new Map<string, number>([
+    ...topo.doors.map((p) => [String(p), CONTAINER_PORTS.mqtt] as const),
+    ...topo.doorHttp.map((p) => [String(p), CONTAINER_PORTS.doorHttp] as const),
+    ...topo.shardHttp.map((p) => [String(p), CONTAINER_PORTS.shardHttp] as const),
+    ...topo.apis.map((p) => [String(p), CONTAINER_PORTS.api] as const),
+  ]);
+  const args = node.args.map((arg, i, all) => {
+    if (options.nodeId && all[i - 1] === '--node-id') return options.nodeId;
+    if (arg === '127.0.0.1') return '0.0.0.0';
+    const port = ports.get(arg);
+    return port === undefined ? arg : String(port);
+  });
+  return node.role === 'door' ? args : [...args, '--host', '0.0.0.0'];
 }

@@ -1,4 +1,4 @@
-// The edge agent against a real aedes broker on a loopback port (CONTRACT §2–3).
+// The edge agent against a real aedes broker on a loopback port (docs/contract.md §2–3).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceAgent } from '../../edge/agent.js';
 import { SensorAgent } from '../../edge/sensor.js';

@@ -120,7 +120,7 @@ describe('failover between brokers', () => {
     const firsts = atBSeqs.filter((seq, i) => atBSeqs.indexOf(seq) === i);
     expect(firsts).toEqual([...firsts].sort((x, y) => x - y));
     expect(telemetry(atB).length).toBeGreaterThan(0);
-    // The device's status is online at B (CONTRACT §2: on every (re)connect), so the city sees it back.
+    // The device's status is online at B (docs/contract.md §2: on every (re)connect), so the city sees it back.
     await atB.waitFor((m) => m.topic === 'city/sensor/air-1/status' && m.payload.state === 'online');
   }, 30_000);
 

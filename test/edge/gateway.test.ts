@@ -1,4 +1,4 @@
-// A CCTV gateway reports for its cameras over its own single connection (CONTRACT §2).
+// A CCTV gateway reports for its cameras over its own single connection (docs/contract.md §2).
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { GatewayAgent } from '../../edge/gateway.js';
 import { tempDir } from '../support/tmp.js';

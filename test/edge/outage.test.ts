@@ -1,6 +1,6 @@
 // The outbox end to end (issue 3, item 7): readings taken while the broker is unreachable — for 5 seconds,
 // or across a restart of the device — arrive afterwards, every one, in order, with at most redeliveries of
-// a seq already seen (which the engine drops, CONTRACT §3). Judged by a subscriber inside the broker, which
+// a seq already seen (which the engine drops, docs/contract.md §3). Judged by a subscriber inside the broker, which
 // the outage does not cut off: a network subscriber with a persistent session also gets every reading, but
 // aedes may hand it live messages before those it queued while that subscriber was away — the subscriber's
 // outage, not the device's.

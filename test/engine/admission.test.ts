@@ -1,4 +1,4 @@
-// CONTRACT §3: every rejection reason, and that a rejected message changes nothing, not even liveness.
+// docs/contract.md §3: every rejection reason, and that a rejected message changes nothing, not even liveness.
 import { describe, expect, it } from 'vitest';
 import { payloadProblem } from '../../engine/admission.js';
 import { Decoded } from '../../engine/inbound.js';

@@ -1,4 +1,4 @@
-// CONTRACT §3 as a field engineer reads it for one device: online, available, why not, since when.
+// docs/contract.md §3 as a field engineer reads it for one device: online, available, why not, since when.
 import { describe, expect, it } from 'vitest';
 import { deviceStatus } from '../../engine/device-status.js';
 import { at, TestCity } from '../support/city.js';
@@ -22,7 +22,7 @@ describe('deviceStatus', () => {
     expect(deviceStatus(city().engine, 'sen-1')).toEqual({
       id: 'sen-1',
       kind: 'sensor',
-      district: 'north', // CONTRACT §3: its asset's district before its own
+      district: 'north', // docs/contract.md §3: its asset's district before its own
       online: false,
       available: false,
       reason: 'offline',

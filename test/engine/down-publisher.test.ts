@@ -42,6 +42,8 @@ describe('DownPublisher', () => {
         ts: iso(0),
         count: 4,
         total: 4,
+        maintenance: 0,
+        neverHeard: 4,
         devices: [
           {
             id: 'sen-1',
@@ -50,7 +52,11 @@ describe('DownPublisher', () => {
             lat: 48.1,
             lon: 11.5,
             reason: 'offline',
+            cause: 'never-heard',
+            gateway: null,
             since: null,
+            lastSeen: null,
+            expectedIntervalS: 60,
           },
           {
             id: 'sen-2',
@@ -59,7 +65,11 @@ describe('DownPublisher', () => {
             lat: null,
             lon: null,
             reason: 'offline',
+            cause: 'never-heard',
+            gateway: null,
             since: null,
+            lastSeen: null,
+            expectedIntervalS: 60,
           },
           {
             id: 'gw-1',
@@ -68,7 +78,11 @@ describe('DownPublisher', () => {
             lat: null,
             lon: null,
             reason: 'offline',
+            cause: 'never-heard',
+            gateway: null,
             since: null,
+            lastSeen: null,
+            expectedIntervalS: 30,
           },
           {
             id: 'cam-1',
@@ -77,7 +91,11 @@ describe('DownPublisher', () => {
             lat: null,
             lon: null,
             reason: 'offline',
+            cause: 'never-heard',
+            gateway: null,
             since: null,
+            lastSeen: null,
+            expectedIntervalS: 30,
           },
         ],
       },
@@ -101,8 +119,13 @@ describe('DownPublisher', () => {
     expect(tick(20)).toBe(true);
     expect(sent[2].devices.find((d) => d.id === 'cam-1')).toMatchObject({
       reason: 'behind-offline-gateway',
+      cause: 'behind-gateway',
+      gateway: 'gw-1',
       since: null,
+      lastSeen: iso(16),
     });
+    // Once heard, it comes before the devices never heard.
+    expect(sent[2].devices.map((d) => d.id)).toEqual(['cam-1', 'sen-2', 'gw-1']);
     expect(sent).toHaveLength(3);
   });
 
@@ -110,7 +133,8 @@ describe('DownPublisher', () => {
     const c = city();
     const { sent, tick } = watch(c, { limit: 2 });
     tick(0);
-    expect(sent[0]).toMatchObject({ count: 4, total: 4, truncated: true });
+    // The never-heard count is exact too, not the count of those that fit the list.
+    expect(sent[0]).toMatchObject({ count: 4, total: 4, neverHeard: 4, truncated: true });
     expect(sent[0].devices.map((d) => d.id)).toEqual(['sen-1', 'sen-2']);
     expect(devicesDown(c.engine, at(0), 2)).toEqual(sent[0]);
     expect(devicesDown(c.engine, at(0))).not.toHaveProperty('truncated');

@@ -53,7 +53,38 @@ describe('IndicatorPublisher', () => {
     expect(p.published).toBe(4);
   });
 
-  it('names topics as CONTRACT §2 does', () => {
+  it('carries the quality and publishes again when its flag or coverage moves, not when only staleness grows', () => {
+    const sent: Record<string, unknown>[] = [];
+    const p = new IndicatorPublisher(new Map(), (_t, payload) => sent.push(JSON.parse(payload)));
+    const q = (heard: number, stalenessMs: number) => ({
+      flag: heard >= 180 ? ('good' as const) : ('degraded' as const),
+      coverage: heard / 200,
+      stalenessMs,
+      heard,
+      expected: 200,
+      ...(heard >= 180 ? {} : { reason: `${heard} of 200 devices heard within their interval` }),
+    });
+    p.onSnapshot(snap(1000, value({ quality: q(200, 1_000) })));
+    expect(sent[0].quality).toEqual({
+      flag: 'good',
+      coverage: 1,
+      stalenessMs: 1_000,
+      heard: 200,
+      expected: 200,
+    });
+    // staleness grows, coverage moves by less than 0.01: nothing
+    expect(p.onSnapshot(snap(2000, value({ quality: q(199, 2_000) })))).toBe(0);
+    // coverage down by 0.01: published
+    expect(p.onSnapshot(snap(3000, value({ quality: q(198, 3_000) })))).toBe(1);
+    // the flag turns degraded: published, with why
+    expect(p.onSnapshot(snap(4000, value({ quality: q(179, 4_000) })))).toBe(1);
+    expect(sent[2].quality).toMatchObject({
+      flag: 'degraded',
+      reason: '179 of 200 devices heard within their interval',
+    });
+  });
+
+  it('names topics as docs/contract.md §2 does', () => {
     expect(indicatorTopic('L2.1.1', 'city')).toBe('city/indicators/L2.1.1');
     expect(indicatorTopic('L2.1.1', 'old-town')).toBe('city/indicators/L2.1.1/old-town');
   });

@@ -1,4 +1,4 @@
-// CONTRACT §4, formula by formula, on a city small enough to work out by hand.
+// docs/contract.md §4, formula by formula, on a city small enough to work out by hand.
 import { describe, expect, it } from 'vitest';
 import { TestCity } from '../support/city.js';
 

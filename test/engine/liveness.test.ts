@@ -1,4 +1,4 @@
-// CONTRACT §3, rule by rule.
+// docs/contract.md §3, rule by rule.
 import { describe, expect, it } from 'vitest';
 import { TestCity } from '../support/city.js';
 

@@ -1,4 +1,4 @@
-// CONTRACT §4: time-weighted means over the windows of city.json, from the first input on.
+// docs/contract.md §4: time-weighted means over the windows of city.json, from the first input on.
 import { describe, expect, it } from 'vitest';
 import { TestCity } from '../support/city.js';
 

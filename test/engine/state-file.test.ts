@@ -1,4 +1,4 @@
-// Liveness across a restart (CONTRACT §3): the restored engine stands where one that never stopped would.
+// Liveness across a restart (docs/contract.md §3): the restored engine stands where one that never stopped would.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ describe('restoring device liveness', () => {
     saveEngineState(c.engine, path, at(10));
     const engine = new CityEngine(makeInventory(sensorSpec), catalogue);
     const heard: [number, number][] = [];
-    engine.devices.onChange = (_d, _old, mask, t) => heard.push([mask & ONLINE, t]);
+    engine.devices.onChange.push((_d, _old, mask, t) => heard.push([mask & ONLINE, t]));
     const result = restoreEngineState(engine, path, at(200));
     expect(result).toMatchObject({ ok: true, restored: 1, stale: 1 });
     // a hook attached before the restore hears the downtime's lapse at its time, not the saved state

@@ -22,6 +22,26 @@ describe('why an indicator reads 0', () => {
     ).toBe('0 of 60 routes have a bus in service (service hours 05:00–24:00 America/Los_Angeles)');
   });
 
+  it("names each GTFS-Realtime feed's last poll when the city counts on feeds", () => {
+    expect(
+      whyZero(
+        def('L1.2.2'),
+        { value: 0, numerator: 0, denominator: 60 },
+        {
+          ...LA,
+          gtfsRt: [
+            { url: 'https://agency.example/trips.pb', lastOutcome: 'http-error' },
+            { url: 'https://agency.example/vehicles.pb', lastOutcome: null },
+          ],
+        },
+      ),
+    ).toBe(
+      '0 of 60 routes have a bus in service (no arrival forecast in the last 5 min; ' +
+        'GTFS-Realtime https://agency.example/trips.pb: last poll http-error; ' +
+        'GTFS-Realtime https://agency.example/vehicles.pb: not polled yet)',
+    );
+  });
+
   it('says nothing above 0, and names an empty inventory', () => {
     expect(whyZero(def('L1.2.2'), { value: 12.5, numerator: 1, denominator: 8 }, LA)).toBeUndefined();
     expect(whyZero(def('L1.2.2'), { value: null, numerator: 0, denominator: 0 }, LA)).toBe(

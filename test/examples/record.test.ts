@@ -1,6 +1,6 @@
-// The traffic recorder: reproducible from its seed, well-formed replay lines (CONTRACT §5) in receive
-// order, topics and payloads as devices send them (CONTRACT §2), and every kind of fault present — each
-// one refused by the engine under the reason CONTRACT §3 gives it.
+// The traffic recorder: reproducible from its seed, well-formed replay lines (docs/contract.md §5) in receive
+// order, topics and payloads as devices send them (docs/contract.md §2), and every kind of fault present — each
+// one refused by the engine under the reason docs/contract.md §3 gives it.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,7 +171,7 @@ describe('recordSampleTraffic', () => {
     expect(flapping.length).toBeGreaterThan(0);
   });
 
-  it('is refused by the engine exactly where it is faulty, under the reasons of CONTRACT §3', async () => {
+  it('is refused by the engine exactly where it is faulty, under the reasons of docs/contract.md §3', async () => {
     const engine = new CityEngine(inventory, buildCatalogue(LIVE_CATALOGUE, []));
     for (const l of text.trimEnd().split('\n')) {
       const msg = decodeLine(l);

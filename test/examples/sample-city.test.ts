@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, generateSampleCity } from '../../examples/generate-city.js';
 import { ID_PATTERN, type Inventory } from '../../registry/inventory.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
+import { loadTripRoutes } from '../../registry/trips-file.js';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
 const VTA = fileURLToPath(new URL('../../examples/gtfs-vta/', import.meta.url));
@@ -20,6 +21,7 @@ const DATA_FILES = [
   'routes.txt',
   'sites.csv',
   'stops.txt',
+  'trips.txt',
 ];
 
 const gtfs = (path: string) =>
@@ -168,5 +170,60 @@ describe('examples/sample-city', () => {
     const stops = gtfs(join(SAMPLE, 'stops.txt'));
     expect(stops).toHaveLength(300);
     for (const s of stops) expect(s).toEqual(vtaStops.get(s.stop_id));
+  });
+
+  it("keeps every VTA trip of its routes, and only those, for GTFS-Realtime feeds' trip ids", async () => {
+    const vtaTrips = gtfs(join(VTA, 'trips.txt'));
+    const mine = vtaTrips.filter((t) => inv.routes.has(t.route_id));
+    const { routes, errors } = await loadTripRoutes(join(SAMPLE, 'trips.txt'));
+    expect(errors).toEqual([]);
+    expect(routes.size).toBe(mine.length);
+    expect(routes.size).toBeGreaterThan(5000);
+    for (const t of mine) expect(routes.get(t.trip_id)).toBe(t.route_id);
+    // VTA's trips.txt names all its routes but one of the sample city's: that one counts only by route_id.
+    expect(new Set(routes.values()).size).toBe(59);
+  });
+  it('ships an outline for each district, and every placed area, site and device lies in its own only', () => {
+    // Ray casting over [lon, lat] rings: the textbook test, independent of how the generator drew them.
+    const inRing = (ring: number[][], lon: number, lat: number) => {
+      let inside = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+      return inside;
+    };
+    const declared = inv.city.districts ?? [];
+    expect(declared.map((d) => [d.id, d.outline?.type])).toEqual(
+      ['old-town', 'harbor', 'northgate', 'riverside', 'university', 'eastfield'].map((id) => [
+        id,
+        'Polygon',
+      ]),
+    );
+    const rings = new Map(declared.map((d) => [d.id, (d.outline!.coordinates as number[][][])[0]]));
+    // The registry keeps devices' positions; areas' and sites' are in their files.
+    const assets = ['areas.csv', 'sites.csv'].flatMap((f) =>
+      gtfs(join(SAMPLE, f)).map((r) => ({
+        id: r.id,
+        district: r.district,
+        lat: Number(r.lat),
+        lon: Number(r.lon),
+      })),
+    );
+    const places = [...assets, ...inv.devices.values()].filter(
+      (p): p is typeof p & { district: string; lat: number; lon: number } =>
+        p.district !== undefined && p.lat !== undefined && p.lon !== undefined,
+    );
+    expect(places.length).toBe(84 + 120 + 2970);
+    const misplaced = places
+      .map((p) => ({
+        id: p.id,
+        district: p.district,
+        in: [...rings].filter(([, r]) => inRing(r, p.lon, p.lat)),
+      }))
+      .filter((p) => p.in.length !== 1 || p.in[0][0] !== p.district)
+      .map((p) => `${p.id} (${p.district}) in ${p.in.map(([d]) => d).join(', ') || 'none'}`);
+    expect(misplaced).toEqual([]);
   });
 });

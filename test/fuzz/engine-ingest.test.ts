@@ -1,4 +1,4 @@
-// Property tests of the engine's gate (CONTRACT §3) over hostile topics, payload bytes and JSON shapes:
+// Property tests of the engine's gate (docs/contract.md §3) over hostile topics, payload bytes and JSON shapes:
 // nothing throws, every refusal is one of the contract's reasons, and a refused message changes nothing —
 // not the indicators, not a device's liveness, not what later messages are judged against.
 import fc from 'fast-check';

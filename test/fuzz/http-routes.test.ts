@@ -1,4 +1,4 @@
-// Property test of every HTTP route (CONTRACT §5) with hostile paths, queries, headers, cookies and bodies,
+// Property test of every HTTP route (docs/contract.md §5) with hostile paths, queries, headers, cookies and bodies,
 // in process through `app.inject` against the whole API on real stores (test/support/full-api.ts: registry,
 // history, alert log, scorecard, people). Routes are enumerated as they are added, so a new route is fuzzed
 // without touching this file. No answer is a 500, and every 4xx is the one error shape `{"error","message"}`.

@@ -1,4 +1,4 @@
-// Property tests of the inventory files (CONTRACT §1) a GIS team exports: CSV rows with broken quoting,
+// Property tests of the inventory files (docs/contract.md §1) a GIS team exports: CSV rows with broken quoting,
 // line breaks, BOMs, wrong types and odd text; city.json shapes; user indicator definitions. Reading them
 // never throws, and every refused row is accounted for as one `file:line: reason` line.
 import { writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The history API over a real socket: defaults, time and duration formats, and the 400/404 answers.
+// The history API, called in process (fastify's inject): defaults, time and duration formats, and the 400/404 answers.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,6 @@ const point = (ts: number, value: number, scope = 'city'): IndicatorPoint => ({
 });
 
 let app: FastifyInstance;
-let base: string;
 let history: SqliteHistory;
 // Recent points, so that the default range (the last 24 h) holds them.
 const recent = Math.floor(Date.now() / (5 * MIN)) * 5 * MIN - 60 * MIN;
@@ -49,7 +48,7 @@ beforeAll(async () => {
     knownIndicator: (id) => id === 'cctv-coverage',
     knownScope: (scope) => scope === 'city' || scope === 'north',
   });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.ready();
 });
 afterAll(async () => {
   await app.close();
@@ -57,8 +56,8 @@ afterAll(async () => {
 });
 
 const get = async (path: string) => {
-  const res = await fetch(base + path);
-  return { status: res.status, body: (await res.json()) as unknown };
+  const res = await app.inject(path);
+  return { status: res.statusCode, body: res.json() as unknown };
 };
 const url = (q: string) => `/api/indicators/cctv-coverage/history?${q}`;
 

@@ -1,4 +1,4 @@
-// The HTTP API over a real socket: registry writes behind the admin token, indicators with their gap,
+// The HTTP API, called in process (fastify's inject): registry writes behind the admin token, indicators with their gap,
 // health, metrics and the OpenAPI document.
 
 import { fileURLToPath } from 'node:url';
@@ -9,13 +9,12 @@ import { Decoded } from '../../engine/inbound.js';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import type { Registry } from '../../registry/registry-service.js';
-import { apiCall } from '../support/http.js';
+import { injectCall } from '../support/http.js';
 import { openRegistryCity } from '../support/registry-city.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 
 let app: FastifyInstance;
-let base: string;
 let token: string;
 let registry: Registry;
 let engine: () => CityEngine;
@@ -42,15 +41,26 @@ beforeAll(async () => {
     metrics: createMetrics({ engine, evaluationLagMs: () => 3 }),
     health: { engine: () => ({ ok: true }), store: () => ({ ok: true }) },
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 });
 afterAll(async () => {
   await app?.close();
 });
 
 const call = (method: string, path: string, body?: unknown, auth = true) =>
-  apiCall(base, token, method, path, body, auth);
+  injectCall(app, token, method, path, body, auth);
+
+interface OpenApiSchema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+}
+interface OpenApi {
+  paths: Record<
+    string,
+    Record<string, { responses?: Record<string, { content?: Record<string, { schema?: OpenApiSchema }> }> }>
+  >;
+  components: { schemas: Record<string, unknown> };
+}
 
 describe('HTTP API', () => {
   it('refuses writes without the admin token, with a JSON error naming the fix', async () => {
@@ -134,13 +144,14 @@ describe('HTTP API', () => {
       new Blob(['id,kind,district,asset_id\nsen-7,sensor,,school\nsen-8,thermometer,,\n']),
       'devices.csv',
     );
-    const res = await fetch(`${base}/api/inventory`, {
+    const res = await app.inject({
       method: 'POST',
+      url: '/api/inventory',
       headers: { authorization: `Bearer ${token}` },
-      body: form,
+      payload: form,
     });
-    const body = (await res.json()) as { counts: { devices: unknown }; errors: { text: string }[] };
-    expect(res.status).toBe(200);
+    const body = res.json() as { counts: { devices: unknown }; errors: { text: string }[] };
+    expect(res.statusCode).toBe(200);
     expect(body.counts.devices).toEqual({ accepted: 1, rejected: 1 });
     expect(body.errors[0].text).toMatch(/^devices\.csv:3: kind: /);
     expect(registry.inventory.devices.has('sen-7')).toBe(true);
@@ -191,13 +202,37 @@ describe('HTTP API', () => {
 
   it('serves health, Prometheus metrics and the OpenAPI document', async () => {
     expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/citygauge_messages_rejected_total\{reason="bad-topic"\} 1/);
     expect(metrics).toMatch(/citygauge_messages_accepted_total 4/);
     expect(metrics).toMatch(/citygauge_evaluation_lag_seconds 0\.003/);
-    const doc = (await (await fetch(`${base}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await app.inject({ url: '/docs/json' })).json() as OpenApi;
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/devices', '/api/devices/{id}', '/api/indicators/{id}', '/healthz']),
     );
+    // One error body, named once: every error answer refers to it or extends it, none repeats it inline.
+    expect(doc.components.schemas.Error).toMatchObject({
+      type: 'object',
+      properties: { error: { type: 'string' }, message: { type: 'string' } },
+      required: ['error', 'message'],
+    });
+    const errors = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        Object.entries(op.responses ?? {})
+          .filter(([status]) => Number(status) >= 400)
+          .map(([status, r]) => ({
+            at: `${method} ${path} ${status}`,
+            schema: r.content?.['application/json']?.schema,
+          })),
+      ),
+    );
+    expect(errors.length).toBeGreaterThan(10);
+    const inline = errors.filter(
+      ({ schema }) => !schema?.$ref && Object.keys(schema?.properties ?? {}).join() === 'error,message',
+    );
+    expect(inline.map((e) => e.at)).toEqual([]);
+    expect(
+      errors.filter(({ schema }) => schema?.$ref === '#/components/schemas/Error').length,
+    ).toBeGreaterThan(10);
   });
 });

@@ -17,7 +17,6 @@ import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 let app: FastifyInstance;
-let base: string;
 let token: string;
 
 beforeAll(async () => {
@@ -36,17 +35,16 @@ beforeAll(async () => {
     health: {},
     simulatedBusHours: BUS_SERVICE_HOURS.text,
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 });
 afterAll(async () => {
   await app?.close();
 });
 
-const read = (path: string) => fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+const read = (path: string) => app.inject({ url: path, headers: { authorization: `Bearer ${token}` } });
 const get = async (path: string) => {
   const r = await read(path);
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  return { status: r.statusCode, body: r.json() as Record<string, unknown> };
 };
 
 describe('the city zone over the API', () => {
@@ -64,7 +62,7 @@ describe('the city zone over the API', () => {
   });
 
   it('says why L1.2.2 reads 0: how many routes have a bus in service, and the local service hours', async () => {
-    const rows = (await (await read('/api/indicators')).json()) as {
+    const rows = (await read('/api/indicators')).json() as {
       id: string;
       scope: string;
       value: number | null;

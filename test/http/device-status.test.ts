@@ -24,7 +24,6 @@ const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 const iso = (ms: number) => new Date(ms).toISOString();
 
 let app: FastifyInstance;
-let base: string;
 let token: string;
 let live: LiveCity;
 const messages$ = new Subject<RawMessage>();
@@ -62,8 +61,7 @@ beforeAll(async () => {
     health: { engine: () => ({ ok: true }) },
     deviceStatus: { engine: () => engine, recent },
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 
   advanceTo(1000);
   send('city/cctv-gateway/gw-1/status', '{"state":"online"}');
@@ -79,8 +77,8 @@ afterAll(async () => {
 });
 
 const get = async (path: string) => {
-  const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
-  return { status: res.status, body: JSON.parse(await res.text()) };
+  const res = await app.inject({ url: path, headers: { authorization: `Bearer ${token}` } });
+  return { status: res.statusCode, body: res.json() };
 };
 
 describe('GET /api/devices/{id}/status', () => {

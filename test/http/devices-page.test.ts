@@ -9,12 +9,11 @@ import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import { DEVICE_KINDS } from '../../registry/inventory.js';
 import type { Registry } from '../../registry/registry-service.js';
-import { apiCall } from '../support/http.js';
+import { injectCall } from '../support/http.js';
 import { openRegistryCity } from '../support/registry-city.js';
 
 const SAMPLE_CITY_DIR = fileURLToPath(new URL('../../examples/sample-city/', import.meta.url));
 let app: FastifyInstance;
-let base: string;
 let token: string;
 let registry: Registry;
 let engine: () => CityEngine;
@@ -39,14 +38,13 @@ beforeAll(async () => {
     metrics: createMetrics({ engine, evaluationLagMs: () => 0 }),
     health: {},
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 }, 60_000);
 afterAll(async () => {
   await app?.close();
 });
 
-const call = (method: string, path: string, body?: unknown) => apiCall(base, token, method, path, body);
+const call = (method: string, path: string, body?: unknown) => injectCall(app, token, method, path, body);
 
 /** Every page from the first, following `next`; fails past 10,000 pages (a cursor that never ends). */
 async function walk(query: string): Promise<{ ids: string[]; pages: number; totals: number[] }> {

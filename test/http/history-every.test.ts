@@ -27,7 +27,6 @@ const point = (ts: number, value: number): IndicatorPoint => ({
 });
 
 let app: FastifyInstance;
-let base: string;
 let history: SqliteHistory;
 
 beforeAll(async () => {
@@ -50,7 +49,7 @@ beforeAll(async () => {
     knownIndicator: (id) => id === 'L2.1.1',
     knownScope: (scope) => scope === 'city',
   });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.ready();
 });
 afterAll(async () => {
   await app.close();
@@ -58,11 +57,11 @@ afterAll(async () => {
 });
 
 const get = async (from: number, every: string) => {
-  const res = await fetch(
-    `${base}/api/indicators/L2.1.1/history?from=${from}&to=${from + 2 * MIN}&every=${every}`,
+  const res = await app.inject(
+    `/api/indicators/L2.1.1/history?from=${from}&to=${from + 2 * MIN}&every=${every}`,
   );
   // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.statusCode, body: res.json() as any };
 };
 
 describe('history bucket widths', () => {

@@ -2,7 +2,7 @@
 // The routes are the server's own (an onRoute hook), so a route added later is swept too. The API is the
 // whole of `citygauge start`'s: registry, history, alerts, device status and the scorecard.
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, RouteOptions } from 'fastify';
 import pino from 'pino';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,6 @@ interface Route {
 }
 
 let app: FastifyInstance;
-let base: string;
 let token: string;
 let city: CityServices;
 const routes: Route[] = [];
@@ -92,8 +91,7 @@ beforeAll(async () => {
       },
     ],
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 });
 afterAll(async () => {
   await app?.close();
@@ -114,15 +112,17 @@ async function send(
   path: string,
   opts: { body?: string | Buffer; type?: string; auth?: boolean } = {},
 ): Promise<Sent> {
-  const res = await fetch(base + path, {
-    method,
+  const res = await app.inject({
+    method: method as InjectOptions['method'],
+    url: path,
     headers: {
       ...(opts.type ? { 'content-type': opts.type } : {}),
       ...(opts.auth === false ? {} : { authorization: `Bearer ${token}` }),
     },
-    body: opts.body,
+    ...(opts.body === undefined ? {} : { payload: opts.body }),
   });
-  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  const type = res.headers['content-type'];
+  return { status: res.statusCode, type: type === undefined ? null : String(type), text: res.body };
 }
 
 /** The answer is the one error shape with a 4xx, named for `what`. */

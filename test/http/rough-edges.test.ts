@@ -1,19 +1,18 @@
 // Rough edges of the HTTP API, mended (issue 10): indicator rows carry their name and unit, an upload that
 // applies nothing is a 422 with its row errors, and a POST that needs no body takes an empty JSON one.
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../http/metrics.js';
 import { buildApi } from '../../http/server.js';
 import type { Registry } from '../../registry/registry-service.js';
-import { apiCall } from '../support/http.js';
+import { injectCall } from '../support/http.js';
 import { openRegistryCity } from '../support/registry-city.js';
 import { DEVICE_HEADER } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 
 let app: FastifyInstance;
-let base: string;
 let token: string;
 let registry: Registry;
 
@@ -27,36 +26,37 @@ beforeAll(async () => {
     metrics: createMetrics({ engine, evaluationLagMs: () => 0 }),
     health: {},
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 });
 afterAll(async () => {
   await app?.close();
 });
 
-const call = (method: string, path: string, body?: unknown) => apiCall(base, token, method, path, body);
+const call = (method: string, path: string, body?: unknown) => injectCall(app, token, method, path, body);
 
 /** A raw request: the exact body and content type given, with the admin token. */
 const raw = async (method: string, path: string, body: string, type = 'application/json') => {
-  const res = await fetch(base + path, {
-    method,
+  const res = await app.inject({
+    method: method as InjectOptions['method'],
+    url: path,
     headers: { 'content-type': type, authorization: `Bearer ${token}` },
-    body,
+    payload: body,
   });
   // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.statusCode, body: res.json() as any };
 };
 
 const upload = async (files: Record<string, string>, query = '') => {
   const form = new FormData();
   for (const [name, text] of Object.entries(files)) form.append(name, new Blob([text]), name);
-  const res = await fetch(`${base}/api/inventory${query}`, {
+  const res = await app.inject({
     method: 'POST',
+    url: `/api/inventory${query}`,
     headers: { authorization: `Bearer ${token}` },
-    body: form,
+    payload: form,
   });
   // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.statusCode, body: res.json() as any };
 };
 
 describe('indicator rows', () => {

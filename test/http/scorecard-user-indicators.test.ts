@@ -13,12 +13,11 @@ import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
 import { ScorecardStore } from '../../scorecard/admin-inputs.js';
-import { apiCall } from '../support/http.js';
+import { injectCall } from '../support/http.js';
 import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 let app: FastifyInstance;
-let base: string;
 let token: string;
 
 const own = (id: string, name: string) => ({
@@ -51,14 +50,13 @@ beforeAll(async () => {
     health: {},
     scorecard: { store: scorecard, live: () => ({ values: new Map(), note: 'no live data' }) },
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 });
 afterAll(async () => {
   await app?.close();
 });
 
-const call = (method: string, path: string, body?: unknown) => apiCall(base, token, method, path, body);
+const call = (method: string, path: string, body?: unknown) => injectCall(app, token, method, path, body);
 const entry = (indicator: string, inputs: Record<string, unknown>) => ({
   indicator,
   period: '2026',

@@ -1,4 +1,4 @@
-// The scorecard API over a real socket: administrative inputs behind the admin token with per-input errors,
+// The scorecard API, called in process (fastify's inject): administrative inputs behind the admin token with per-input errors,
 // history with superseded entries, roll-ups that say what is missing, maturity, composites and /report.
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -15,13 +15,12 @@ import { loadInventoryDir } from '../../registry/load-inventory.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
 import { ScorecardStore } from '../../scorecard/admin-inputs.js';
-import { apiCall } from '../support/http.js';
+import { injectCall } from '../support/http.js';
 import { personWithToken } from '../support/people.js';
 import { tempDir } from '../support/tmp.js';
 
 const TOWN = fileURLToPath(new URL('../fixtures/town/', import.meta.url));
 let app: FastifyInstance;
-let base: string;
 let token: string;
 /** A viewer's personal token: the least a reader of the report needs. */
 let viewerToken: string;
@@ -51,8 +50,7 @@ beforeAll(async () => {
       live: () => ({ values: live, note: 'the test engine' }),
     },
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  await app.ready();
 });
 afterAll(async () => {
   await app?.close();
@@ -60,7 +58,7 @@ afterAll(async () => {
 });
 
 const call = (method: string, path: string, body?: unknown, auth = true) =>
-  apiCall(base, token, method, path, body, auth);
+  injectCall(app, token, method, path, body, auth);
 const entry = (indicator: string, inputs: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   indicator,
   period: '2026',
@@ -275,7 +273,7 @@ describe('scorecard API', () => {
     const refused = await call('GET', '/report?period=2026', undefined, false);
     expect(refused.status).toBe(401);
     expect(refused.body.message).toMatch(/needs a viewer/);
-    const r = await apiCall(base, viewerToken, 'GET', '/report?period=2026');
+    const r = await injectCall(app, viewerToken, 'GET', '/report?period=2026');
     expect(r.status).toBe(200);
     expect(r.type).toMatch(/^text\/html/);
     expect(r.text).toContain('id="overall-score"');

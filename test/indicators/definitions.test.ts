@@ -22,7 +22,7 @@ const yaml = `
 `;
 
 describe('indicator definitions', () => {
-  it('declares every live indicator of CONTRACT §4', () => {
+  it('declares every live indicator of docs/contract.md §4', () => {
     const ids = buildCatalogue(LIVE_CATALOGUE).map((d) => d.id);
     expect(ids).toEqual([
       'L2.1.1',

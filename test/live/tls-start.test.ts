@@ -1,11 +1,13 @@
 // `citygauge start --tls-cert --tls-key` end to end (issue 13 item 8), with a certificate openssl makes
 // for this test: the API, the dashboard (and its socket.io) and the editor on one HTTPS port, no plain
 // HTTP there, HSTS on the API's and Node-RED's pages, a Secure session cookie, the dashboard's live values
-// and its flows' API calls working in Chromium, --trust-proxy's client address in the audit trail, and a
-// bad key refused with exit code 2 before anything starts.
+// and its flows' API calls working in Chromium, --trust-proxy's client address in the audit trail, MQTT over
+// TLS on --mqtts-port with the same certificate (a registered device's reading accepted, a client that does not
+// trust the certificate refused), and a bad key refused with exit code 2 before anything starts.
 import { writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
@@ -22,6 +24,7 @@ const officer = person('olu.officer', 'operator');
 let tls: SelfSigned;
 let city: CityProcess;
 let base: string;
+let mqttsPort: number;
 let browser: Browser | undefined;
 
 const get = (path: string, headers: Record<string, string> = {}) =>
@@ -38,6 +41,7 @@ beforeAll(async () => {
   tls = selfSigned();
   const dataDir = tempDir();
   await addPerson(dataDir, officer);
+  mqttsPort = await freePort();
   city = await startCity(
     [
       '--inventory',
@@ -49,6 +53,8 @@ beforeAll(async () => {
       tls.keyFile,
       '--trust-proxy',
       '127.0.0.1',
+      '--mqtts-port',
+      String(mqttsPort),
     ],
     { CITYGAUGE_ADMIN_TOKEN: ADMIN },
     dataDir,
@@ -153,6 +159,68 @@ describe('citygauge start --tls-cert --tls-key', () => {
   }, 120_000);
 });
 
+describe('MQTT over TLS on --mqtts-port', () => {
+  const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+  const accepted = async () => {
+    const metrics = (await get('/metrics')).body;
+    return Number(/^citygauge_messages_accepted_total (\S+)$/m.exec(metrics)?.[1] ?? Number.NaN);
+  };
+
+  it('takes a registered device reading over mqtts trusting the city certificate, and prints its URL', async () => {
+    expect(city.output()).toContain(`mqtts://127.0.0.1:${mqttsPort}`);
+    const created = await httpsRequest(`${base}/api/devices`, tls.cert, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'sen-tls-1', kind: 'sensor', expectedIntervalS: 60 }),
+    });
+    expect(created.status, created.body).toBe(201);
+    const { secret } = JSON.parse(created.body) as { secret: string };
+    const before = await accepted();
+    expect(before).not.toBeNaN();
+
+    const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${mqttsPort}`, {
+      ca: tls.cert,
+      username: 'sen-tls-1',
+      password: secret,
+      clientId: 'sen-tls-1',
+      reconnectPeriod: 0,
+    });
+    try {
+      const peer = (client.stream as import('node:tls').TLSSocket).getPeerCertificate();
+      expect(peer.fingerprint256).toBe(tls.fingerprint256);
+      await client.publishAsync('city/sensor/sen-tls-1/status', JSON.stringify({ state: 'online', seq: 1 }), {
+        qos: 1,
+      });
+    } finally {
+      await client.endAsync();
+    }
+    await city.until(
+      accepted,
+      (n) => n === before + 1,
+      'the engine to accept the reading sent over mqtts',
+      30_000,
+    );
+  });
+
+  it('refuses a client that does not trust the certificate, before any credentials are sent', async () => {
+    const refused = await mqtt
+      .connectAsync(`mqtts://127.0.0.1:${mqttsPort}`, {
+        username: 'sen-tls-1',
+        password: 'whatever',
+        reconnectPeriod: 0,
+        connectTimeout: 10_000,
+      })
+      .then(
+        async (c) => {
+          await c.endAsync();
+          return 'connected';
+        },
+        (err: Error) => err.message,
+      );
+    expect(refused).toMatch(/self[- ]signed certificate/);
+  });
+});
+
 describe('a bad certificate or key', () => {
   it('stops start with exit code 2, naming the file and how to make a pair', async () => {
     const badKey = join(tempDir('citygauge-badkey-'), 'key.pem');
@@ -175,5 +243,19 @@ describe('a bad certificate or key', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--tls-key ${badKey} is not a PEM private key`);
     expect(r.stderr).toContain('openssl req -x509');
+  });
+
+  it('stops start with exit code 2 when --mqtts-port comes without a certificate', async () => {
+    const r = await runCli([
+      'start',
+      '--data-dir',
+      tempDir(),
+      '--no-sim',
+      '--no-red',
+      '--mqtts-port',
+      '8883',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--mqtts-port is MQTT over TLS: give --tls-cert and --tls-key too');
   });
 });

@@ -99,8 +99,9 @@ function apiStandIn() {
       if (req.method === 'POST' && path === '/api/devices')
         return json(res, 201, { id: JSON.parse(body).id, secret: 's'.repeat(32) });
       if (path === '/api/audit') return json(res, 200, { entries: [...audit].reverse(), next: null });
-      if (path === '/api/devices/positions')
-        return json(res, 200, { devices: [], sampled: false, placed: 0 });
+      if (path === '/api/devices/map')
+        return json(res, 200, { placed: 0, downPlaced: 0, bounds: null, cells: [], down: [], districts: [] });
+      if (path === '/api/districts') return json(res, 200, { districts: [] });
       if (path === '/api/indicators' || path === '/api/thresholds') return json(res, 200, []);
       json(res, 404, { message: `no ${path} in the stand-in` });
     });

@@ -1,5 +1,5 @@
 // Declared districts (issue 10 item 2): a city declares its districts once in city.json, and a row naming
-// any other is refused with the ones it knows; a city that declares none keeps CONTRACT §1's rule.
+// any other is refused with the ones it knows; a city that declares none keeps docs/contract.md §1's rule.
 import { describe, expect, it } from 'vitest';
 import { districtsOf } from '../../registry/inventory.js';
 import { ASSETS, load, messages, withDevices } from './temp-inventory.js';

@@ -1,4 +1,4 @@
-// CONTRACT §1: every row validated, errors as file:line: reason, all-or-nothing on request.
+// docs/contract.md §1: every row validated, errors as file:line: reason, all-or-nothing on request.
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

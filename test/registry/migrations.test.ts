@@ -45,12 +45,13 @@ describe('migrations', () => {
     (await RegistryStore.open(dir)).close();
     const db = new Database(join(dir, REGISTRY_FILE), { readonly: true });
     expect(tablesOf(db)).toEqual([
-      ...['areas', 'credentials', 'devices', 'meta', 'pipe_segments', 'routes'],
+      ...['areas', 'credentials', 'devices', 'maintenance_windows', 'meta', 'pipe_segments', 'routes'],
       ...['schema_migrations', 'simulated', 'sites'],
     ]);
     expect(db.prepare('SELECT name FROM schema_migrations ORDER BY name').pluck().all()).toEqual([
       '0001-registry',
       '0002-credentials',
+      '0008-maintenance',
     ]);
     db.close();
   });
@@ -81,6 +82,7 @@ describe('migrations', () => {
     expect(db.prepare('SELECT name FROM schema_migrations ORDER BY name').pluck().all()).toEqual([
       '0001-registry',
       '0002-credentials',
+      '0008-maintenance',
     ]);
     db.close();
   });
@@ -101,13 +103,18 @@ describe('migrations', () => {
         '0003-alert-log',
         '0004-scorecard',
         '0005-people',
+        '0006-alert-kind',
+        '0007-indicator-changes',
+        '0008-maintenance',
+        '0009-incidents',
       ]);
       expect(await migratePostgres(a, POSTGRES_MIGRATIONS)).toEqual([]);
       const { rows } = await a.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
       expect(rows.map((r) => r.table_name)).toEqual([
-        ...['accounts', 'alert_waits', 'alerts', 'areas', 'audit', 'credentials', 'devices', 'meta'],
+        ...['accounts', 'alert_waits', 'alerts', 'areas', 'audit', 'credentials', 'devices'],
+        ...['incident_alerts', 'incidents', 'indicator_changes', 'maintenance_windows', 'meta'],
         ...['personal_tokens', 'pipe_segments', 'routes', 'schema_migrations', 'scorecard_composites'],
         ...['scorecard_entries', 'scorecard_self_assessments', 'scorecard_settings', 'sessions'],
         ...['simulated', 'sites'],

@@ -1,4 +1,4 @@
-// Cross references of devices.csv (CONTRACT §1): assets in the table of the device's kind, cameras behind
+// Cross references of devices.csv (docs/contract.md §1): assets in the table of the device's kind, cameras behind
 // cctv-gateways, resolved against this import and the registry it is merged over.
 import { describe, expect, it } from 'vitest';
 import { loadInventoryDir } from '../../registry/load-inventory.js';

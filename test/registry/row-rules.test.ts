@@ -1,4 +1,4 @@
-// The rules of a single row (CONTRACT §1), each with the `file:line: reason` a person is shown.
+// The rules of a single row (docs/contract.md §1), each with the `file:line: reason` a person is shown.
 // load-inventory.test.ts has one case per rule; these pin the edges of each.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INTERVAL_S, DEVICE_KINDS } from '../../registry/inventory.js';

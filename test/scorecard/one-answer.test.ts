@@ -91,7 +91,7 @@ afterAll(async () => {
 });
 
 interface CardJson {
-  indicators: { id: string; value: number | null }[];
+  indicators: { id: string; value: number | null; coverage: number }[];
   rollUps: { id: string; value: number | null }[];
 }
 
@@ -123,6 +123,15 @@ describe('one period, one answer', () => {
     const live = (id: string) => api.indicators.find((l) => l.id === id)?.value;
     expect(live('L2.1.1')).toBeCloseTo(80, 9);
     expect(live('L1.2.2')).toBeCloseTo(35, 9);
+    // Coverage is the hours with history over the quarter's 2,159 (one lost to daylight saving), in both.
+    const coverage = (id: string) => api.indicators.find((l) => l.id === id)?.coverage;
+    expect(coverage('L2.1.1')).toBe(3 / 2159);
+    expect(coverage('L1.2.2')).toBe(2 / 2159);
+    const csvRow = readFileSync(join(dataDir, 'q1.csv'), 'utf8')
+      .split('\r\n')
+      .find((l) => l.startsWith('indicator,L2.1.1,'))!
+      .split(',');
+    expect(Number(csvRow[csvRow.length - 2])).toBeCloseTo(3 / 2159, 6);
 
     // Every indicator and every roll-up, to the CSV's six decimals.
     const cli = csvValues(readFileSync(join(dataDir, 'q1.csv'), 'utf8'));

@@ -31,6 +31,19 @@ describe('line protocol', () => {
     );
   });
 
+  it('writes the quality flag, coverage and staleness beside the value, leaving a null one out', () => {
+    expect(
+      toLine(indicator({ means: {}, quality: { flag: 'degraded', coverage: 0.5, stalenessMs: 2000 } })),
+    ).toBe(
+      'indicator,id=air.pm25,scope=district:north coverage=0.5,denominator=2,numerator=25,quality="degraded",staleness_ms=2000,value=12.5 1700000000123',
+    );
+    expect(
+      toLine(indicator({ means: {}, quality: { flag: 'unknown', coverage: null, stalenessMs: null } })),
+    ).toBe(
+      'indicator,id=air.pm25,scope=district:north denominator=2,numerator=25,quality="unknown",value=12.5 1700000000123',
+    );
+  });
+
   it('leaves null fields out instead of writing 0', () => {
     expect(toLine(indicator({ numerator: null, denominator: null, means: {} }))).toBe(
       'indicator,id=air.pm25,scope=district:north value=12.5 1700000000123',

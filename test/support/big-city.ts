@@ -32,7 +32,7 @@ export interface BigCityOptions {
 export interface BigCity {
   /** Inventory folder (city.json, devices.csv, ...), ready for `loadCity` or `--inventory`. */
   inventoryDir: string;
-  /** Replay lines (CONTRACT §5), for `replayRecording` or `--input`. */
+  /** Replay lines (docs/contract.md §5), for `replayRecording` or `--input`. */
   recording: string;
   devices: number;
   messages: number;

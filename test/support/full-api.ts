@@ -5,16 +5,20 @@ import type { FastifyInstance } from 'fastify';
 import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { AlertService } from '../../engine/alerts/alert-service.js';
 import { CityEngine } from '../../engine/city-engine.js';
+import { SqliteIncidentLog } from '../../engine/incidents/incident-log.js';
+import { IncidentService } from '../../engine/incidents/incident-service.js';
 import { RecentMessages } from '../../engine/recent-messages.js';
 import { SqliteHistory } from '../../engine/sinks/sqlite-history.js';
 import { ensureAdminToken } from '../../http/auth.js';
 import { createMetrics } from '../../http/metrics.js';
 import { type ApiDeps, buildApi } from '../../http/server.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
+import { SqliteChangeLog } from '../../indicators/change-log-stores.js';
 import { buildCatalogue } from '../../indicators/load-definitions.js';
 import { People } from '../../people/people.js';
 import { SqlitePeople } from '../../people/sqlite-people.js';
 import { loadInventoryDir } from '../../registry/load-inventory.js';
+import { MaintenancePlan } from '../../registry/maintenance-plan.js';
 import { Registry } from '../../registry/registry-service.js';
 import { RegistryStore } from '../../registry/store.js';
 import { ScorecardStore } from '../../scorecard/admin-inputs.js';
@@ -27,8 +31,16 @@ export interface FullApi {
   registry: Registry;
   people: People;
   alerts: AlertService;
+  /** Root-cause incidents, following the engine's device changes as `citygauge start` has them. */
+  incidents: IncidentService;
+  /** The maintenance windows, applied to the engine as `citygauge start` applies them. */
+  maintenance: MaintenancePlan;
+  engine(): CityEngine;
   /** The break-glass admin token. */
   adminToken: string;
+  /** GET as the admin, in process: the answer's JSON, or an error with the status and body when not 200. */
+  // biome-ignore lint/suspicious/noExplicitAny: response shapes are asserted by the tests
+  get(url: string): Promise<any>;
   routes: { method: string; url: string }[];
   close(): Promise<void>;
 }
@@ -41,9 +53,16 @@ export async function fullApi(extra: Partial<ApiDeps> = {}): Promise<FullApi> {
   const adminToken = ensureAdminToken(registry.credentials, '')!;
   const catalogue = buildCatalogue(LIVE_CATALOGUE);
   let engine = new CityEngine(registry.inventory, catalogue);
+  const maintenance = new MaintenancePlan(store.maintenance(), () => registry.inventory);
+  const incidentLog = await SqliteIncidentLog.open(dir);
+  const incidents = new IncidentService(incidentLog, () => {});
+  incidents.attach(engine);
   registry.onChange((inv) => {
     engine = new CityEngine(inv, catalogue);
+    engine.setMaintenance(maintenance.windows);
+    incidents.attach(engine);
   });
+  maintenance.onChange.push((windows) => engine.setMaintenance(windows));
   const history = new SqliteHistory(dir, { now: () => Date.now() });
   const alerts = new AlertService(
     registry.inventory.city.thresholds,
@@ -59,8 +78,12 @@ export async function fullApi(extra: Partial<ApiDeps> = {}): Promise<FullApi> {
     metrics: createMetrics({ engine: () => engine, evaluationLagMs: () => 0 }),
     health: { engine: () => ({ ok: true }) },
     history,
+    indicatorChanges: new SqliteChangeLog(dir),
     alerts,
+    incidents,
     deviceStatus: { engine: () => engine, recent: new RecentMessages() },
+    maintenance: { plan: maintenance },
+    deviceBroker: { mqttPort: 1883 },
     scorecard: {
       store: ScorecardStore.open(dir),
       live: () => ({ values: new Map(), note: 'no live values in this test' }),
@@ -78,12 +101,21 @@ export async function fullApi(extra: Partial<ApiDeps> = {}): Promise<FullApi> {
     registry,
     people,
     alerts,
+    incidents,
+    maintenance,
+    engine: () => engine,
     adminToken,
+    get: async (url) => {
+      const res = await app.inject({ url, headers: { authorization: `Bearer ${adminToken}` } });
+      if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    },
     routes,
     close: async () => {
       await app.close();
       await history.close();
       await people.store.close();
+      incidentLog.close();
       store.close();
     },
   };

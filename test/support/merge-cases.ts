@@ -81,7 +81,7 @@ export function mergeRecording(specs: readonly DeviceSpec[], seed: number) {
   for (let k = 0; k < n; k++) {
     // Often the same instant, sometimes a pause long enough for everything to lapse.
     t += rng.chance(0.3) ? 0 : rng.chance(0.05) ? rng.int(120_000) : rng.int(4000);
-    // A line earlier than the one before it is applied at the current time (CONTRACT §5).
+    // A line earlier than the one before it is applied at the current time (docs/contract.md §5).
     const stamp = rng.chance(0.08) ? t - rng.int(10_000) : t;
     times.push(stamp);
     const unknown = rng.chance(0.05);

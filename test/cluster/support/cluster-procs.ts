@@ -61,7 +61,7 @@ export function startNode(name: string, args: string[]): NodeProc {
   };
 }
 
-/** Every device message in the log, in receive-time order, as replay lines (CONTRACT §5). */
+/** Every device message in the log, in receive-time order, as replay lines (docs/contract.md §5). */
 export async function logAsRecording(urls: string[]): Promise<string> {
   const log = await ClusterLog.connect(urls, { name: 'test-reader' });
   try {

@@ -35,7 +35,7 @@ describe('ratio', () => {
     });
   });
 
-  it('gives null, not 0, for an empty denominator (CONTRACT §4)', () => {
+  it('gives null, not 0, for an empty denominator (docs/contract.md §4)', () => {
     const result = scored('L1.1.1', { oneStopServices: 0, governmentServices: 0 });
     expect(result.value).toBeNull();
     expect(result.notes).toEqual(['governmentServices is 0: the share is undefined']);

@@ -1,0 +1,382 @@
+// Root-cause incidents (issue 14 item 1; the rule is in docs/incidents.md), as a pure state machine driven by
+// device down/up transitions at their exact event times and by the engine clock. A gateway down is one
+// incident naming the cameras dark behind it; many devices of one district down within a window is one
+// district incident; anything else is one device's incident. An incident resolves only once its causes have
+// stayed up for a hold time, so a flapping link keeps one incident open instead of opening one a minute.
+// "Down" here means not online and not in maintenance: planned work raises nothing (the caller filters).
+
+export type IncidentCause = 'gateway' | 'district' | 'device';
+export type IncidentStatus = 'open' | 'recovering' | 'resolved';
+export type TimelineKind = 'raised' | 'grew' | 'acknowledged' | 'resolved' | 'merged';
+
+export interface TimelineEntry {
+  at: number;
+  kind: TimelineKind;
+  /** The devices that went down (raised, grew: cause devices and dark cameras alike). */
+  devices?: string[];
+  /** Who acknowledged. */
+  by?: string;
+  /** merged: the district incident that took this one over. */
+  into?: string;
+}
+
+export interface Incident {
+  /** `<subject>-<raisedAt as yyyymmddThhmmssSSSZ>`: stable, safe in a URL path and an MQTT topic level. */
+  id: string;
+  cause: IncidentCause;
+  /** The gateway's id, the district, or the device's id. */
+  subject: string;
+  district: string | null;
+  status: IncidentStatus;
+  raisedAt: number;
+  /** The devices whose own failure the incident stands for (a district incident's gateways among them). */
+  devices: string[];
+  /** Cameras dark behind a down gateway of the incident: effects, never causes. */
+  effects: string[];
+  /** Of devices and effects, how many are down now. */
+  downNow: number;
+  /** Since when every cause has been up again (status recovering). */
+  recoveringSince?: number;
+  /** How many times a cause failed again while recovering (a flapping link). */
+  refailures: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+  resolvedAt?: number;
+  /** Set when a district incident took this one over (status resolved at that instant). */
+  mergedInto?: string;
+  timeline: TimelineEntry[];
+}
+
+export type IncidentEventType =
+  | 'raised'
+  | 'grew'
+  | 'acknowledged'
+  | 'recovering'
+  | 'refailed'
+  | 'resolved'
+  | 'merged';
+
+export interface IncidentEvent {
+  type: IncidentEventType;
+  at: number;
+  incident: Incident;
+}
+
+/** What the grouper needs to know of the inventory. */
+export interface IncidentTopology {
+  /** The gateway a camera sits behind, if any. */
+  gatewayOf(device: string): string | undefined;
+  isGateway(device: string): boolean;
+  /** docs/contract.md §3: its asset's district, else its own; null when it has neither. */
+  districtOf(device: string): string | null;
+  /** Devices registered in the district. */
+  districtSize(district: string): number;
+}
+
+export interface IncidentRule {
+  /** Cause devices of one district down within this window (event time) count together. */
+  districtWindowMs: number;
+  /** A district incident needs at least min(this, ⌈share × district size⌉) of them, and never fewer than 2. */
+  districtMinDevices: number;
+  districtMinShare: number;
+  /** An incident resolves once every cause has been up this long; a failure before then reopens it. */
+  holdMs: number;
+}
+
+export const DEFAULT_INCIDENT_RULE: IncidentRule = {
+  districtWindowMs: 60_000,
+  districtMinDevices: 5,
+  districtMinShare: 0.5,
+  holdMs: 300_000,
+};
+
+/** How many cause devices down within the window make a district incident in a district of `size`. */
+export function districtThreshold(rule: IncidentRule, size: number): number {
+  return Math.max(2, Math.min(rule.districtMinDevices, Math.ceil(rule.districtMinShare * size)));
+}
+
+const compactTime = (t: number) => new Date(t).toISOString().replace(/[-:.]/g, '');
+
+export class IncidentGrouper {
+  /** Incidents not resolved yet, by id. */
+  private readonly active = new Map<string, Incident>();
+  /** Each device of an active incident (cause or effect, down or back up) → that incident's id. */
+  private readonly owner = new Map<string, string>();
+  /** Devices down now (not online, not in maintenance). */
+  private readonly down = new Set<string>();
+  /** Cause devices down now → when they went down: the district window counts them. */
+  private readonly causeDownAt = new Map<string, number>();
+  private events: IncidentEvent[] = [];
+  private clock = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private topology: IncidentTopology,
+    private rule: IncidentRule = DEFAULT_INCIDENT_RULE,
+    restored: readonly Incident[] = [],
+  ) {
+    // Incidents not resolved before a restart. An open one's devices are taken as down until told otherwise
+    // (reconcile() with the engine's restored states, or each device's next message), so one that stays
+    // silent keeps it open; a recovering one's causes were up.
+    for (const i of restored) {
+      if (i.status === 'resolved') continue;
+      const copy = structuredClone(i);
+      const members = [...copy.devices, ...copy.effects];
+      for (const d of members) this.owner.set(d, copy.id);
+      if (copy.status === 'open') for (const d of members) this.down.add(d);
+      copy.downNow = copy.status === 'open' ? members.length : 0;
+      this.active.set(copy.id, copy);
+    }
+  }
+
+  setRule(rule: IncidentRule): void {
+    this.rule = rule;
+  }
+
+  /** The inventory changed (devices added, moved, removed). */
+  setTopology(topology: IncidentTopology): void {
+    this.topology = topology;
+  }
+
+  /** The incidents not resolved yet, oldest first. */
+  open(): Incident[] {
+    return [...this.active.values()].sort((a, b) => a.raisedAt - b.raisedAt).map((i) => structuredClone(i));
+  }
+
+  get(id: string): Incident | undefined {
+    const i = this.active.get(id);
+    return i && structuredClone(i);
+  }
+
+  /** The incident a device belongs to now, if any (an indicator alert links to it). */
+  incidentOf(device: string): string | undefined {
+    return this.owner.get(device);
+  }
+
+  /** The events since the last call, in time order, each with its incident as it stands now. */
+  takeEvents(): IncidentEvent[] {
+    const copies = new Map<Incident, Incident>();
+    const out = this.events.map((e) => {
+      let copy = copies.get(e.incident);
+      if (!copy) {
+        copy = structuredClone(e.incident);
+        copies.set(e.incident, copy);
+      }
+      return { ...e, incident: copy };
+    });
+    this.events = [];
+    return out;
+  }
+
+  /** The incidents with a cause down now that have a device down matching `explains` (alert linking). */
+  explaining(explains: (device: string) => boolean): string[] {
+    const ids: string[] = [];
+    for (const i of this.active.values()) {
+      if (i.status !== 'open') continue;
+      if ([...i.devices, ...i.effects].some((d) => this.down.has(d) && explains(d))) ids.push(i.id);
+    }
+    return ids;
+  }
+
+  /** Device went down (lost online outside maintenance) at t. */
+  onDown(device: string, t: number): void {
+    this.advance(t);
+    if (this.down.has(device)) return;
+    this.down.add(device);
+    const ownerId = this.owner.get(device);
+    const owned = ownerId === undefined ? undefined : this.active.get(ownerId);
+    if (owned) {
+      owned.downNow++;
+      if (owned.status === 'recovering' && owned.devices.includes(device)) {
+        owned.status = 'open';
+        owned.recoveringSince = undefined;
+        owned.refailures++;
+        this.emit('refailed', t, owned);
+      }
+      if (owned.devices.includes(device)) this.causeDownAt.set(device, t);
+      return;
+    }
+    // A camera behind a down gateway is an effect of whatever incident holds the gateway.
+    const g = this.topology.gatewayOf(device);
+    const gatewayIncident = g !== undefined && this.down.has(g) ? this.owner.get(g) : undefined;
+    if (gatewayIncident !== undefined) {
+      this.join(this.active.get(gatewayIncident) as Incident, device, t, 'effect');
+      return;
+    }
+    this.causeDownAt.set(device, t);
+    const district = this.topology.districtOf(device);
+    if (district !== null && this.districtCause(device, district, t)) return;
+    const cause: IncidentCause = this.topology.isGateway(device) ? 'gateway' : 'device';
+    this.raise(cause, device, district, t, [device]);
+  }
+
+  /** Device came back (online, or into maintenance) at t. */
+  onUp(device: string, t: number): void {
+    this.advance(t);
+    if (!this.down.delete(device)) return;
+    this.causeDownAt.delete(device);
+    const id = this.owner.get(device);
+    const i = id === undefined ? undefined : this.active.get(id);
+    if (!i) return;
+    i.downNow--;
+    if (i.status === 'open' && i.devices.every((d) => !this.down.has(d))) {
+      i.status = 'recovering';
+      i.recoveringSince = t;
+      this.emit('recovering', t, i);
+    }
+  }
+
+  /**
+   * Take the devices down now as the engine has them (after a restart, or a registry rebuild that carried
+   * state over without telling): devices no longer down come up, new ones go down, all at t. A restored
+   * incident none of whose causes is down starts its hold at t.
+   */
+  reconcile(downNow: ReadonlySet<string>, t: number): void {
+    for (const d of [...this.down]) if (!downNow.has(d)) this.onUp(d, t);
+    for (const d of downNow) if (!this.down.has(d)) this.onDown(d, t);
+    for (const i of this.active.values()) {
+      if (i.status === 'open' && i.devices.every((d) => !this.down.has(d))) {
+        i.status = 'recovering';
+        i.recoveringSince = t;
+        this.emit('recovering', t, i);
+      }
+    }
+  }
+
+  /** A person acknowledged the incident at t; undefined when it is not open (unknown or resolved). */
+  acknowledge(id: string, by: string, t: number): Incident | undefined {
+    const i = this.active.get(id);
+    if (!i) return undefined;
+    i.acknowledgedAt = t;
+    i.acknowledgedBy = by;
+    i.timeline.push({ at: t, kind: 'acknowledged', by });
+    this.emit('acknowledged', t, i);
+    return structuredClone(i);
+  }
+
+  /** The clock moved to t: incidents whose causes stayed up for the hold resolve, at exactly that instant. */
+  advance(t: number): void {
+    if (t <= this.clock) return;
+    this.clock = t;
+    const due = [...this.active.values()]
+      .filter((i) => i.status === 'recovering' && (i.recoveringSince as number) + this.rule.holdMs <= t)
+      .sort((a, b) => (a.recoveringSince as number) - (b.recoveringSince as number));
+    for (const i of due) this.resolve(i, (i.recoveringSince as number) + this.rule.holdMs);
+  }
+
+  /**
+   * A cause device of `district` went down at t: it joins the district's incident if one grew within the
+   * window, or raises one when enough of the district fell within the window. True when it did either.
+   */
+  private districtCause(device: string, district: string, t: number): boolean {
+    const window = this.rule.districtWindowMs;
+    for (const i of this.active.values()) {
+      if (i.cause !== 'district' || i.subject !== district || i.status === 'resolved') continue;
+      const lastGrowth =
+        i.timeline.findLast((e) => e.kind === 'raised' || e.kind === 'grew')?.at ?? i.raisedAt;
+      if (t - lastGrowth <= window) {
+        this.join(i, device, t, 'cause');
+        return true;
+      }
+    }
+    // A device already in one of the district's incidents (it failed again inside it) starts no other.
+    const recent = [...this.causeDownAt]
+      .filter(([d, at]) => t - at <= window && this.topology.districtOf(d) === district)
+      .filter(([d]) => this.active.get(this.owner.get(d) ?? '')?.cause !== 'district')
+      .sort((a, b) => a[1] - b[1])
+      .map(([d]) => d);
+    if (recent.length < districtThreshold(this.rule, this.topology.districtSize(district))) return false;
+    // The incidents the power cut explains: those of the recent devices, taken over whole (their cameras too).
+    const taken = new Set<string>();
+    for (const d of recent) {
+      const id = this.owner.get(d);
+      if (id !== undefined) taken.add(id);
+    }
+    const devices = recent.filter((d) => this.owner.get(d) === undefined);
+    const effects: string[] = [];
+    for (const id of taken) {
+      const old = this.active.get(id) as Incident;
+      devices.push(...old.devices);
+      effects.push(...old.effects);
+    }
+    const raisedDevices = [...devices].sort(
+      (a, b) => (this.causeDownAt.get(a) ?? t) - (this.causeDownAt.get(b) ?? t),
+    );
+    const inc = this.raise('district', district, district, t, raisedDevices, effects);
+    for (const id of taken) this.merge(this.active.get(id) as Incident, inc, t);
+    return true;
+  }
+
+  private raise(
+    cause: IncidentCause,
+    subject: string,
+    district: string | null,
+    t: number,
+    devices: string[],
+    effects: string[] = [],
+  ): Incident {
+    const members = [...devices, ...effects];
+    const i: Incident = {
+      id: `${subject}-${compactTime(t)}`,
+      cause,
+      subject,
+      district,
+      status: 'open',
+      raisedAt: t,
+      devices,
+      effects,
+      downNow: members.filter((d) => this.down.has(d)).length,
+      refailures: 0,
+      timeline: [{ at: t, kind: 'raised', devices: members }],
+    };
+    this.active.set(i.id, i);
+    for (const d of members) this.owner.set(d, i.id);
+    this.emit('raised', t, i);
+    return i;
+  }
+
+  /** Device went down at t as part of incident i: a cause, or a camera behind one of its gateways. */
+  private join(i: Incident, device: string, t: number, as: 'cause' | 'effect'): void {
+    (as === 'cause' ? i.devices : i.effects).push(device);
+    i.downNow++;
+    this.owner.set(device, i.id);
+    // A gateway takes its cameras down at its own instant: one timeline entry for all of them.
+    const last = i.timeline[i.timeline.length - 1];
+    if (last.at === t && (last.kind === 'raised' || last.kind === 'grew')) last.devices?.push(device);
+    else i.timeline.push({ at: t, kind: 'grew', devices: [device] });
+    this.emit('grew', t, i);
+  }
+
+  private merge(old: Incident, into: Incident, t: number): void {
+    old.status = 'resolved';
+    old.resolvedAt = t;
+    old.mergedInto = into.id;
+    old.recoveringSince = undefined;
+    old.timeline.push({ at: t, kind: 'merged', into: into.id });
+    this.active.delete(old.id);
+    this.emit('merged', t, old);
+  }
+
+  private resolve(i: Incident, t: number): void {
+    i.status = 'resolved';
+    i.resolvedAt = t;
+    i.recoveringSince = undefined;
+    i.timeline.push({ at: t, kind: 'resolved' });
+    this.active.delete(i.id);
+    const stillDown: string[] = [];
+    for (const d of [...i.devices, ...i.effects]) {
+      if (this.owner.get(d) === i.id) this.owner.delete(d);
+      if (this.down.has(d)) stillDown.push(d);
+    }
+    this.emit('resolved', t, i);
+    // Cameras still dark once their gateway has been back for the hold have a cause of their own now.
+    for (const d of stillDown) {
+      this.down.delete(d);
+      this.onDown(d, t);
+    }
+  }
+
+  /** Copied when taken, once per incident: a gateway's cameras joining one by one cost no copy each. */
+  private emit(type: IncidentEventType, at: number, i: Incident): void {
+    this.events.push({ type, at, incident: i });
+  }
+}

@@ -1,0 +1,128 @@
+// Root-cause incidents for duty officers (issue 14 item 1): every incident, one with its timeline and the
+// alerts it explains, and acknowledging one by name (audited), as alerts are acknowledged (http/alerts.ts).
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Incident } from '../engine/incidents/grouper.js';
+import { incidentDocument } from '../engine/incidents/incident-document.js';
+import { needs } from './access.js';
+import { recordChange } from './audit-hook.js';
+import { ErrorBody, sendError } from './errors.js';
+
+const TimelineEntryOut = z.object({
+  at: z.string(),
+  kind: z.enum(['raised', 'grew', 'acknowledged', 'resolved', 'merged']),
+  devices: z.array(z.string()).nullable(),
+  by: z.string().nullable(),
+  into: z.string().nullable(),
+});
+const IncidentSummaryOut = z.object({
+  id: z.string(),
+  cause: z.enum(['gateway', 'district', 'device']),
+  subject: z.string(),
+  district: z.string().nullable(),
+  status: z.enum(['open', 'recovering', 'resolved']),
+  raisedAt: z.string(),
+  devices: z.array(z.string()),
+  effects: z.array(z.string()),
+  downNow: z.number(),
+  recoveringSince: z.string().nullable(),
+  refailures: z.number(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  mergedInto: z.string().nullable(),
+});
+const IncidentOut = IncidentSummaryOut.extend({
+  timeline: z.array(TimelineEntryOut),
+  alerts: z.array(z.string()),
+});
+
+/** What the routes need of the incidents: the engine's IncidentService. */
+export interface IncidentDesk {
+  /** The newest first. */
+  list(limit?: number): Incident[];
+  get(id: string): Incident | undefined;
+  alertsOf(id: string): string[];
+  /** Undefined when the incident is no longer open. */
+  acknowledge(id: string, by: string): Incident | undefined;
+}
+
+const summary = (i: Incident) => {
+  const { timeline: _, ...rest } = incidentDocument(i);
+  return rest;
+};
+
+export const incidentsPlugin: FastifyPluginAsync<{ incidents: IncidentDesk }> = async (
+  app,
+  { incidents },
+) => {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const full = (i: Incident) => incidentDocument(i, incidents.alertsOf(i.id)) as z.infer<typeof IncidentOut>;
+  api.get(
+    '/api/incidents',
+    {
+      ...needs('viewer'),
+      schema: {
+        tags: ['incidents'],
+        description: 'Incidents, newest first, without their timelines (GET /api/incidents/{id} has it).',
+        querystring: z.object({
+          open: z.enum(['true', 'false']).optional(),
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+        }),
+        response: { 200: z.array(IncidentSummaryOut) },
+      },
+    },
+    async (req) =>
+      incidents
+        .list(req.query.limit)
+        .filter((i) => req.query.open !== 'true' || i.status !== 'resolved')
+        .map(summary),
+  );
+  api.get(
+    '/api/incidents/:id',
+    {
+      ...needs('viewer'),
+      schema: {
+        tags: ['incidents'],
+        params: z.object({ id: z.string() }),
+        response: { 200: IncidentOut, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const i = incidents.get(req.params.id);
+      return i ? full(i) : sendError(reply, 'not-found', `no incident '${req.params.id}'`);
+    },
+  );
+  api.post(
+    '/api/incidents/:id/ack',
+    {
+      ...needs('operator', 'incident.ack'),
+      schema: {
+        tags: ['incidents'],
+        params: z.object({ id: z.string() }),
+        response: { 200: IncidentOut, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const known = incidents.get(req.params.id);
+      if (!known) return sendError(reply, 'not-found', `no incident '${req.params.id}'`);
+      if (known.status === 'resolved')
+        return sendError(
+          reply,
+          'conflict',
+          `incident '${known.id}' was resolved at ${new Date(known.resolvedAt ?? 0).toISOString()}`,
+        );
+      if (known.acknowledgedAt !== undefined)
+        return sendError(
+          reply,
+          'conflict',
+          `incident '${known.id}' was acknowledged by ${known.acknowledgedBy} at ${new Date(known.acknowledgedAt).toISOString()}`,
+        );
+      const acked = incidents.acknowledge(known.id, req.caller!.name);
+      if (!acked) return sendError(reply, 'conflict', `incident '${known.id}' is no longer open`);
+      recordChange(req, { target: known.id, before: summary(known), after: summary(acked) });
+      return full(acked);
+    },
+  );
+};

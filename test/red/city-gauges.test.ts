@@ -1,0 +1,383 @@
+// The City page's gauges (issue 15 item 1): units on every value, district cells coloured by their own
+// threshold or the city's, trend charts with hour ticks in the city's zone, the threshold and the incidents,
+// and a clicked gauge answered with the gap behind it. The function nodes run as Node-RED runs them.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createSSRApp } from 'vue';
+import { renderToString } from 'vue/server-renderer';
+
+const nodes = JSON.parse(readFileSync('flows/citygauge.json', 'utf8')) as {
+  id: string;
+  type: string;
+  func?: string;
+  group?: string;
+  format?: string;
+  wires?: string[][];
+}[];
+const byId = new Map(nodes.map((n) => [n.id, n]));
+const ENV: Record<string, string> = { CITYGAUGE_API_URL: 'http://api', CITYGAUGE_RED_TOKEN: 'red-token' };
+
+/** Runs function nodes over one flow context, with the city in `timeZone`. */
+function flowContext(data: Record<string, unknown> = {}, timeZone = 'Europe/Paris') {
+  const flow = {
+    get: (k: string) => data[k],
+    set: (k: string, v: unknown) => {
+      data[k] = v;
+    },
+  };
+  const global = { get: (k: string) => (k === 'city' ? { timeZone } : undefined), set: () => {} };
+  // biome-ignore lint/suspicious/noExplicitAny: the nodes' messages are asserted field by field
+  return (id: string, msg: Record<string, unknown>): any => {
+    const func = byId.get(id)?.func;
+    if (!func) throw new Error(`no function node ${id}`);
+    const node = { warn: () => {}, send: () => {} };
+    const env = { get: (k: string) => ENV[k] };
+    return new Function('msg', 'node', 'env', 'flow', 'global', 'context', func)(
+      msg,
+      node,
+      env,
+      flow,
+      global,
+      flow,
+    );
+  };
+}
+
+/** A widget as the browser draws it for `msg`: its template and `export default` rendered by Vue. */
+async function render(widget: string, msg: object): Promise<string> {
+  const format = byId.get(widget)?.format ?? '';
+  const template = /<template>([\s\S]*)<\/template>/.exec(format)?.[1];
+  const script = /<script>\s*export default (\{[\s\S]*\})\s*<\/script>/.exec(format)?.[1];
+  if (!template || !script)
+    throw new Error(`${widget} is not a <template> and an \`export default {…}\` script`);
+  const component = new Function(`return ${script}`)() as { data?: () => object };
+  const data = () => ({ ...(component.data ? component.data() : {}), msg });
+  return renderToString(createSSRApp({ ...component, template, data }));
+}
+
+const value = (id: string, scope: string, v: number | null, unit = '%') => ({
+  id,
+  name: `${id} name`,
+  scope,
+  value: v,
+  unit,
+  means: { '1h': v },
+});
+const threshold = (indicator: string, scope: string, below: number, clearAt: number) => ({
+  indicator,
+  scope,
+  below,
+  clearAt,
+  forS: 0,
+  severity: 'major',
+});
+
+describe('units and thresholds on the headline and the district table', () => {
+  const indicators = {
+    'L2.2.1|city': value('L2.2.1', 'city', 62),
+    'L2.2.1|centre': value('L2.2.1', 'centre', 50),
+    'L2.2.1|north': value('L2.2.1', 'north', 50),
+    'L2.2.1|east': value('L2.2.1', 'east', 82),
+    'L9.1|city': value('L9.1', 'city', 412, 'ppm'),
+    'L9.1|north': value('L9.1', 'north', 380, 'ppm'),
+  };
+  const thresholds = [threshold('L2.2.1', 'city', 80, 85), threshold('L2.2.1', 'north', 40, 45)];
+
+  it('carries each value’s unit to its card, its column and its cells', async () => {
+    const [headline, districts] = flowContext({ indicators, thresholds })('cg-fn-view', { topic: 'redraw' });
+    expect(headline.payload.headline.map((c: { id: string; unit: string }) => [c.id, c.unit])).toEqual([
+      ['L2.2.1', '%'],
+      ['L9.1', 'ppm'],
+    ]);
+    expect(districts.payload.columns).toEqual([
+      { id: 'L2.2.1', name: 'L2.2.1 name', unit: '%' },
+      { id: 'L9.1', name: 'L9.1 name', unit: 'ppm' },
+    ]);
+    const north = districts.payload.rows.find((r: { district: string }) => r.district === 'north');
+    expect(north.cells['L9.1']).toMatchObject({ value: 380, unit: 'ppm', state: 'none', against: null });
+    // The widgets print them: the card's value, its 1h mean and threshold, each cell.
+    const cards = await render('cg-tpl-headline', headline);
+    expect(cards).toContain(
+      '<span data-testid="value">62.0</span><span class="cg-unit" data-testid="unit">%</span>',
+    );
+    expect(cards).toContain(
+      '<span data-testid="value">412.0</span><span class="cg-unit" data-testid="unit">ppm</span>',
+    );
+    expect(cards).toContain('1h <b>62.0 %</b>');
+    expect(cards).toContain('alert below 80.0 % (major)');
+    const table = await render('cg-tpl-districts', districts);
+    expect(table).toContain('380.0 ppm');
+    expect(table).toContain('50.0 %');
+  });
+
+  it("colours a district by its own threshold, and one without by the city's, saying so", async () => {
+    const [, districts] = flowContext({ indicators, thresholds })('cg-fn-view', { topic: 'redraw' });
+    const cell = (d: string) =>
+      districts.payload.rows.find((r: { district: string }) => r.district === d).cells['L2.2.1'];
+    // centre has no threshold of its own: 50 is below the city's 80.
+    expect(cell('centre')).toMatchObject({ value: 50, state: 'alarm', below: 80, against: 'city' });
+    // north's own threshold is 40: the same 50 is fine there.
+    expect(cell('north')).toMatchObject({ value: 50, state: 'ok', below: 40, against: 'district' });
+    // east is above the city's 80 but not yet back above its clearAt 85.
+    expect(cell('east')).toMatchObject({ value: 82, state: 'warn', against: 'city' });
+    const table = await render('cg-tpl-districts', districts);
+    const td = (d: string) =>
+      new RegExp(`data-district="${d}">[\\s\\S]*?(<td data-indicator="L2\\.2\\.1"[^>]*>)`).exec(table)?.[1] ??
+      '';
+    expect(td('centre')).toContain('class="cg-cell cg-cell-alarm"');
+    expect(td('centre')).toContain(
+      'title="L2.2.1 L2.2.1 name in centre: alarm: alert below 80 % (major) against the city&#39;s threshold"',
+    );
+    expect(td('north')).toContain('class="cg-cell cg-cell-ok"');
+    expect(td('north')).toContain('against the district&#39;s threshold');
+    expect(table).toContain('data-testid="districts-legend"');
+  });
+});
+
+describe('the 24-hour trend charts', () => {
+  const HOUR = 3600_000;
+  const now = Date.now();
+  const iso = (t: number) => new Date(t).toISOString();
+
+  const draw = (timeZone: string, incidents: object[] = []) => {
+    const data: Record<string, unknown> = {
+      indicators: { 'L2.2.1|city': value('L2.2.1', 'city', 62) },
+      thresholds: [threshold('L2.2.1', 'city', 80, 85), threshold('L2.2.1', 'north', 40, 45)],
+      trendIncidents: incidents,
+    };
+    const run = flowContext(data, timeZone);
+    const points = [
+      { ts: iso(now - 30 * HOUR), value: 10 },
+      { ts: iso(now - 12 * HOUR), value: 90 },
+      { ts: iso(now - 6 * HOUR), value: null },
+      { ts: iso(now - HOUR), value: 62 },
+    ];
+    return run('cg-fn-trends', { topic: 'L2.2.1', statusCode: 200, payload: points }).payload;
+  };
+
+  it("ticks the city's whole hours, every third, in a zone half an hour off UTC", () => {
+    const view = draw('Asia/Kolkata');
+    expect(view.timeZone).toBe('Asia/Kolkata');
+    expect(view.zoneName).toBe('GMT+5:30');
+    expect(view.ticks).toHaveLength(8);
+    const from = Date.parse(view.from);
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Kolkata',
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    for (const t of view.ticks as { x: number; label: string }[]) {
+      const at = from + t.x * 24 * HOUR;
+      // x is rounded to 1/10000 of the day: within 9 s of the instant the label names.
+      expect(local.format(new Date(at + 10_000))).toMatch(new RegExp(`^${t.label.slice(0, 2)}:00$`));
+      expect(Number(t.label.slice(0, 2)) % 3).toBe(0);
+    }
+    // UTC's ticks fall elsewhere: the labels are the city's.
+    expect(draw('UTC').ticks.map((t: { x: number }) => t.x)).not.toEqual(
+      view.ticks.map((t: { x: number }) => t.x),
+    );
+  });
+
+  it('draws the value axis in the unit, the city threshold and only the points of the window', async () => {
+    const view = draw('Europe/Paris');
+    const [series] = view.series;
+    expect(series).toMatchObject({
+      id: 'L2.2.1',
+      unit: '%',
+      max: 100,
+      below: 80,
+      severity: 'major',
+      count: 4,
+    });
+    expect(series.points.map((p: { value: number }) => p.value)).toEqual([90, 62]);
+    expect(series.points[0].x).toBeCloseTo(0.5, 3);
+    const chart = await render('cg-tpl-trends', { topic: 'trends', payload: view });
+    // 80 of 100 on the 84-unit-high area that ends at y 92.
+    expect(chart).toContain('data-testid="threshold-line" x1="34" x2="296" y1="24.8" y2="24.8"');
+    expect(chart).toContain('data-testid="value-unit">%</text>');
+    // Every third hour of the day is labelled, but for one so near an edge its label would run off the chart.
+    const labelled = (view.ticks as { x: number; label: string }[])
+      .filter((t) => t.x >= 0.04 && t.x <= 0.96)
+      .map((t) => t.label);
+    expect(labelled.length).toBeGreaterThanOrEqual(7);
+    expect([...chart.matchAll(/data-testid="hour-tick">(\d\d:00)</g)].map((m) => m[1])).toEqual(labelled);
+    expect(chart).toMatch(/data-testid="time-zone">(GMT\+[12]|CES?T)</);
+  });
+
+  it('marks the incidents open within the window, clipped to it, and leaves the rest out', async () => {
+    const incident = (id: string, raisedAt: number, resolvedAt: number | null, extra = {}) => ({
+      id,
+      cause: 'gateway',
+      subject: id,
+      district: 'centre',
+      status: resolvedAt ? 'resolved' : 'open',
+      raisedAt: iso(raisedAt),
+      resolvedAt: resolvedAt === null ? null : iso(resolvedAt),
+      mergedInto: null,
+      ...extra,
+    });
+    const view = draw('Europe/Paris', [
+      incident('gw-open', now - HOUR / 2, null),
+      incident('gw-short', now - 2 * HOUR, now - HOUR),
+      incident('gw-long', now - 30 * HOUR, now - 18 * HOUR),
+      incident('gw-old', now - 30 * HOUR, now - 25 * HOUR),
+      incident('gw-merged', now - 2 * HOUR, now - HOUR, { mergedInto: 'centre-1' }),
+    ]);
+    const marks = Object.fromEntries(
+      view.incidents.map((i: { id: string; x1: number; x2: number }) => [i.id, [i.x1, i.x2]]),
+    );
+    expect(Object.keys(marks).sort()).toEqual(['gw-long', 'gw-open', 'gw-short']);
+    expect(marks['gw-open'][0]).toBeCloseTo(1 - 0.5 / 24, 3);
+    expect(marks['gw-open'][1]).toBe(1);
+    expect(marks['gw-short'][0]).toBeCloseTo(22 / 24, 3);
+    expect(marks['gw-short'][1]).toBeCloseTo(23 / 24, 3);
+    expect(marks['gw-long']).toEqual([0, expect.closeTo(6 / 24, 3)]);
+    expect(view.incidents.find((i: { id: string }) => i.id === 'gw-open').what).toBe(
+      'gateway gw-open (centre)',
+    );
+    const chart = await render('cg-tpl-trends', { topic: 'trends', payload: view });
+    expect(chart).toMatch(
+      /<title>Incident gw-open: gateway gw-open \(centre\), raised \d\d:\d\d:\d\d \S+, open<\/title>/,
+    );
+    expect(chart).toMatch(
+      /<title>Incident gw-short: gateway gw-short \(centre\), raised .*, resolved .*<\/title>/,
+    );
+    expect(chart.match(/data-testid="incident-mark"/g)).toHaveLength(3);
+  });
+
+  it('redraws on new incidents and thresholds, from the incident list and the thresholds it already reads', () => {
+    expect(byId.get('cg-http-incidents')?.wires?.[0]).toContain('cg-fn-trend-marks');
+    expect(byId.get('cg-fn-trend-marks')?.wires).toEqual([['cg-fn-trends']]);
+    expect(byId.get('cg-fn-thr')?.wires?.[0]).toContain('cg-fn-trends');
+    const data: Record<string, unknown> = {};
+    const run = flowContext(data);
+    expect(run('cg-fn-trend-marks', { statusCode: 200, payload: [{ id: 'x' }] })).toEqual({
+      topic: 'redraw',
+    });
+    expect(data.trendIncidents).toEqual([{ id: 'x' }]);
+    // Nothing to draw before any history came.
+    expect(run('cg-fn-trends', { topic: 'redraw' })).toBeNull();
+  });
+});
+
+describe('a clicked gauge opens its explanation', () => {
+  const client = { socketId: 'sock-1', user: { name: 'olga.ops' } };
+
+  it('asks the API for the gap behind the value, for the browser that clicked only', () => {
+    const run = flowContext();
+    expect(
+      run('cg-fn-explain-req', {
+        topic: 'explain',
+        _client: client,
+        payload: { id: 'L2.2.1', scope: 'north side' },
+      }),
+    ).toEqual({
+      topic: 'explain',
+      _client: client,
+      asked: { id: 'L2.2.1', scope: 'north side' },
+      method: 'GET',
+      headers: { authorization: 'Bearer red-token' },
+      url: 'http://api/api/indicators/L2.2.1?scope=north%20side',
+    });
+    expect(run('cg-fn-explain-req', { topic: 'explain', payload: { id: 'L1.2.2' } }).url).toBe(
+      'http://api/api/indicators/L1.2.2?scope=city',
+    );
+    expect(run('cg-fn-explain-req', { topic: 'ack', payload: { id: 'L1.2.2' } })).toBeNull();
+    expect(run('cg-fn-explain-req', { topic: 'explain', payload: {} })).toBeNull();
+    for (const widget of ['cg-tpl-headline', 'cg-tpl-districts', 'cg-tpl-explain'])
+      expect(byId.get(widget)?.wires).toEqual([['cg-fn-explain-req']]);
+    expect(byId.get('cg-tpl-headline')?.format).toContain(
+      "this.send({ topic: 'explain', payload: { id: i.id, scope: 'city' } })",
+    );
+  });
+
+  it('answers with the devices behind the gap, what a 0 means and the threshold it is judged by', async () => {
+    const run = flowContext({ thresholds: [threshold('availability.cctv', 'city', 90, 95)] }, 'Asia/Tokyo');
+    const devices = Array.from({ length: 53 }, (_, n) => ({
+      id: `cam-${n}`,
+      kind: 'cctv',
+      reason: 'offline',
+      since: null,
+      lastSeen: null,
+    }));
+    const out = run('cg-fn-explain', {
+      topic: 'explain',
+      _client: client,
+      asked: { id: 'availability.cctv', scope: 'centre' },
+      statusCode: 200,
+      payload: {
+        ...value('availability.cctv', 'centre', 0),
+        numerator: 0,
+        denominator: 53,
+        ts: '2026-01-05T10:00:00.000Z',
+        why: '0 of 53 cctv devices are online',
+        zero: '0 of 53 cctv devices are online',
+        gap: { devices, assets: [] },
+      },
+    });
+    expect(out.topic).toBe('explain');
+    expect(out._client).toBe(client);
+    expect(out.payload).toMatchObject({
+      id: 'availability.cctv',
+      scope: 'centre',
+      unit: '%',
+      value: 0,
+      timeZone: 'Asia/Tokyo',
+      why: '0 of 53 cctv devices are online',
+      zero: '0 of 53 cctv devices are online',
+      threshold: { below: 90, severity: 'major', against: 'city' },
+      moreDevices: 3,
+      assets: [],
+      parts: [],
+    });
+    expect(out.payload.devices).toHaveLength(50);
+    expect(typeof out.payload.opened).toBe('number');
+    const panel = await render('cg-tpl-explain', out);
+    expect(panel).toContain('data-testid="explain" data-indicator="availability.cctv" data-scope="centre"');
+    expect(panel).toContain('<b>What a 0 means:</b> 0 of 53 cctv devices are online');
+    expect(panel).toContain(
+      'Alert below 90 % (major), against the city&#39;s threshold: centre has none of its own.',
+    );
+    expect(panel).toContain('Devices behind the gap (53)');
+    expect(panel).toContain('<tr data-device="cam-0"><td>cam-0</td><td>cctv</td><td>never heard</td>');
+    expect(panel).toContain('and 3 more');
+  });
+
+  it('offers a weighted indicator’s parts, each opening its own explanation', async () => {
+    const out = flowContext()('cg-fn-explain', {
+      _client: client,
+      asked: { id: 'L2.2.1', scope: 'city' },
+      statusCode: 200,
+      payload: {
+        ...value('L2.2.1', 'city', 60),
+        numerator: null,
+        denominator: null,
+        ts: '2026-01-05T10:00:00.000Z',
+        zero: 'every part with a weight reads 0',
+        gap: { devices: [], assets: [], parts: ['L2.2.1.b1', 'L2.2.1.b4'] },
+      },
+    });
+    expect(out.payload).toMatchObject({ parts: ['L2.2.1.b1', 'L2.2.1.b4'], threshold: null, why: null });
+    const panel = await render('cg-tpl-explain', out);
+    expect([...panel.matchAll(/<button class="cg-btn cg-part">([^<]+)<\/button>/g)].map((m) => m[1])).toEqual(
+      ['L2.2.1.b1', 'L2.2.1.b4'],
+    );
+    expect(panel).toContain('<b>What a 0 means:</b> every part with a weight reads 0');
+    expect(panel).not.toContain('Nothing is missing');
+    expect(byId.get('cg-tpl-explain')?.format).toContain(
+      "explain(id) { this.send({ topic: 'explain', payload: { id, scope: this.e.scope } }) }",
+    );
+  });
+
+  it('says why there is no explanation when the API refuses', () => {
+    const out = flowContext()('cg-fn-explain', {
+      _client: client,
+      asked: { id: 'L7', scope: 'city' },
+      statusCode: 404,
+      payload: { error: 'not-found', message: "no indicator 'L7'" },
+    });
+    expect(out.payload).toMatchObject({ id: 'L7', error: "No explanation: no indicator 'L7'" });
+    expect(byId.get('cg-tpl-explain')).toMatchObject({ type: 'ui-template', group: 'cg-grp-headline' });
+  });
+});
