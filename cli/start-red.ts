@@ -68,9 +68,11 @@ export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRe
     trustProxy: o.trustProxy,
     logger: o.logger,
   });
-  // A sign-out, or a person disabled or given another role, closes their open dashboards at once.
+  // A sign-out, a person disabled or given another role, or a wall's token revoked closes their open
+  // dashboards at once.
   o.people.onAudit.push((entry) => {
-    if (entry.action === 'signout' || entry.action.startsWith('person.')) void red.recheckPeople();
+    if (entry.action === 'signout' || entry.action === 'token.revoke' || entry.action.startsWith('person.'))
+      void red.recheckPeople();
   });
   return { red, signInPath };
 }

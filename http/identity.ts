@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseCookies } from 'cookie';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditVia } from '../people/audit-chain.js';
+import { KIOSK_COOKIE, kioskViewer } from '../people/kiosk.js';
 import type { People } from '../people/people.js';
 import type { Session } from '../people/people-store.js';
 import { type Access, allows, type Role } from '../people/roles.js';
@@ -70,10 +71,14 @@ export function sessionCookieOf(req: IncomingMessage): string | undefined {
  */
 export function whoIsOf(people: People) {
   return async (req: IncomingMessage): Promise<{ name: string; role: Role } | undefined> => {
-    const cookie = sessionCookieOf(req);
+    const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+    const cookie = cookies[SESSION_COOKIE];
     const found = cookie ? await people.sessionOf(cookie) : undefined;
-    if (!found || found.account.mustChangePassword) return undefined;
-    return { name: found.account.name, role: found.account.role };
+    if (found && !found.account.mustChangePassword)
+      return { name: found.account.name, role: found.account.role };
+    // A wall's browser, signed in with a viewer's token (people/kiosk.ts); a person's session comes first.
+    const wall = cookies[KIOSK_COOKIE] ? await kioskViewer(people, cookies[KIOSK_COOKIE]) : undefined;
+    return wall && { name: wall.name, role: wall.role };
   };
 }
 

@@ -206,6 +206,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       people: deps.people,
       home,
       oidc: deps.oidc && { label: deps.oidc.label },
+      attempts,
     });
     if (deps.oidc) await app.register(oidcRoutesPlugin, { people: deps.people, home, ...deps.oidc });
     await app.register(peopleApiPlugin, { people: deps.people });

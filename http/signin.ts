@@ -6,9 +6,11 @@ import { serialize } from 'cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { KIOSK_COOKIE, KIOSK_HOME, kioskSignIn } from '../people/kiosk.js';
 import { safeNext } from '../people/oidc-pending.js';
 import { type People, PeopleError } from '../people/people.js';
 import { needs } from './access.js';
+import type { AttemptLimit } from './attempt-limit.js';
 import { actorOf } from './audit-hook.js';
 import { SESSION_COOKIE, sessionCookieOf } from './identity.js';
 import { escapeHtml as esc, page } from './pages.js';
@@ -19,6 +21,8 @@ export interface SignInOptions {
   home: string;
   /** The identity provider's button, when OpenID Connect is configured. */
   oidc?: { label: string };
+  /** Wrong tokens per address, shared with the API's bearer tokens: a wall's sign-in counts there too. */
+  attempts: AttemptLimit;
 }
 
 export function sessionCookie(req: FastifyRequest, value: string, maxAgeS: number): string {
@@ -81,7 +85,34 @@ export function signInHtml(
   );
 }
 
-export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (app, { people, home, oidc }) => {
+/** A wall's cookie: its token, for the dashboard only, kept as long as the token lives (browsers cap 400 days). */
+function kioskCookie(req: FastifyRequest, token: string, expiresAt: number | null, now: number): string {
+  const maxAge = Math.floor(Math.min(400 * 86_400_000, (expiresAt ?? Number.POSITIVE_INFINITY) - now) / 1000);
+  return serialize(KIOSK_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.protocol === 'https',
+    path: '/dashboard',
+    maxAge,
+  });
+}
+
+const KioskQuery = z.object({ token: z.string().max(200).optional(), next: z.string().optional() });
+
+function kioskHtml(error?: string): string {
+  return page(
+    'Wall sign-in',
+    `<h1>Sign a wall in</h1>${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
+<p class="note">A wall's browser signs in once with a viewer's personal token and stays signed in as long as the token lives. Issue one with <code>citygauge tokens issue wall --label "operations wall"</code> for a viewer account, and open <code>/kiosk?token=…</code> on the wall. Revoke the token to sign the wall out.</p>
+<form method="get" action="/kiosk"><label for="token">Viewer's personal token</label><input id="token" name="token" type="password" autocomplete="off" required>
+<button type="submit">Open the wall</button></form>`,
+  );
+}
+
+export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (
+  app,
+  { people, home, oidc, attempts },
+) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
@@ -123,6 +154,33 @@ export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (app, { peo
       reply.header('set-cookie', sessionCookie(req, cookie, people.sessions.absoluteMs / 1000));
       const to = result.mustChangePassword ? `/account/password?next=${encodeURIComponent(next)}` : next;
       return reply.redirect(to, 303);
+    },
+  );
+
+  // A wall's browser (people/kiosk.ts): the token arrives once in the URL, is kept in a cookie the dashboard
+  // alone is sent, and the browser goes on to a URL without it.
+  api.get(
+    '/kiosk',
+    { ...needs('public'), schema: { hide: true, querystring: KioskQuery } },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+      const wanted = safeNext(req.query.next, KIOSK_HOME);
+      const next = wanted === '/dashboard' || wanted.startsWith('/dashboard/') ? wanted : KIOSK_HOME;
+      if (req.query.token === undefined) return html(reply, 200, kioskHtml());
+      const wait = attempts.retryAfterS(req.ip);
+      if (wait > 0)
+        return html(
+          reply.header('retry-after', String(wait)),
+          429,
+          kioskHtml(`too many wrong tokens from this address: try again in ${wait} s`),
+        );
+      const result = await kioskSignIn(people, req.query.token, req.ip);
+      if (!result.ok) {
+        if (result.status === 401) attempts.failed(req.ip);
+        return html(reply, result.status, kioskHtml(result.reason));
+      }
+      reply.header('set-cookie', kioskCookie(req, req.query.token, result.token.expiresAt, people.now()));
+      return reply.redirect(next, 303);
     },
   );
 

@@ -178,6 +178,33 @@ describe('the video wall', () => {
     await page.close();
   }, 120_000);
 
+  it('signs a wall’s browser in once with a viewer’s token, and out when the token is revoked', async () => {
+    const issued = await city.api('POST', '/api/tokens', {
+      name: viewer.name,
+      label: 'operations wall',
+      expires: '30d',
+    });
+    expect(issued.status).toBe(201);
+    const token = issued.body.token as string;
+    const context = await browser.newContext({ viewport: K4, deviceScaleFactor: 0.5 });
+    const page = await context.newPage();
+    const next = encodeURIComponent('/dashboard/wall?every=600');
+    await page.goto(`${city.http}/kiosk?token=${token}&next=${next}`);
+    await page.waitForURL((u) => u.pathname === '/dashboard/wall', { timeout: 30_000 });
+    // The token is gone from the address bar, and kept for the dashboard alone, as long as it lives.
+    expect(page.url()).not.toContain(token);
+    await expect.poll(() => cityDifferences(page), { timeout: 45_000, interval: 1000 }).toEqual([]);
+    const kept = (await context.cookies()).find((c) => c.name === 'cg_kiosk');
+    expect(kept).toMatchObject({ path: '/dashboard', httpOnly: true, sameSite: 'Lax' });
+    expect(kept!.expires * 1000).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect((await context.cookies()).some((c) => c.name === 'cg_session')).toBe(false);
+
+    expect((await city.api('DELETE', `/api/tokens/${issued.body.id}`)).status).toBe(200);
+    await page.reload();
+    await page.waitForURL((u) => u.pathname === '/signin', { timeout: 30_000 });
+    await context.close();
+  }, 120_000);
+
   it('turns through each district and back to the city, counting each district’s incidents', async () => {
     const districts = ((await city.api('GET', '/api/indicators')).body as Row[])
       .map((r) => r.scope)

@@ -15,6 +15,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /asyncapi.json': 'public',
   'GET /signin': 'public',
   'POST /signin': 'public',
+  'GET /kiosk': 'public',
   'GET /auth/oidc/login': 'public',
   'GET /auth/oidc/callback': 'public',
   'GET /signout': 'viewer',

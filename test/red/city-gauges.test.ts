@@ -110,6 +110,24 @@ describe('units and thresholds on the headline and the district table', () => {
     expect(table).toContain('50.0 %');
   });
 
+  it('draws each gauge on its scale: a share on 0 to 100, another unit up to a round number above it', async () => {
+    const [headline] = flowContext({ indicators, thresholds })('cg-fn-view', { topic: 'redraw' });
+    expect(headline.payload.headline.map((c: { id: string; max: number }) => [c.id, c.max])).toEqual([
+      ['L2.2.1', 100],
+      ['L9.1', 500],
+    ]);
+    // The arc's end: a half circle of radius 50 about (60, 60), as far round as the value is of its scale.
+    const end = (share: number) => {
+      const a = Math.PI * (1 - share);
+      return `${(60 + 50 * Math.cos(a)).toFixed(2)} ${(60 - 50 * Math.sin(a)).toFixed(2)}`;
+    };
+    const cards = await render('cg-tpl-headline', headline);
+    expect(cards).toContain(`d="M10 60 A50 50 0 0 1 ${end(0.62)}"`);
+    // 412 ppm on 0 to 500; before, on 0 to 100, it filled the gauge.
+    expect(cards).toContain(`d="M10 60 A50 50 0 0 1 ${end(412 / 500)}"`);
+    expect(cards).not.toContain(`d="M10 60 A50 50 0 0 1 ${end(1)}"`);
+  });
+
   it("colours a district by its own threshold, and one without by the city's, saying so", async () => {
     const [, districts] = flowContext({ indicators, thresholds })('cg-fn-view', { topic: 'redraw' });
     const cell = (d: string) =>

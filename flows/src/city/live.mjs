@@ -1,6 +1,7 @@
 // The City page (flows/src/city.mjs): the retained indicators, the headline gauges and the district table.
 import { API, comment, fn, http, inject, mqttIn, tpl } from '../nodes.mjs';
 import * as T from '../templates.mjs';
+import { SCALE_MAX } from './scale.mjs';
 import { z } from './tab.mjs';
 
 comment(
@@ -121,11 +122,12 @@ const state = (v, t) => v === null ? 'nodata' : !t ? 'none' : v < t.below ? 'ala
 const quality = (p) => ({ quality: p.quality ? p.quality.flag : null, qualityReason: p.quality && p.quality.flag === 'degraded' ? p.quality.reason : null });
 // Every value carries its unit, as the retained topic does ('%' for the ISO/IEC 30146 shares).
 const unit = (p) => (typeof p.unit === 'string' ? p.unit : '%');
-const card = (p) => {
+${SCALE_MAX}const card = (p) => {
   const t = threshold(p.id, p.scope);
   // A why text is kept only while the value it explains is still 0 or empty.
   const why = p.value === null || p.value === 0 ? whys[p.id + '|' + p.scope] || null : null;
-  return { id: p.id, name: p.name, unit: unit(p), value: p.value, means: p.means, below: t ? t.below : null, severity: t ? t.severity : null, state: state(p.value, t), why, ...quality(p) };
+  const max = scaleMax(unit(p), [p.value, ...Object.values(p.means || {}), t ? t.below : null]);
+  return { id: p.id, name: p.name, unit: unit(p), value: p.value, max, means: p.means, below: t ? t.below : null, severity: t ? t.severity : null, state: state(p.value, t), why, ...quality(p) };
 };
 const byId = (a, b) => a.id.localeCompare(b.id, 'en', { numeric: true });
 const values = Object.values(all);

@@ -1,6 +1,7 @@
 // The City page (flows/src/city.mjs): the 24-hour trend charts.
 import { API, comment, fn, http, inject, tpl } from '../nodes.mjs';
 import * as T from '../templates.mjs';
+import { SCALE_MAX } from './scale.mjs';
 import { z } from './tab.mjs';
 
 comment(
@@ -73,17 +74,13 @@ const incidents = (flow.get('trendIncidents') || [])
     const what = i.cause + ' ' + i.subject + (i.district ? ' (' + i.district + ')' : '');
     return { id: i.id, x1: x(start), x2: x(end), status: i.status, raisedAt: i.raisedAt, resolvedAt: i.resolvedAt, what };
   });
-const trends = Object.values(flow.get('trends') || {});
+${SCALE_MAX}const trends = Object.values(flow.get('trends') || {});
 if (!trends.length) return null;
 const series = trends.map((s) => {
   const p = all[s.id + '|city'];
   const unit = p && typeof p.unit === 'string' ? p.unit : '%';
   const t = thresholds.find((t) => t.indicator === s.id && t.scope === 'city');
-  const values = s.points.map((q) => q.value).filter((v) => v !== null);
-  // Shares run 0 to 100; another unit to a round number above its highest value and threshold.
-  const top = Math.max(...values, t ? t.below : 0, 0);
-  const step = Math.pow(10, Math.floor(Math.log10(top || 1)));
-  const max = unit === '%' ? Math.max(100, Math.ceil(top)) : Math.ceil(top / step) * step || 1;
+  const max = scaleMax(unit, [...s.points.map((q) => q.value), t ? t.below : null]);
   return { id: s.id, name: p ? p.name : s.id, unit, max, below: t ? t.below : null, severity: t ? t.severity : null,
     points: s.points.filter((q) => q.value !== null).map((q) => ({ x: x(Date.parse(q.ts)), value: q.value })).filter((q) => q.x >= 0), count: s.points.length };
 }).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));

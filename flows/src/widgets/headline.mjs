@@ -9,8 +9,8 @@ export const HEADLINE = `<template>
         <div v-for="i in section.items" :key="i.id" :class="['cg-card', 'cg-' + i.state, i.quality === 'degraded' ? 'cg-degraded' : '']" :data-indicator="i.id" :data-quality="i.quality" :title="(i.qualityReason ? i.qualityReason + '. ' : '') + 'Click: the devices and assets behind this value'" role="button" tabindex="0" @click="explain(i)" @keydown.enter="explain(i)">
           <svg class="cg-gauge" viewBox="0 0 120 68">
             <path class="cg-track" d="M10 60 A50 50 0 0 1 110 60" />
-            <path v-if="i.value !== null" class="cg-fill" :d="arc(i.value)" />
-            <line v-if="i.below !== null" class="cg-tick" :x1="tick(i.below, 40)[0]" :y1="tick(i.below, 40)[1]" :x2="tick(i.below, 58)[0]" :y2="tick(i.below, 58)[1]" />
+            <path v-if="i.value !== null" class="cg-fill" :d="arc(i.value, i.max)" />
+            <line v-if="i.below !== null" class="cg-tick" :x1="point(i.below, 40, i.max)[0]" :y1="point(i.below, 40, i.max)[1]" :x2="point(i.below, 58, i.max)[0]" :y2="point(i.below, 58, i.max)[1]" />
           </svg>
           <div class="cg-value"><span data-testid="value">{{ fmt(i.value) }}</span><span v-if="i.value !== null" class="cg-unit" data-testid="unit">{{ i.unit }}</span></div>
           <div class="cg-name"><b>{{ i.id }}</b> {{ i.name }}</div>
@@ -41,12 +41,13 @@ export default {
     fmt(v, unit) { return v === null || v === undefined ? '—' : Number(v).toFixed(1) + (unit ? ' ' + unit : '') },
     // The flow answers with the gap behind the value, to this browser only (the explanation panel).
     explain(i) { this.send({ topic: 'explain', payload: { id: i.id, scope: 'city' } }) },
-    point(v, r) {
-      const a = Math.PI * (1 - Math.max(0, Math.min(100, v)) / 100)
+    // The arc runs 0 to max, the card's scale (100 for a share).
+    point(v, r, max) {
+      const top = max || 100
+      const a = Math.PI * (1 - Math.max(0, Math.min(top, v)) / top)
       return [60 + r * Math.cos(a), 60 - r * Math.sin(a)]
     },
-    arc(v) { const [x, y] = this.point(v, 50); return 'M10 60 A50 50 0 0 1 ' + x.toFixed(2) + ' ' + y.toFixed(2) },
-    tick(v, r) { return this.point(v, r) },
+    arc(v, max) { const [x, y] = this.point(v, 50, max); return 'M10 60 A50 50 0 0 1 ' + x.toFixed(2) + ' ' + y.toFixed(2) },
   },
 }
 </script>`;
