@@ -32,6 +32,9 @@ const IncidentSummaryOut = z.object({
   acknowledgedBy: z.string().nullable(),
   resolvedAt: z.string().nullable(),
   mergedInto: z.string().nullable(),
+  indicators: z
+    .array(z.string())
+    .describe('the indicators its devices feed (live memberships and the weighted indicators made of them)'),
 });
 const IncidentOut = IncidentSummaryOut.extend({
   timeline: z.array(TimelineEntryOut),
@@ -44,21 +47,25 @@ export interface IncidentDesk {
   list(limit?: number): Incident[];
   get(id: string): Incident | undefined;
   alertsOf(id: string): string[];
+  /** The indicators its devices feed, where its effect shows. */
+  indicatorsOf(i: Incident): string[];
   /** Undefined when the incident is no longer open. */
   acknowledge(id: string, by: string): Incident | undefined;
 }
-
-const summary = (i: Incident) => {
-  const { timeline: _, ...rest } = incidentDocument(i);
-  return rest;
-};
 
 export const incidentsPlugin: FastifyPluginAsync<{ incidents: IncidentDesk }> = async (
   app,
   { incidents },
 ) => {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const full = (i: Incident) => incidentDocument(i, incidents.alertsOf(i.id)) as z.infer<typeof IncidentOut>;
+  const summary = (i: Incident) => {
+    const { timeline: _, ...rest } = incidentDocument(i);
+    return { ...rest, indicators: incidents.indicatorsOf(i) };
+  };
+  const full = (i: Incident): z.infer<typeof IncidentOut> => {
+    const alerts = incidents.alertsOf(i.id);
+    return { ...incidentDocument(i, alerts), alerts, indicators: incidents.indicatorsOf(i) };
+  };
   api.get(
     '/api/incidents',
     {

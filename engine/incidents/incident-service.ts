@@ -200,6 +200,26 @@ export class IncidentService {
     return ids;
   }
 
+  /**
+   * The indicators an incident's devices feed, by id: those their going down can move (live memberships, not
+   * mere registration), and the weighted indicators made of those, at any depth. Where an operator looks for
+   * its effect (the trend charts mark it there); empty for devices the registry no longer has.
+   */
+  indicatorsOf(i: Pick<Incident, 'devices' | 'effects'>): string[] {
+    const m = this.engine?.model;
+    if (!m) return [];
+    const fed = new Set<number>();
+    for (const id of [...i.devices, ...i.effects]) {
+      const d = m.deviceIndex.get(id);
+      if (d === undefined) continue;
+      for (const p of m.profiles[m.profile[d]]) if ((p.required & LIVE_BITS) !== 0) fed.add(p.indicator);
+    }
+    for (const k of fed) for (const w of m.dependents[k]) fed.add(w);
+    return [...fed]
+      .map((k) => m.indicators[k].def.id)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  }
+
   /** Undefined when the incident is not open (unknown or resolved). */
   acknowledge(id: string, by: string, t = Date.now()): Incident | undefined {
     const acked = this.grouper.acknowledge(id, by, t);

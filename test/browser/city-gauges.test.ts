@@ -1,7 +1,8 @@
 // The City page's gauges in Debian's Chromium, against `citygauge start` (issue 15 item 1): every value
 // with its unit, a district cell coloured by the city's threshold where the district has none of its own,
 // 24-hour charts with hour ticks in the city's zone (Kolkata, half an hour off UTC; the browser is in São
-// Paulo), the threshold dashed and a gateway incident shaded, and a gauge that opens the devices behind it.
+// Paulo), the threshold dashed and a gateway incident shaded on the charts its cameras feed, and a gauge
+// that opens the devices behind it.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -82,7 +83,7 @@ describe('the gauges on the City page', () => {
     );
   });
 
-  it("draws the trends with hour ticks in the city's zone, the threshold dashed and the incident shaded", async () => {
+  it("draws the trends with hour ticks in the city's zone, the threshold dashed and the incident shaded where it counts", async () => {
     const chart = page.locator('.cg-trend[data-indicator="L3.1.1"]');
     // A tick every third hour of the day; each labelled, unless so near an edge that its label would run off.
     const ticks = chart.locator('[data-testid=hour-mark]');
@@ -112,8 +113,12 @@ describe('the gauges on the City page', () => {
     const threshold = chart.locator('[data-testid=threshold-line]');
     expect(await threshold.getAttribute('y1')).toBe('50.0');
     expect(await threshold.locator('title').textContent()).toBe('alert below 50 % (major)');
-    const mark = chart.locator(`[data-testid=incident-mark][data-incident="${incidentId}"]`);
+    // The gateway's incident is shaded where its cameras count (camera coverage), not on the pollution
+    // monitors' chart.
+    const cameras = page.locator('.cg-trend[data-indicator="L2.2.1"]');
+    const mark = cameras.locator(`[data-testid=incident-mark][data-incident="${incidentId}"]`);
     await expect.poll(() => mark.count(), { timeout: 30_000 }).toBe(1);
+    expect(await chart.locator('[data-testid=incident-mark]').count()).toBe(0);
     expect(await mark.locator('title').textContent()).toMatch(
       new RegExp(
         `^Incident ${incidentId}: gateway gw-1 \\(centre\\), raised \\d\\d:\\d\\d:\\d\\d GMT\\+5:30, open$`,

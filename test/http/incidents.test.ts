@@ -61,6 +61,15 @@ describe('GET /api/incidents', () => {
       }),
     ]);
     expect(res.json()[0].timeline).toBeUndefined();
+    // Where its effect shows: what the cameras and their gateway feed, not the pipe network.
+    expect(res.json()[0].indicators).toEqual([
+      'availability.cctv',
+      'availability.cctv-gateway',
+      'L2.2.1',
+      'L2.2.1.b4',
+      'L2.2.2',
+      'L2.2.2.b1',
+    ]);
   });
 
   it('gives one incident with its timeline, and 404 for one that does not exist', async () => {

@@ -264,6 +264,44 @@ describe('the 24-hour trend charts', () => {
     expect(chart.match(/data-testid="incident-mark"/g)).toHaveLength(3);
   });
 
+  it('marks on each chart only the incidents whose devices feed its indicator', async () => {
+    const open = (id: string, indicators?: string[]) => ({
+      id,
+      cause: 'device',
+      subject: id,
+      district: null,
+      status: 'open',
+      raisedAt: iso(now - HOUR),
+      resolvedAt: null,
+      mergedInto: null,
+      ...(indicators ? { indicators } : {}),
+    });
+    const data: Record<string, unknown> = {
+      indicators: { 'L2.2.1|city': value('L2.2.1', 'city', 62), 'L2.1.1|city': value('L2.1.1', 'city', 71) },
+      thresholds: [],
+      trendIncidents: [
+        open('cam-dark', ['availability.cctv', 'L2.2.1']),
+        open('pipe-dry', ['L2.1.1']),
+        // An API that does not say which indicators (an older node): marked everywhere, as before.
+        open('unsaid'),
+      ],
+    };
+    const run = flowContext(data, 'UTC');
+    const points = [{ ts: iso(now - HOUR), value: 50 }];
+    run('cg-fn-trends', { topic: 'L2.2.1', statusCode: 200, payload: points });
+    const view = run('cg-fn-trends', { topic: 'L2.1.1', statusCode: 200, payload: points }).payload;
+    const marked = (id: string) =>
+      view.series.find((s: { id: string }) => s.id === id).incidents.map((i: { id: string }) => i.id);
+    expect(marked('L2.2.1')).toEqual(['cam-dark', 'unsaid']);
+    expect(marked('L2.1.1')).toEqual(['pipe-dry', 'unsaid']);
+    const chart = await render('cg-tpl-trends', { topic: 'trends', payload: view });
+    const chartOf = (id: string) => chart.split(`data-indicator="${id}"`)[1].split('class="cg-trend"')[0];
+    expect(chartOf('L2.2.1')).toContain('data-incident="cam-dark"');
+    expect(chartOf('L2.2.1')).not.toContain('data-incident="pipe-dry"');
+    expect(chartOf('L2.1.1')).toContain('data-incident="pipe-dry"');
+    expect(chartOf('L2.1.1')).not.toContain('data-incident="cam-dark"');
+  });
+
   it('redraws on new incidents and thresholds, from the incident list and the thresholds it already reads', () => {
     expect(byId.get('cg-http-incidents')?.wires?.[0]).toContain('cg-fn-trend-marks');
     expect(byId.get('cg-fn-trend-marks')?.wires).toEqual([['cg-fn-trends']]);

@@ -41,7 +41,8 @@ fn(
   760,
   680,
   `// One chart per headline indicator: its 24 hours of history, a value axis in its unit, hour ticks in the
-// city's zone, its city threshold dashed at 'below', and the incidents open within the window as bands.
+// city's zone, its city threshold dashed at 'below', and the incidents open within the window whose devices
+// feed it as bands.
 // A history answer carries its indicator in msg.topic; 'redraw' (new thresholds or incidents) reuses them.
 if (msg.topic !== 'redraw') {
   if (msg.statusCode !== 200) { node.warn('history ' + msg.topic + ': HTTP ' + msg.statusCode + ' ' + JSON.stringify(msg.payload)); return null; }
@@ -72,7 +73,7 @@ const incidents = (flow.get('trendIncidents') || [])
     const start = Math.max(from, Date.parse(i.raisedAt));
     const end = i.resolvedAt ? Math.min(to, Date.parse(i.resolvedAt)) : to;
     const what = i.cause + ' ' + i.subject + (i.district ? ' (' + i.district + ')' : '');
-    return { id: i.id, x1: x(start), x2: x(end), status: i.status, raisedAt: i.raisedAt, resolvedAt: i.resolvedAt, what };
+    return { id: i.id, x1: x(start), x2: x(end), status: i.status, raisedAt: i.raisedAt, resolvedAt: i.resolvedAt, what, indicators: i.indicators };
   });
 ${SCALE_MAX}const trends = Object.values(flow.get('trends') || {});
 if (!trends.length) return null;
@@ -81,7 +82,9 @@ const series = trends.map((s) => {
   const unit = p && typeof p.unit === 'string' ? p.unit : '%';
   const t = thresholds.find((t) => t.indicator === s.id && t.scope === 'city');
   const max = scaleMax(unit, [...s.points.map((q) => q.value), t ? t.below : null]);
-  return { id: s.id, name: p ? p.name : s.id, unit, max, below: t ? t.below : null, severity: t ? t.severity : null,
+  // Each chart marks the incidents whose devices feed it (an API without that list: every incident).
+  const touching = incidents.filter((i) => !Array.isArray(i.indicators) || i.indicators.includes(s.id));
+  return { id: s.id, name: p ? p.name : s.id, unit, max, below: t ? t.below : null, severity: t ? t.severity : null, incidents: touching,
     points: s.points.filter((q) => q.value !== null).map((q) => ({ x: x(Date.parse(q.ts)), value: q.value })).filter((q) => q.x >= 0), count: s.points.length };
 }).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 return { topic: 'trends', payload: { ...win, timeZone, zoneName, ticks, incidents, series } };`,

@@ -1,7 +1,7 @@
 import { STAMP } from './time.mjs';
 
 // The 24-hour charts (issue 15): the flow sends each series in its unit and on a 0–1 time scale, the hour
-// ticks already placed in the city's zone, the city threshold and the incidents of the window. The chart
+// ticks already placed in the city's zone, the city threshold and the incidents of the window that touch it. The chart
 // area is x 34–296, y 8–92 of a 300×112 box.
 export const TRENDS = `<template>
   <div class="cg-trends" data-testid="trends">
@@ -9,7 +9,7 @@ export const TRENDS = `<template>
     <div v-for="s in view.series || []" :key="s.id" class="cg-trend" :data-indicator="s.id">
       <div><b>{{ s.id }}</b> <span class="cg-muted">{{ s.name }}</span></div>
       <svg viewBox="0 0 300 112" role="img" :aria-label="s.id + ' over the last 24 hours, in ' + s.unit">
-        <rect v-for="i in view.incidents || []" :key="i.id" class="cg-incident-band" data-testid="incident-mark" :data-incident="i.id"
+        <rect v-for="i in s.incidents || []" :key="i.id" class="cg-incident-band" data-testid="incident-mark" :data-incident="i.id"
           :x="xOf(i.x1)" y="8" :width="Math.max(2, xOf(i.x2) - xOf(i.x1))" height="84"><title>{{ incidentTitle(i) }}</title></rect>
         <g data-testid="value-axis">
           <line v-for="v in yTicks(s)" :key="v" class="cg-grid" x1="34" x2="296" :y1="yOf(s, v)" :y2="yOf(s, v)" />
@@ -27,7 +27,7 @@ export const TRENDS = `<template>
         <polyline class="cg-line" :points="line(s).join(' ')" />
         <circle v-if="line(s).length === 1" :cx="line(s)[0].split(',')[0]" :cy="line(s)[0].split(',')[1]" r="2.5" fill="#1f6feb" />
       </svg>
-      <div class="cg-muted">{{ s.count }} {{ s.count === 1 ? 'point' : 'points' }} since {{ since() }} · hours in <span data-testid="time-zone">{{ view.zoneName }}</span><span v-if="s.below !== null"> · dashed: alert below {{ s.below }} {{ s.unit }}</span><span v-if="(view.incidents || []).length"> · shaded: incidents</span></div>
+      <div class="cg-muted">{{ s.count }} {{ s.count === 1 ? 'point' : 'points' }} since {{ since() }} · hours in <span data-testid="time-zone">{{ view.zoneName }}</span><span v-if="s.below !== null"> · dashed: alert below {{ s.below }} {{ s.unit }}</span><span v-if="(s.incidents || []).length"> · shaded: incidents of its devices</span></div>
     </div>
   </div>
 </template>
