@@ -145,6 +145,8 @@ export interface BrokerServer {
   /** `host:port` as devices reach it. */
   host: string;
   protocol: 'mqtt' | 'secure-mqtt' | 'ws' | 'wss';
+  /** The WebSocket path (`/mqtt`), when there is one. */
+  pathname?: string;
 }
 
 export interface AsyncApiOptions {
@@ -238,6 +240,7 @@ export function asyncApiDocument(opts: AsyncApiOptions): Json {
   for (const [name, s] of Object.entries(opts.servers ?? {}))
     servers[name] = {
       host: s.host,
+      ...(s.pathname ? { pathname: s.pathname } : {}),
       protocol: s.protocol,
       protocolVersion: '3.1.1',
       description: SERVER_DESCRIPTION,

@@ -13,6 +13,10 @@ export interface DeviceBroker {
   mqttPort?: number;
   tlsPort?: number;
   wsPort?: number;
+  /** MQTT over WebSocket with TLS (a front door behind a TLS proxy): told as wss://. */
+  wssPort?: number;
+  /** The WebSocket listeners' path (`/mqtt`), when they have one. */
+  wsPath?: string;
 }
 
 export interface DeviceConnection {
@@ -34,14 +38,17 @@ export function advertisedHost(broker: DeviceBroker, requestHostname: string): s
   return HOST_NAME.test(host) ? host : 'localhost';
 }
 
-/** The broker's listeners as AsyncAPI servers, named by scheme. */
+/** The broker's listeners as AsyncAPI servers, named by scheme; TLS ones first, as devices should prefer them. */
 export function brokerServers(broker: DeviceBroker, requestHostname: string): Record<string, BrokerServer> {
   const host = advertisedHost(broker, requestHostname);
   const servers: Record<string, BrokerServer> = {};
   if (broker.tlsPort !== undefined)
     servers.mqtts = { host: `${host}:${broker.tlsPort}`, protocol: 'secure-mqtt' };
+  const path = broker.wsPath ? { pathname: broker.wsPath } : {};
+  if (broker.wssPort !== undefined)
+    servers.wss = { host: `${host}:${broker.wssPort}`, protocol: 'wss', ...path };
   if (broker.mqttPort !== undefined) servers.mqtt = { host: `${host}:${broker.mqttPort}`, protocol: 'mqtt' };
-  if (broker.wsPort !== undefined) servers.ws = { host: `${host}:${broker.wsPort}`, protocol: 'ws' };
+  if (broker.wsPort !== undefined) servers.ws = { host: `${host}:${broker.wsPort}`, protocol: 'ws', ...path };
   return servers;
 }
 
@@ -62,7 +69,7 @@ export function deviceConnection(
   const [server] = Object.values(brokerServers(broker, requestHostname));
   if (!server) return undefined;
   return {
-    url: `${SCHEME[server.protocol]}://${server.host}`,
+    url: `${SCHEME[server.protocol]}://${server.host}${server.pathname ?? ''}`,
     username: device.id,
     clientId: device.id,
     topicPrefix: `city/${device.kind}/${device.id}/`,
@@ -75,7 +82,7 @@ const DEFAULT_PORT: Record<string, [keyof DeviceBroker, number]> = {
   'tcp:': ['mqttPort', 1883],
   'mqtts:': ['tlsPort', 8883],
   'ws:': ['wsPort', 80],
-  'wss:': ['wsPort', 443],
+  'wss:': ['wssPort', 443],
 };
 
 /**
@@ -85,9 +92,11 @@ const DEFAULT_PORT: Record<string, [keyof DeviceBroker, number]> = {
 export function brokerOfUrl(url: string): DeviceBroker {
   const u = new URL(url);
   const [field, port] = DEFAULT_PORT[u.protocol] ?? ['mqttPort', 1883];
+  const ws = field === 'wsPort' || field === 'wssPort';
   return {
     ...(LOOPBACK_OR_ANY.test(u.hostname) ? {} : { host: u.hostname }),
     [field]: u.port ? Number(u.port) : port,
+    ...(ws && u.pathname !== '/' && u.pathname !== '' ? { wsPath: u.pathname } : {}),
   };
 }
 

@@ -106,8 +106,9 @@ export function errorAnswer(err: FrameworkError): {
     : err.statusCode && err.statusCode >= 400 && err.statusCode < 600
       ? err.statusCode
       : 500;
-  // An error nobody gave a status is ours and unforeseen: its details go to the log, not to the caller.
-  if (status >= 500 && !err.statusCode) {
+  // A 500 is ours and unforeseen (fastify gives 500 to a throw in a hook or a validator too), as is any 5xx
+  // nobody gave a status: its details go to the log, not to the caller.
+  if (status === 500 || (status > 500 && !err.statusCode)) {
     return { status, body: errorBody('internal', 'internal error: see the server log') };
   }
   const hint = err.code ? HINTS[err.code] : undefined;

@@ -74,8 +74,10 @@ export function whoIsOf(people: People) {
     const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
     const cookie = cookies[SESSION_COOKIE];
     const found = cookie ? await people.sessionOf(cookie) : undefined;
-    if (found && !found.account.mustChangePassword)
-      return { name: found.account.name, role: found.account.role };
+    if (found)
+      return found.account.mustChangePassword
+        ? undefined
+        : { name: found.account.name, role: found.account.role };
     // A wall's browser, signed in with a viewer's token (people/kiosk.ts); a person's session comes first.
     const wall = cookies[KIOSK_COOKIE] ? await kioskViewer(people, cookies[KIOSK_COOKIE]) : undefined;
     return wall && { name: wall.name, role: wall.role };

@@ -45,6 +45,8 @@ const IncidentOut = IncidentSummaryOut.extend({
 export interface IncidentDesk {
   /** The newest first. */
   list(limit?: number): Incident[];
+  /** Not resolved, in any order. */
+  openIncidents(): Incident[];
   get(id: string): Incident | undefined;
   alertsOf(id: string): string[];
   /** The indicators its devices feed, where its effect shows. */
@@ -80,11 +82,15 @@ export const incidentsPlugin: FastifyPluginAsync<{ incidents: IncidentDesk }> = 
         response: { 200: z.array(IncidentSummaryOut) },
       },
     },
+    // The open ones from the open list, so an old incident still open is never pushed out by newer resolved ones.
     async (req) =>
-      incidents
-        .list(req.query.limit)
-        .filter((i) => req.query.open !== 'true' || i.status !== 'resolved')
-        .map(summary),
+      (req.query.open === 'true'
+        ? incidents
+            .openIncidents()
+            .sort((a, b) => b.raisedAt - a.raisedAt)
+            .slice(0, req.query.limit)
+        : incidents.list(req.query.limit)
+      ).map(summary),
   );
   api.get(
     '/api/incidents/:id',

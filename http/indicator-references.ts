@@ -17,8 +17,9 @@ export function unknownReferences(
   { knownIndicator, knownScope }: KnownReferences,
 ): HttpError | undefined {
   const problems = items.flatMap((t, i) => {
-    const id = String(t.indicator ?? '');
-    const scope = String(t.scope ?? 'city');
+    // Raw JSON, not yet checked: a field that is no string names nothing (the item's own rules say why).
+    const id = typeof t.indicator === 'string' ? t.indicator : '';
+    const scope = typeof t.scope === 'string' ? t.scope : 'city';
     if (id && !knownIndicator(id)) return [`${i}: no indicator '${id}'`];
     if (!knownScope(scope)) return [`${i}: no scope '${scope}' (city or a district)`];
     return [];

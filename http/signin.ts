@@ -97,14 +97,14 @@ function kioskCookie(req: FastifyRequest, token: string, expiresAt: number | nul
   });
 }
 
-const KioskQuery = z.object({ token: z.string().max(200).optional(), next: z.string().optional() });
+const KioskForm = z.object({ token: z.string().max(200).optional(), next: z.string().optional() });
 
-function kioskHtml(error?: string): string {
+function kioskHtml(next: string, error?: string): string {
   return page(
     'Wall sign-in',
     `<h1>Sign a wall in</h1>${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
-<p class="note">A wall's browser signs in once with a viewer's personal token and stays signed in as long as the token lives. Issue one with <code>citygauge tokens issue wall --label "operations wall"</code> for a viewer account, and open <code>/kiosk?token=…</code> on the wall. Revoke the token to sign the wall out.</p>
-<form method="get" action="/kiosk"><label for="token">Viewer's personal token</label><input id="token" name="token" type="password" autocomplete="off" required>
+<p class="note">A wall's browser signs in once with a viewer's personal token and stays signed in as long as the token lives. Issue one with <code>citygauge tokens issue wall --label "operations wall"</code> for a viewer account, and paste it here, or have the wall's kiosk browser open <code>/kiosk?token=…</code>. Revoke the token to sign the wall out.</p>
+<form method="post" action="/kiosk"><input type="hidden" name="next" value="${esc(next)}"><label for="token">Viewer's personal token</label><input id="token" name="token" type="password" autocomplete="off" required>
 <button type="submit">Open the wall</button></form>`,
   );
 }
@@ -157,31 +157,43 @@ export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (
     },
   );
 
-  // A wall's browser (people/kiosk.ts): the token arrives once in the URL, is kept in a cookie the dashboard
-  // alone is sent, and the browser goes on to a URL without it.
-  api.get(
-    '/kiosk',
-    { ...needs('public'), schema: { hide: true, querystring: KioskQuery } },
-    async (req, reply) => {
-      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-      const wanted = safeNext(req.query.next, KIOSK_HOME);
-      const next = wanted === '/dashboard' || wanted.startsWith('/dashboard/') ? wanted : KIOSK_HOME;
-      if (req.query.token === undefined) return html(reply, 200, kioskHtml());
-      const wait = attempts.retryAfterS(req.ip);
-      if (wait > 0)
-        return html(
-          reply.header('retry-after', String(wait)),
-          429,
-          kioskHtml(`too many wrong tokens from this address: try again in ${wait} s`),
-        );
-      const result = await kioskSignIn(people, req.query.token, req.ip);
-      if (!result.ok) {
-        if (result.status === 401) attempts.failed(req.ip);
-        return html(reply, result.status, kioskHtml(result.reason));
-      }
-      reply.header('set-cookie', kioskCookie(req, req.query.token, result.token.expiresAt, people.now()));
-      return reply.redirect(next, 303);
-    },
+  // A wall's browser (people/kiosk.ts): the token comes once, in the URL a kiosk launcher opens or in the
+  // form, is kept in a cookie only the dashboard is sent, and the browser goes on to a URL without it.
+  const signWallIn = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    token: string | undefined,
+    wanted: string | undefined,
+    crossSite: boolean,
+  ) => {
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    const safe = safeNext(wanted, KIOSK_HOME);
+    const next = safe === '/dashboard' || safe.startsWith('/dashboard/') ? safe : KIOSK_HOME;
+    if (token === undefined) return html(reply, 200, kioskHtml(next));
+    // Another site's page (an image, a form) cannot sign a browser in, nor spend this address's wrong tries.
+    if (crossSite) return html(reply, 403, kioskHtml(next, 'This sign-in came from another site.'));
+    const wait = attempts.retryAfterS(req.ip);
+    if (wait > 0)
+      return html(
+        reply.header('retry-after', String(wait)),
+        429,
+        kioskHtml(next, `too many wrong tokens from this address: try again in ${wait} s`),
+      );
+    const result = await kioskSignIn(people, token, req.ip);
+    if (!result.ok) {
+      if (result.status === 401) attempts.failed(req.ip);
+      return html(reply, result.status, kioskHtml(next, result.reason));
+    }
+    reply.header('set-cookie', kioskCookie(req, token, result.token.expiresAt, people.now()));
+    return reply.redirect(next, 303);
+  };
+
+  api.get('/kiosk', { ...needs('public'), schema: { hide: true, querystring: KioskForm } }, (req, reply) =>
+    signWallIn(req, reply, req.query.token, req.query.next, req.headers['sec-fetch-site'] === 'cross-site'),
+  );
+
+  api.post('/kiosk', { ...needs('public'), schema: { hide: true, body: KioskForm } }, (req, reply) =>
+    signWallIn(req, reply, req.body.token, req.body.next, fromAnotherSite(req)),
   );
 
   // A link can reach sign-out (the dashboard's menu); the form it shows posts with the CSRF token.

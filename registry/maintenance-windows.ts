@@ -33,8 +33,13 @@ export function windowStatus(w: MaintenanceWindow, now: number): WindowStatus {
 export const inEffect = (windows: readonly MaintenanceWindow[]) =>
   windows.filter((w) => w.cancelledAt === undefined);
 
+/** The last instant an RFC 3339 time can name: epoch milliseconds past it are refused, not stored unshowable. */
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const Instant = z
-  .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
+  .union([
+    z.iso.datetime({ offset: true }),
+    z.number().int().nonnegative().max(LAST_INSTANT, 'epoch milliseconds up to the year 9999'),
+  ])
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
 const Ids = z.array(z.string().trim().min(1).max(200)).max(100_000);
 

@@ -231,6 +231,11 @@ export class IncidentService {
     return this.log.list(limit);
   }
 
+  /** Not resolved, oldest first. */
+  openIncidents(): Incident[] {
+    return this.log.open();
+  }
+
   get(id: string): Incident | undefined {
     return this.log.get(id);
   }

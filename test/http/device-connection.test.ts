@@ -5,10 +5,12 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCityBroker } from '../../cli/start-broker.js';
+import { asyncApiDocument } from '../../engine/asyncapi.js';
 import {
   advertisedHost,
   brokerOfUrl,
   brokerOfUrls,
+  brokerServers,
   type DeviceBroker,
   deviceConnection,
 } from '../../http/device-connection.js';
@@ -190,6 +192,20 @@ describe('the broker as devices are told it', () => {
       /'http:\/\/mqtt.city.example' is not a broker URL: write mqtts:\/\/host:8883/,
     );
     expect(() => brokerOfUrls(['door-1:1883'])).toThrow(/not a broker URL/);
+  });
+
+  it('is told as wss:// with its path when the front doors are reached over WebSocket and TLS', async () => {
+    const broker = brokerOfUrls(['wss://mqtt.city.example/mqtt', 'mqtt://mqtt.city.example:1883']);
+    expect(broker).toEqual({ host: 'mqtt.city.example', wssPort: 443, wsPath: '/mqtt', mqttPort: 1883 });
+    expect(deviceConnection({ id: 'cam-7', kind: 'cctv' }, broker, '10.0.0.5')?.url).toBe(
+      'wss://mqtt.city.example:443/mqtt',
+    );
+    const doc = asyncApiDocument({ version: '0.1.0', servers: brokerServers(broker, '10.0.0.5') });
+    expect(doc.servers).toMatchObject({
+      wss: { host: 'mqtt.city.example:443', pathname: '/mqtt', protocol: 'wss' },
+      mqtt: { host: 'mqtt.city.example:1883', protocol: 'mqtt' },
+    });
+    expect((await new Parser().validate(doc as never)).filter((d) => d.severity === 0)).toEqual([]);
   });
 
   it('is a plain host name, whatever the Host header carries', () => {

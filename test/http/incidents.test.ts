@@ -112,6 +112,26 @@ describe('POST /api/incidents/{id}/ack', () => {
   });
 });
 
+describe('GET /api/incidents?open=true', () => {
+  it('keeps an old incident still open however many newer ones resolved', async () => {
+    const open = api.incidents.get(ID)!;
+    for (let k = 1; k <= 3; k++)
+      api.incidentLog.record({
+        ...open,
+        id: `cam-${k}-later`,
+        cause: 'device',
+        subject: `cam-${k}`,
+        raisedAt: open.raisedAt + k * 60_000,
+        status: 'resolved',
+        resolvedAt: open.raisedAt + k * 60_000 + 1000,
+      });
+    const ids = async (url: string) =>
+      ((await as('vera', 'GET', url)).json() as { id: string }[]).map((i) => i.id);
+    expect(await ids('/api/incidents?limit=2')).toEqual(['cam-3-later', 'cam-2-later']);
+    expect(await ids('/api/incidents?open=true&limit=2')).toEqual([ID]);
+  });
+});
+
 describe('the incident routes', () => {
   it('are described in the OpenAPI document, generated from the same schemas', async () => {
     const doc = await api.app.inject({ url: '/docs/json' });

@@ -95,13 +95,54 @@ describe('a wall signs in with a viewer’s token', () => {
       name: 'olga',
       role: 'operator',
     });
+    // A person who must still choose a password is nobody yet, wall or no wall: the sign-in page sends them on.
+    const { oneTimePassword } = await api.people.addLocal('newcomer', 'viewer', by);
+    expect(oneTimePassword).toBeDefined();
+    const fresh = await api.people.startSession('newcomer', 'local', null);
+    expect(await whoIs(`cg_kiosk=${token}; cg_session=${fresh.cookie}`)).toBeUndefined();
   });
 
   it('shows how to sign a wall in when no token is given', async () => {
     const res = await kiosk('');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('citygauge tokens issue wall');
-    expect(res.body).toContain('<form method="get" action="/kiosk">');
+    expect(res.body).toContain('<form method="post" action="/kiosk">');
+  });
+
+  it('takes the token from the form too, so it need not be in any URL', async () => {
+    const { token } = await api.people.issueToken('wall', {}, by);
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/kiosk',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ token, next: '/dashboard/wall?every=30' }).toString(),
+    });
+    expect(res.statusCode, res.body).toBe(303);
+    expect(res.headers.location).toBe('/dashboard/wall?every=30');
+    expect(kioskCookieOf(res.headers['set-cookie'])).toContain(`cg_kiosk=${token}`);
+  });
+
+  it('refuses a sign-in another site’s page sent, before looking at the token or counting it', async () => {
+    const { token } = await api.people.issueToken('wall', {}, by);
+    const before = (await api.people.store.auditPage({ limit: 1 }))[0]?.seq;
+    const viaImage = await api.app.inject({
+      method: 'GET',
+      url: `/kiosk?token=${token}`,
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(viaImage.statusCode).toBe(403);
+    expect(viaImage.body).toContain('This sign-in came from another site.');
+    expect(kioskCookieOf(viaImage.headers['set-cookie'])).toBeUndefined();
+    const viaForm = await api.app.inject({
+      method: 'POST',
+      url: '/kiosk',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      payload: new URLSearchParams({ token }).toString(),
+    });
+    expect(viaForm.statusCode).toBe(403);
+    expect(kioskCookieOf(viaForm.headers['set-cookie'])).toBeUndefined();
+    // Nothing was audited: the token was never looked at.
+    expect((await api.people.store.auditPage({ limit: 1 }))[0]?.seq).toBe(before);
   });
 
   it('refuses wrong tokens, then answers 429 to that address alone until its minute is over', async () => {

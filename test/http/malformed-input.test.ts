@@ -142,7 +142,15 @@ function expectNoServerError(r: Sent, what: string) {
 }
 
 const BAD_JSON = ['{"indicator":', '{', '[1,2', 'nul', '"unterminated', '{"a":1}}', '\u0000'];
-const WRONG_SHAPES = ['"text"', '42', 'null', 'true', '{"inputs":"x","period":7,"values":[],"id":{}}'];
+const WRONG_SHAPES = [
+  '"text"',
+  '42',
+  'null',
+  'true',
+  '{"inputs":"x","period":7,"values":[],"id":{}}',
+  // An item whose fields cannot even be turned into text (String() throws on it).
+  '[{"indicator":{"toString":1},"scope":{"toString":1}}]',
+];
 
 describe('malformed input on every route', () => {
   it('finds the routes: registry, history, alerts, device status, scorecard, thresholds', () => {
@@ -269,6 +277,16 @@ describe('malformed input on every route', () => {
 describe('errorAnswer', () => {
   it('keeps an unforeseen error’s details in the log, not in the answer', () => {
     expect(errorAnswer(new Error('SQLITE_CORRUPT at /srv/city/data/registry.sqlite'))).toEqual({
+      status: 500,
+      body: { error: 'internal', message: 'internal error: see the server log' },
+    });
+  });
+
+  it('keeps the words of a 500 fastify gave (a throw in a hook or a validator) in the log too', () => {
+    const thrown = Object.assign(new TypeError('Cannot convert object to primitive value'), {
+      statusCode: 500,
+    });
+    expect(errorAnswer(thrown)).toEqual({
       status: 500,
       body: { error: 'internal', message: 'internal error: see the server log' },
     });

@@ -16,6 +16,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /signin': 'public',
   'POST /signin': 'public',
   'GET /kiosk': 'public',
+  'POST /kiosk': 'public',
   'GET /auth/oidc/login': 'public',
   'GET /auth/oidc/callback': 'public',
   'GET /signout': 'viewer',

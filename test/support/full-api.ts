@@ -33,6 +33,8 @@ export interface FullApi {
   alerts: AlertService;
   /** Root-cause incidents, following the engine's device changes as `citygauge start` has them. */
   incidents: IncidentService;
+  /** The incidents' log, to put in incidents no device raised. */
+  incidentLog: SqliteIncidentLog;
   /** The maintenance windows, applied to the engine as `citygauge start` applies them. */
   maintenance: MaintenancePlan;
   engine(): CityEngine;
@@ -102,6 +104,7 @@ export async function fullApi(extra: Partial<ApiDeps> = {}): Promise<FullApi> {
     people,
     alerts,
     incidents,
+    incidentLog,
     maintenance,
     engine: () => engine,
     adminToken,
