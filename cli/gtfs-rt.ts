@@ -9,7 +9,7 @@ import type { CityEngine } from '../engine/city-engine.js';
 import type { ArrivalForecasts } from '../engine/forecasts.js';
 import { FeedLog } from '../engine/gtfs-rt/feed-log.js';
 import { FeedPoller } from '../engine/gtfs-rt/feed-poller.js';
-import type { FeedStatusView } from '../engine/gtfs-rt/feed-status.js';
+import { type FeedStatusView, shownFeedUrl } from '../engine/gtfs-rt/feed-status.js';
 import { formatRowError } from '../registry/load-inventory.js';
 import { loadTripRoutes, TRIPS_FILE } from '../registry/trips-file.js';
 import { CliError, UsageError } from './errors.js';
@@ -111,13 +111,16 @@ export async function openGtfsRt(
         timeoutMs: flags.gtfsRtTimeout,
         scheduler: opts.scheduler ?? asyncScheduler,
         context,
-        log: new FeedLog(opts.log, url),
+        log: new FeedLog(opts.log, shownFeedUrl(url)),
         onFault: (err) =>
-          opts.log.error({ err, feed: url }, 'internal error reading a GTFS-Realtime poll: skipped'),
+          opts.log.error(
+            { err, feed: shownFeedUrl(url) },
+            'internal error reading a GTFS-Realtime poll: skipped',
+          ),
       }),
   );
   opts.log.info(
-    { feeds: urls, everyMs: flags.gtfsRtInterval, trips: trips.routes.size },
+    { feeds: urls.map(shownFeedUrl), everyMs: flags.gtfsRtInterval, trips: trips.routes.size },
     trips.routes.size === 0
       ? `polling GTFS-Realtime feeds for L1.2.2; no ${TRIPS_FILE}, so only entities naming a route_id count`
       : 'polling GTFS-Realtime feeds for L1.2.2',

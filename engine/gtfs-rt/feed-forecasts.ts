@@ -76,8 +76,8 @@ export function readFeedBytes(bytes: Uint8Array, ctx: FeedContext): FeedReading 
 }
 
 /**
- * The rule: the header's timestamp must be within `staleAfterMs` of now (a header without one cannot show
- * it is fresh). Each forecast is made at the header's time, or the entity's own timestamp when it has one
+ * The rule: the header's timestamp must be within `staleAfterMs` of now, before or after (a header without
+ * one cannot show it is fresh). Each forecast is made at the header's time, or the entity's own timestamp when it has one
  * and it is older; an entity older than the window is refused as `stale`.
  */
 export function readFeed(message: FeedMessage, ctx: FeedContext): FeedReading {
@@ -86,6 +86,13 @@ export function readFeed(message: FeedMessage, ctx: FeedContext): FeedReading {
   if (headerAt === 0)
     return { ...empty(0, entities.length), outcome: 'stale', problem: 'the header has no timestamp' };
   const ageS = Math.round((ctx.now - headerAt) / 1000);
+  // A header as far ahead of this clock as a stale one is behind tells nothing of now either.
+  if (headerAt - ctx.now > ctx.staleAfterMs)
+    return {
+      ...empty(0, entities.length),
+      outcome: 'stale',
+      problem: `the header timestamp is ${-ageS} s ahead of this machine's clock, over the ${ctx.staleAfterMs / 1000} s L1.2.2 counts: set the feed's clock (or this one's) right`,
+    };
   if (ctx.now - headerAt > ctx.staleAfterMs)
     return {
       ...empty(headerAt, entities.length),

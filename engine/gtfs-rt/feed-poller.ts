@@ -22,6 +22,8 @@ export interface FeedPollerOptions {
   log?: FeedLog;
   /** Told of a throw while reading a poll (a bug, not a bad feed): the poll is skipped, polling goes on. */
   onFault?: (err: unknown) => void;
+  /** The largest body read (MAX_FEED_BYTES). */
+  maxBytes?: number;
 }
 
 export class FeedPoller {
@@ -89,12 +91,16 @@ export class FeedPoller {
         await res.body?.cancel();
         return this.fail('http-error', `HTTP ${res.status} ${res.statusText}`.trim());
       }
+      const max = this.opts.maxBytes ?? MAX_FEED_BYTES;
       const length = Number(res.headers.get('content-length') ?? 0);
-      if (length > MAX_FEED_BYTES) {
+      if (length > max) {
         await res.body?.cancel();
-        return this.fail('http-error', `a body of ${length} bytes, over the ${MAX_FEED_BYTES} a feed may be`);
+        return this.fail('http-error', `a body of ${length} bytes, over the ${max} a feed may be`);
       }
-      bytes = new Uint8Array(await res.arrayBuffer());
+      // A body sent without its length (chunked) is counted as it comes, so it cannot grow past the cap either.
+      const body = await bodyUpTo(res, max);
+      if (body === undefined) return this.fail('http-error', `a body over the ${max} bytes a feed may be`);
+      bytes = body;
       this.etag = res.headers.get('etag') ?? undefined;
       this.lastModified = res.headers.get('last-modified') ?? undefined;
     } catch (err) {
@@ -118,5 +124,23 @@ export class FeedPoller {
     const now = this.opts.scheduler.now();
     this.status.failed(now, outcome, message);
     this.opts.log?.outcome(now, outcome, message);
+  }
+}
+
+/** The response's body, or undefined once it passes `max` bytes (the rest is not read). */
+async function bodyUpTo(res: Response, max: number): Promise<Uint8Array | undefined> {
+  if (!res.body) return new Uint8Array();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks, size);
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
   }
 }

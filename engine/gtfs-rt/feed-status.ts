@@ -34,7 +34,25 @@ export interface FeedStatusView {
   forecasts: number;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+/** RFC 3339, or null for no time or one no date can hold (a feed's header may carry any uint64). */
+const iso = (ms: number | undefined) =>
+  ms === undefined || !Number.isFinite(new Date(ms).getTime()) ? null : new Date(ms).toISOString();
+
+/**
+ * A feed's URL as shown to viewers, in /metrics and in the log: GTFS-Realtime providers put the API key in
+ * the query or the user info, so the values there are hidden and only their names shown.
+ */
+export function shownFeedUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  const names = [...u.searchParams.keys()];
+  const query = names.length ? `?${names.map((n) => `${encodeURIComponent(n)}=…`).join('&')}` : '';
+  return `${u.protocol}//${u.username || u.password ? '…@' : ''}${u.host}${u.pathname}${query}`;
+}
 const zeros = <K extends string>(keys: readonly K[]) =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
@@ -50,8 +68,12 @@ export class FeedStatus {
   lastError: { at: number; outcome: PollOutcome; message: string } | undefined;
   routes: readonly string[] = [];
 
-  constructor(readonly url: string) {
-    this.source = `gtfs-rt:${url}`;
+  /** The feed's URL as shown (shownFeedUrl): never its key. */
+  readonly url: string;
+
+  constructor(url: string) {
+    this.url = shownFeedUrl(url);
+    this.source = `gtfs-rt:${this.url}`;
   }
 
   /** A poll that read a message (outcome ok, stale or bad-protobuf). */

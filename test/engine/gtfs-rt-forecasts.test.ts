@@ -144,6 +144,16 @@ describe('a GTFS-Realtime feed read for L1.2.2', () => {
     expect(none).toMatchObject({ outcome: 'stale', forecasts: [], problem: 'the header has no timestamp' });
   });
 
+  it('refuses a whole message whose header is over 300 s ahead of the clock, naming the fix', () => {
+    const trip = [predicted(tripOf('10'))];
+    expect(readFeed(feed(trip, NOW + 300_000), ctx).outcome).toBe('ok');
+    const ahead = readFeed(feed(trip, NOW + 3_600_000), ctx);
+    expect(ahead).toMatchObject({ outcome: 'stale', forecasts: [] });
+    expect(ahead.problem).toMatch(
+      /header timestamp is 3600 s ahead of this machine's clock.*set the feed's clock/,
+    );
+  });
+
   it('reads the protobuf bytes a feed serves, and refuses bytes that are no FeedMessage', () => {
     const bytes = Feed.encode(Feed.fromObject(feed([predicted(tripOf('23'))]))).finish();
     expect(readFeedBytes(bytes, ctx).forecasts).toEqual([{ routeId: '23', at: NOW - 20_000 }]);
