@@ -92,7 +92,7 @@ describe('a feed URL as shown', () => {
     status.read(Date.now(), {
       outcome: 'stale',
       problem: 'far ahead',
-      headerAt: 18_446_744_073_709_551_000,
+      headerAt: 2 ** 64, // a uint64 header, times 1000, is past any date
       forecasts: [],
       entities: 0,
       refused: {},
