@@ -146,8 +146,9 @@ export class CityEngine {
     for (;;) {
       const at = q.peekDeadline();
       const edge = windows.nextAt();
-      // A deadline lapses strictly before t; a window opens or closes at t itself (start ≤ t < end).
-      if (at < t && at <= edge) {
+      // A deadline lapses strictly before t; a window opens or closes at t itself (start ≤ t < end). At a tie
+      // the window goes first: a device falling silent as its window opens is never down, even for 0 ms.
+      if (at < t && at < edge) {
         const id = q.pop();
         if (id < firstRouteId) this.devices.onDeadline(id, at);
         else this.routes.onDeadline(id, at);

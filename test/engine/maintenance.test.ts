@@ -1,6 +1,7 @@
 // Issue 14 item 2: maintenance windows in the engine, on the engine's own (recorded) clock, to the millisecond.
 import { describe, expect, it } from 'vitest';
 import { rebuildEngine } from '../../engine/carry-over.js';
+import { MAINTENANCE, ONLINE } from '../../engine/city-model.js';
 import { deviceStatus } from '../../engine/device-status.js';
 import { DownPublisher } from '../../engine/down-publisher.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
@@ -165,6 +166,25 @@ describe('maintenance windows in the engine', () => {
       devices: [{ id: 'cam-3', reason: 'maintenance' }],
     });
     expect(deviceStatus(c.engine, 'cam-3')?.reason).toBe('maintenance');
+  });
+
+  it('a window opening at the very millisecond a device falls silent takes it first: it is never down', () => {
+    const c = city();
+    allUpThenCam3Down(c);
+    // cam-2 was heard at 0 with a 600 s interval: it stays online up to 1800 s, silent after.
+    c.engine.setMaintenance([window({ devices: ['cam-2'], start: at(1800), end: at(3600) })]);
+    const cam2 = c.engine.model.deviceIndex.get('cam-2')!;
+    const down: number[] = [];
+    c.engine.devices.onChange.push((d, _old, mask, t) => {
+      if (d === cam2 && (mask & (ONLINE | MAINTENANCE)) === 0) down.push(t);
+    });
+    c.engine.advanceTo(at(1800) + 1);
+    expect(c.engine.devices.mask[cam2] & MAINTENANCE).toBe(MAINTENANCE);
+    expect(c.engine.devices.mask[cam2] & ONLINE).toBe(0);
+    expect(down).toEqual([]);
+    // And down, as any silent device, the moment its window ends.
+    c.engine.advanceTo(at(3600) + 1);
+    expect(down).toEqual([at(3600)]);
   });
 
   it('a window set while the clock is inside it applies at once, and a cancel gives the device back', () => {
