@@ -18,6 +18,8 @@ import { type ChangeEntry, definitionHash, recordDefinitions } from '../indicato
 import { openChangeLog } from '../indicators/change-log-stores.js';
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
+import type { MaintenanceWindow } from '../registry/maintenance-windows.js';
+import { PgMaintenanceStore } from '../registry/pg-maintenance-store.js';
 import { ControlPlaneError } from '../registry/postgres.js';
 import { REGISTRY_FILE, RegistryStore } from '../registry/store.js';
 import { CliError, UsageError } from './errors.js';
@@ -74,6 +76,27 @@ async function registryInventory(opts: RecomputeOptions): Promise<Inventory> {
   if (!opts.inventory)
     throw new UsageError(`no registry in '${opts.dataDir}': give --inventory DIR or check --data-dir`);
   return loadInventoryStrictly(opts.inventory);
+}
+
+/** The maintenance windows live applied: beside the registry in the data dir, or in --db's PostgreSQL. */
+async function maintenanceWindows(opts: RecomputeOptions): Promise<MaintenanceWindow[]> {
+  if (opts.db) {
+    const store = await PgMaintenanceStore.open(opts.db).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    try {
+      return store.all();
+    } finally {
+      await store.close();
+    }
+  }
+  if (!existsSync(join(opts.dataDir, REGISTRY_FILE))) return [];
+  const registry = await RegistryStore.open(opts.dataDir);
+  try {
+    return registry.maintenance().all();
+  } finally {
+    await registry.close();
+  }
 }
 
 /** InfluxDB with the flags the engine writes with, else the data dir's embedded store. */
@@ -134,6 +157,7 @@ async function runRecompute(id: string, opts: RecomputeOptions): Promise<void> {
   const why = notRecomputable(catalogue, id);
   if (why) throw new UsageError(`cannot recompute '${id}' from the history: ${why}`);
   const inventory = await registryInventory(opts);
+  const maintenance = await maintenanceWindows(opts);
   const source = openSource(opts);
   try {
     const first = await source.firstState();
@@ -162,6 +186,7 @@ async function runRecompute(id: string, opts: RecomputeOptions): Promise<void> {
       changes,
       instants,
       old,
+      maintenance,
       onProgress: (done) => bar.update(done),
     });
     bar.stop();

@@ -113,6 +113,7 @@ export class CityMerge {
   /** The city at `at`, which every partition has reached; the engine's clock follows. */
   indicatorValues(at: number): IndicatorValue[] {
     if (at > this.engine.now) this.engine.now = at;
+    this.engine.lastSnapshotAt = at;
     return indicatorValues(this.engine.model, this.engine.indicators, this.windows, this.engine.origin, at);
   }
 

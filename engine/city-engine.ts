@@ -53,6 +53,8 @@ export class CityEngine {
   accepted = 0;
   /** The engine clock (epoch ms); -Infinity before the first input. */
   now = Number.NEGATIVE_INFINITY;
+  /** When the last snapshot was taken: a device change at that instant came after its values (history). */
+  lastSnapshotAt = Number.NEGATIVE_INFINITY;
   /** Receive time of the first input: the means cover only what follows it. */
   origin: number | undefined;
 
@@ -177,6 +179,7 @@ export class CityEngine {
   /** Every indicator for the city and each district at `at` (default: now), with its window means and quality. */
   snapshot(at: number = this.now): Snapshot {
     this.tickTo(at);
+    this.lastSnapshotAt = at;
     const values = indicatorValues(this.model, this.indicators, this.windows, this.origin, at);
     const quality = this.qualities.at(this.devices, this.indicators, at);
     for (let i = 0; i < values.length; i++) values[i].quality = quality[i];

@@ -34,6 +34,11 @@ export class DeviceState {
   changes = 0;
   /** Told of every condition change (device, old bits, new bits, time), in order: history, incidents. */
   readonly onChange: DeviceChangeHook[] = [];
+  /**
+   * True where the condition bits are decided elsewhere and set with setMask (a recompute from recorded
+   * states): a maintenance edge then flips the MAINTENANCE bit alone, keeping the bits it was given.
+   */
+  externalBits = false;
 
   constructor(
     private readonly model: CityModel,
@@ -147,7 +152,8 @@ export class DeviceState {
   /** A maintenance window's edge reached device d at t (engine/maintenance.ts). */
   setMaintenance(d: number, on: boolean, t: number): void {
     this.inMaintenance[d] = on ? 1 : 0;
-    this.update(d, t);
+    if (this.externalBits) this.setMask(d, (this.mask[d] & ~MAINTENANCE) | (on ? MAINTENANCE : 0), t);
+    else this.update(d, t);
   }
 
   /** Recompute every device's condition at t, after a restore. */

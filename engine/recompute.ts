@@ -1,12 +1,14 @@
 // Recompute one indicator's history from the recorded device states (issue 14 item 6). The history keeps
 // every change of a device's condition bits (online, available, shared) with its engine time; the engine
 // with today's definition is driven by exactly those bits (DeviceState.setMask, the path a cluster's merge
-// uses), so every indicator that depends only on device conditions gets the very value the live engine
-// would have computed at each instant it wrote history. Pure: the caller reads and writes the store.
+// uses), with the city's maintenance windows opening and closing at their instants, so every indicator that
+// depends only on device conditions gets the very value the live engine would have computed at each instant
+// it wrote history. Pure: the caller reads and writes the store.
 import type { IndicatorDef } from '../indicators/definition.js';
 import type { Inventory } from '../registry/inventory.js';
+import type { MaintenanceWindow } from '../registry/maintenance-windows.js';
 import { CityEngine, indicatorValues, meanWindows } from './city-engine.js';
-import { AVAILABLE, ONLINE, SHARED } from './city-model.js';
+import { AVAILABLE, MAINTENANCE, ONLINE, SHARED } from './city-model.js';
 import type { IndicatorPoint } from './sinks/points.js';
 
 export interface DeviceStateRow {
@@ -15,6 +17,8 @@ export interface DeviceStateRow {
   online: boolean;
   available: boolean;
   shared: boolean;
+  /** Changed after the snapshot taken at `ts` (engine/sinks/points.ts): applied after that instant's values. */
+  afterInstant?: boolean;
 }
 
 export type StoredPoint = Omit<IndicatorPoint, 'kind' | 'id'>;
@@ -36,6 +40,8 @@ export interface RecomputeInput {
   instants: readonly number[];
   /** The stored points of the indicator in [from, to]. */
   old: readonly StoredPoint[];
+  /** The city's maintenance windows, applied as live applies them (availability leaves their devices out). */
+  maintenance?: readonly MaintenanceWindow[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -92,8 +98,11 @@ export function recompute(input: RecomputeInput): Recomputed {
       unknown.add(s.device);
       return;
     }
-    engine.devices.setMask(d, maskOf(m.staticMask[d], s), t);
+    engine.devices.setMask(d, maskOf(m.staticMask[d], s) | (engine.devices.mask[d] & MAINTENANCE), t);
   };
+  // The recorded bits are set as they were; the windows add the MAINTENANCE bit at their edges.
+  engine.devices.externalBits = true;
+  if (input.maintenance) engine.setMaintenance(input.maintenance);
   // The state at the origin, then the clock starts there, as a live engine's first input starts its means.
   for (const s of input.initial) apply(s, input.origin);
   engine.advanceTo(input.origin);
@@ -105,11 +114,19 @@ export function recompute(input: RecomputeInput): Recomputed {
   const previous = new Map<string, number | null>();
   let c = 0;
   const total = input.instants.length;
+  // Changes made at an instant after its values were taken (a deadline lapsing exactly then): held for the next.
+  const held: DeviceStateRow[] = [];
   for (let i = 0; i < total; i++) {
     const t = input.instants[i];
-    // docs/contract.md §5: the state at t includes everything that happened at t.
+    for (const s of held.splice(0)) apply(s, s.ts);
+    // docs/contract.md §5: the state at t includes everything that happened at t, but a device last heard
+    // exactly 3 × its interval before t is still online at t: its lapse comes after t's values.
     for (; c < input.changes.length && input.changes[c].ts <= t; c++) {
       const s = input.changes[c];
+      if (s.ts === t && s.afterInstant) {
+        held.push(s);
+        continue;
+      }
       engine.advanceTo(s.ts);
       apply(s, s.ts);
     }

@@ -28,6 +28,7 @@ export class HistoryFeed {
           online: (mask & ONLINE) !== 0,
           available: (mask & AVAILABLE) !== 0,
           shared: (mask & SHARED) !== 0,
+          ...(t <= engine.lastSnapshotAt ? { afterInstant: true } : {}),
         },
       ]),
     );

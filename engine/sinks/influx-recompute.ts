@@ -80,14 +80,14 @@ export class InfluxRecomputeSource implements RecomputeSource {
 
   async statesAt(t: number): Promise<DeviceStateRow[]> {
     const series = await this.query(
-      `SELECT "online", "available", "shared" FROM ${this.from('device_state')} WHERE time <= ${ms(t)} GROUP BY "device" ORDER BY time DESC LIMIT 1`,
+      `SELECT "online", "available", "shared", "after_instant" FROM ${this.from('device_state')} WHERE time <= ${ms(t)} GROUP BY "device" ORDER BY time DESC LIMIT 1`,
     );
     return series.flatMap((s) => rows(s).map((r) => state(s.tags?.device ?? '', r)));
   }
 
   async statesBetween(after: number, to: number): Promise<DeviceStateRow[]> {
     const [s] = await this.query(
-      `SELECT "device", "online", "available", "shared" FROM ${this.from('device_state')} WHERE time > ${ms(after)} AND time <= ${ms(to)}`,
+      `SELECT "device", "online", "available", "shared", "after_instant" FROM ${this.from('device_state')} WHERE time > ${ms(after)} AND time <= ${ms(to)}`,
     );
     return s ? rows(s).map((r) => state(String(r.device), r)) : [];
   }
@@ -149,5 +149,6 @@ function state(device: string, r: Record<string, unknown>): DeviceStateRow {
     online: r.online === true,
     available: r.available === true,
     shared: r.shared === true,
+    ...(r.after_instant === true ? { afterInstant: true } : {}),
   };
 }

@@ -37,14 +37,14 @@ function indicatorLine(p: IndicatorPoint): string | undefined {
 }
 
 function deviceStateLine(p: DeviceStatePoint): string | undefined {
-  return new Point('device_state')
+  const point = new Point('device_state')
     .tag('device', p.device)
     .tag('kind', p.deviceKind)
     .booleanField('online', p.online)
     .booleanField('available', p.available)
-    .booleanField('shared', p.shared)
-    .timestamp(p.ts)
-    .toLineProtocol(msPrecision);
+    .booleanField('shared', p.shared);
+  if (p.afterInstant) point.booleanField('after_instant', true);
+  return point.timestamp(p.ts).toLineProtocol(msPrecision);
 }
 
 function addFloat(point: Point, name: string, value: number | null): void {

@@ -30,6 +30,12 @@ export interface DeviceStatePoint {
   online: boolean;
   available: boolean;
   shared: boolean;
+  /**
+   * Changed at `ts` but after the snapshot taken at `ts`: a deadline lapsing exactly at a snapshot's instant
+   * (a device last heard exactly 3 × its interval before is still online in that snapshot). A recompute
+   * applies it after that instant's values, as the live engine did.
+   */
+  afterInstant?: boolean;
 }
 
 export type HistoryPoint = IndicatorPoint | DeviceStatePoint;

@@ -40,12 +40,20 @@ CREATE TABLE IF NOT EXISTS indicator_minute (sid INTEGER NOT NULL, minute INTEGE
   sum REAL NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (sid, minute)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS indicator_minute_ts ON indicator_minute (minute);
 CREATE TABLE IF NOT EXISTS device_state (device TEXT NOT NULL, kind TEXT NOT NULL, ts INTEGER NOT NULL,
-  online INTEGER NOT NULL, available INTEGER NOT NULL, shared INTEGER NOT NULL);
+  online INTEGER NOT NULL, available INTEGER NOT NULL, shared INTEGER NOT NULL,
+  after_instant INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS device_state_device ON device_state (device, ts);
 CREATE INDEX IF NOT EXISTS device_state_ts ON device_state (ts);
 `;
 
 type Row = { ts: number; value: number | null };
+
+/** A store from before `after_instant` gains it (0: such changes were not told apart then). */
+function addAfterInstant(db: Database.Database): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('device_state');
+  if (!columns.includes('after_instant'))
+    db.exec('ALTER TABLE device_state ADD COLUMN after_instant INTEGER NOT NULL DEFAULT 0');
+}
 
 export class SqliteHistory implements HistorySink, HistoryReader {
   private readonly db: Database.Database;
@@ -77,6 +85,7 @@ export class SqliteHistory implements HistorySink, HistoryReader {
     // WAL with synchronous=NORMAL stays consistent after a crash; at worst the last flush is lost.
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    addAfterInstant(this.db);
     const d = this.db;
     this.sql = {
       series: d.prepare(
@@ -85,7 +94,7 @@ export class SqliteHistory implements HistorySink, HistoryReader {
       raw: d.prepare('INSERT INTO indicator_raw VALUES (?, ?, ?, ?, ?, ?)'),
       minute: d.prepare(`INSERT INTO indicator_minute VALUES (?, ?, ?, ?) ON CONFLICT (sid, minute)
         DO UPDATE SET sum = sum + excluded.sum, count = count + excluded.count`),
-      device: d.prepare('INSERT INTO device_state VALUES (?, ?, ?, ?, ?, ?)'),
+      device: d.prepare('INSERT INTO device_state VALUES (?, ?, ?, ?, ?, ?, ?)'),
       sid: d.prepare('SELECT sid FROM series WHERE id = ? AND scope = ?').pluck(),
       // Buckets align to the epoch, as InfluxQL's GROUP BY time() does, so both stores answer alike.
       fromRaw: d.prepare(`SELECT ts - ts % ? AS ts, AVG(value) AS value FROM indicator_raw
@@ -216,7 +225,15 @@ export class SqliteHistory implements HistorySink, HistoryReader {
       const minutes = new Map<string, { sid: number; minute: number; sum: number; count: number }>();
       for (const p of batch) {
         if (p.kind === 'device_state') {
-          this.sql.device.run(p.device, p.deviceKind, p.ts, +p.online, +p.available, +p.shared);
+          this.sql.device.run(
+            p.device,
+            p.deviceKind,
+            p.ts,
+            +p.online,
+            +p.available,
+            +p.shared,
+            +!!p.afterInstant,
+          );
           continue;
         }
         const sid = this.sidOf(p.id, p.scope);

@@ -14,13 +14,21 @@ const MINUTE_MS = 60_000;
 const REPLACED = `CREATE TABLE IF NOT EXISTS indicator_replaced (recomputed_at INTEGER NOT NULL, sid INTEGER NOT NULL,
   ts INTEGER NOT NULL, value REAL, numerator REAL, denominator REAL, means TEXT)`;
 
-type StateRow = { device: string; ts: number; online: number; available: number; shared: number };
+type StateRow = {
+  device: string;
+  ts: number;
+  online: number;
+  available: number;
+  shared: number;
+  after_instant: number;
+};
 const toState = (r: StateRow): DeviceStateRow => ({
   device: r.device,
   ts: r.ts,
   online: r.online === 1,
   available: r.available === 1,
   shared: r.shared === 1,
+  ...(r.after_instant === 1 ? { afterInstant: true } : {}),
 });
 
 export class SqliteRecomputeSource implements RecomputeSource {
@@ -48,7 +56,7 @@ export class SqliteRecomputeSource implements RecomputeSource {
     // The last row per device: rowid breaks ties at one instant in the order they were written.
     const rows = this.db
       .prepare(
-        `SELECT device, ts, online, available, shared FROM device_state WHERE rowid IN
+        `SELECT device, ts, online, available, shared, after_instant FROM device_state WHERE rowid IN
          (SELECT (SELECT rowid FROM device_state s WHERE s.device = d.device AND s.ts <= ?
                   ORDER BY ts DESC, rowid DESC LIMIT 1)
           FROM (SELECT DISTINCT device FROM device_state) d)`,
@@ -60,7 +68,7 @@ export class SqliteRecomputeSource implements RecomputeSource {
   async statesBetween(after: number, to: number): Promise<DeviceStateRow[]> {
     const rows = this.db
       .prepare(
-        'SELECT device, ts, online, available, shared FROM device_state WHERE ts > ? AND ts <= ? ORDER BY ts, rowid',
+        'SELECT device, ts, online, available, shared, after_instant FROM device_state WHERE ts > ? AND ts <= ? ORDER BY ts, rowid',
       )
       .all(after, to) as StateRow[];
     return rows.map(toState);

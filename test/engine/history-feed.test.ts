@@ -62,3 +62,28 @@ describe('HistoryFeed', () => {
     ).toMatchObject({ value: 0, ts: at(181) });
   });
 });
+
+describe('a device state recorded at a snapshot instant', () => {
+  it('says when it changed after that snapshot was taken (a lapse exactly then), and not for a message then', () => {
+    const c = new TestCity({
+      devices: [
+        { id: 'sen-1', kind: 'sensor', district: 'east', expectedIntervalS: 60 },
+        { id: 'sen-2', kind: 'sensor', district: 'east', expectedIntervalS: 60 },
+      ],
+    });
+    const sink = new MemorySink();
+    new HistoryFeed(sink).attach(c.engine);
+    c.heartbeat(0, 'sensor', 'sen-1');
+    // A message at 180 s is in the snapshot at 180 s; sen-1, heard exactly 3 × 60 s before, is still online
+    // in it and lapses just after it was taken.
+    c.heartbeat(180, 'sensor', 'sen-2');
+    c.engine.snapshot(at(180));
+    c.engine.snapshot(at(181));
+    const states = sink.points.filter((p) => p.kind === 'device_state');
+    expect(states.map((p) => [p.device, p.ts - at(0), p.online, p.afterInstant ?? false])).toEqual([
+      ['sen-1', 0, true, false],
+      ['sen-2', 180_000, true, false],
+      ['sen-1', 180_000, false, true],
+    ]);
+  });
+});
