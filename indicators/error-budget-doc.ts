@@ -11,7 +11,7 @@ export const ERROR_BUDGET_DOC = [
   '## Error budgets',
   '',
   'An objective (`objectives` in city.json, or `PUT /api/objectives`) names an indicator, a scope (`city` or a',
-  'district), a `target` in percent (0 < target < 100) and a `window` (default `30d`):',
+  'district), a `target` in percent (0 < target < 100) and a `window` from `1h` to `366d` (default `30d`):',
   '`{"indicator": "availability.cctv", "scope": "city", "target": 99.5, "window": "30d"}`. It is meant for the',
   '`availability.*` indicators, but any indicator on the hundred-mark scale works the same way.',
   '',

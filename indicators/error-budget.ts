@@ -153,10 +153,11 @@ export function periodBudget(
 
 /** `"1 h 12 min"`: a duration to the minute (seconds under a minute), negative as `-…`. */
 export function formatDuration(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  const abs = Math.abs(ms);
-  if (abs < 60_000) return `${sign}${Math.round(abs / 1000)} s`;
-  const min = Math.round(abs / 60_000);
+  // Rounded first: 59.6 s is "1 min", and a few negative milliseconds are "0 s", not "-0 s".
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  const sign = ms < 0 && seconds > 0 ? '-' : '';
+  if (seconds < 60) return `${sign}${seconds} s`;
+  const min = Math.round(seconds / 60);
   const parts: string[] = [];
   const d = Math.floor(min / 1440);
   const h = Math.floor((min % 1440) / 60);

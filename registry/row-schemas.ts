@@ -1,6 +1,7 @@
 // One zod schema per inventory file (docs/contract.md §1). CSV cells arrive as trimmed strings and an empty cell
 // is a missing value; the schemas turn them into typed values or say, per column, what is wrong.
 import { z } from 'zod';
+import { windowMs } from '../indicators/formula.js';
 import { AREA_CLASSES, DEVICE_KINDS, SITE_CLASSES } from './inventory.js';
 import { atMost, districtText, idText, LIMITS, nameText, referenceText } from './text-limits.js';
 import { canonicalTimeZone, timeZoneProblem } from './time-zone.js';
@@ -104,9 +105,8 @@ export const DeviceRow = z
       });
   });
 
-const windowLength = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a whole number with ms, s, m, h or d, e.g. "1h"');
+const WINDOW = /^\d+(ms|s|m|h|d)$/;
+const windowLength = z.string().regex(WINDOW, 'must be a whole number with ms, s, m, h or d, e.g. "1h"');
 
 export const Threshold = z
   .object({
@@ -135,7 +135,13 @@ export const Objective = z.strictObject({
   scope: z.string().min(1, 'is required').max(LIMITS.district, atMost(LIMITS.district)).default('city'),
   // 100 would leave no budget to spend: every burn rate would divide by zero.
   target: z.number().gt(0, 'must be above 0').lt(100, 'must be below 100 (a budget of 0 cannot be spent)'),
-  window: windowLength.default('30d'),
+  // The fast burn rates look back 1 h: a shorter budget window has no room for them; over a year, the
+  // window's history would be kept and read back at every start.
+  window: windowLength
+    .default('30d')
+    .refine((w) => !WINDOW.test(w) || (windowMs(w) >= 3_600_000 && windowMs(w) <= 366 * 86_400_000), {
+      message: 'must be from 1h to 366d',
+    }),
 });
 
 // GeoJSON (RFC 7946) geometry of a district's outline: [lon, lat] positions, closed rings of 4 or more.

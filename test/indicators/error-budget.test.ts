@@ -82,6 +82,8 @@ describe('error budget fixtures', () => {
     expect(formatDuration(2 * D + 3 * MIN)).toBe('2 d 3 min');
     expect(formatDuration(-30 * MIN)).toBe('-30 min');
     expect(formatDuration(12_000)).toBe('12 s');
+    expect(formatDuration(59_600)).toBe('1 min');
+    expect(formatDuration(-10)).toBe('0 s');
   });
 });
 

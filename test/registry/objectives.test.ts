@@ -29,4 +29,19 @@ describe('city.json objectives', () => {
     expect('error' in r && r.error).toMatch(/objectives\.1\.window: must be a whole number/);
     expect('error' in r && r.error).toMatch(/objectives\.2.*budget/);
   });
+
+  it('refuses a window of nothing (its coverage would be 0 ÷ 0) or past a year, naming the range', () => {
+    for (const window of ['0s', '59m', '367d']) {
+      const r = parseCityJson(
+        JSON.stringify({ objectives: [{ indicator: 'availability.cctv', target: 99, window }] }),
+      );
+      expect('error' in r && r.error, window).toMatch(/objectives\.0\.window: must be from 1h to 366d/);
+    }
+    for (const window of ['1h', '366d'])
+      expect(
+        parseCityJson(
+          JSON.stringify({ objectives: [{ indicator: 'availability.cctv', target: 99, window }] }),
+        ),
+      ).toMatchObject({ city: { objectives: [{ window }] } });
+  });
 });
