@@ -49,12 +49,18 @@ export function maintenanceDocument(engine: CityEngine, at: number): Maintenance
 export class MaintenancePublisher {
   /** What was last published, less its time: the next document goes out only when this differs. */
   private last: string | undefined;
+  /** The schedule and its version the last document was built from: no window opened, closed or changed since. */
+  private builtFrom: { schedule: CityEngine['maintenance']; version: number } | undefined;
   sent = 0;
 
   constructor(private readonly publish: RetainedPublish) {}
 
   /** Called with each snapshot; true when it published. */
   onSnapshot(engine: CityEngine, at: number): boolean {
+    // Built only when the windows moved, not at every tick: a district window counts a whole district.
+    const schedule = engine.maintenance;
+    if (this.builtFrom?.schedule === schedule && this.builtFrom.version === schedule.version) return false;
+    this.builtFrom = { schedule, version: schedule.version };
     const { ts, ...rest } = maintenanceDocument(engine, at);
     const key = JSON.stringify(rest);
     if (key === this.last) return false;

@@ -18,6 +18,8 @@ export class MaintenanceSchedule {
   windows: readonly MaintenanceWindow[] = [];
   /** How many windows cover each device now; in maintenance while > 0. */
   readonly covering: Int32Array;
+  /** Moves at every set() and every edge applied: what depends on the windows open now is stale once it does. */
+  version = 0;
   private edges: Edge[] = [];
   private next = 0;
   private byAsset: Map<string, number[]> | undefined;
@@ -72,6 +74,7 @@ export class MaintenanceSchedule {
     edges.sort((a, b) => a.at - b.at || b.delta - a.delta);
     this.edges = edges;
     this.next = 0;
+    this.version++;
     const changed: number[] = [];
     for (let d = 0; d < covering.length; d++) {
       if (covering[d] > 0 !== this.covering[d] > 0) changed.push(d);
@@ -88,6 +91,7 @@ export class MaintenanceSchedule {
   /** Apply the next edge; returns the devices whose in-maintenance state changed with it. */
   applyNext(): number[] {
     const e = this.edges[this.next++];
+    this.version++;
     const changed: number[] = [];
     for (const d of e.devices) {
       const before = this.covering[d];

@@ -4,6 +4,11 @@ import { rebuildEngine } from '../../engine/carry-over.js';
 import { MAINTENANCE, ONLINE } from '../../engine/city-model.js';
 import { deviceStatus } from '../../engine/device-status.js';
 import { DownPublisher } from '../../engine/down-publisher.js';
+import {
+  MAINTENANCE_TOPIC,
+  type MaintenanceDocument,
+  MaintenancePublisher,
+} from '../../engine/maintenance-publisher.js';
 import { LIVE_CATALOGUE } from '../../indicators/catalogue.js';
 import { buildCatalogue } from '../../indicators/load-definitions.js';
 import type { MaintenanceWindow } from '../../registry/maintenance-windows.js';
@@ -222,5 +227,33 @@ describe('maintenance windows in the engine', () => {
     const get = (ms: number) => next.snapshot(ms).indicators.find((i) => i.id === 'availability.cctv')!;
     expect(get(at(70))).toMatchObject({ excluded: { maintenance: 1 } });
     expect(get(at(120))).toMatchObject({ excluded: { maintenance: 0 }, denominator: 3 });
+  });
+});
+
+describe('city/maintenance', () => {
+  it('is built and sent when a window opens, closes or changes, not at every tick', () => {
+    const c = city();
+    allUpThenCam3Down(c);
+    const sent: { topic: string; doc: MaintenanceDocument }[] = [];
+    const publisher = new MaintenancePublisher((topic, payload) =>
+      sent.push({ topic, doc: JSON.parse(payload) }),
+    );
+    // Counts the documents built: a district window's devices are counted at each build.
+    let built = 0;
+    const devicesOf = c.engine.maintenance.devicesOf.bind(c.engine.maintenance);
+    c.engine.maintenance.devicesOf = (w) => {
+      built++;
+      return devicesOf(w);
+    };
+    c.engine.setMaintenance([window({ districts: ['north'], start: at(60), end: at(120) })]);
+    for (let s = 31; s <= 200; s++) publisher.onSnapshot(c.engine, c.engine.snapshot(at(s)).at);
+    expect(sent.map((m) => [m.doc.windows.length, m.doc.devicesInMaintenance, m.doc.ts])).toEqual([
+      [0, 0, new Date(at(31)).toISOString()],
+      [1, 2, new Date(at(60)).toISOString()],
+      [0, 0, new Date(at(120)).toISOString()],
+    ]);
+    expect(sent.every((m) => m.topic === MAINTENANCE_TOPIC)).toBe(true);
+    // Once when the windows were set, once for the document as it opened: not at each of the 60 ticks it was open.
+    expect(built).toBe(2);
   });
 });
