@@ -106,6 +106,21 @@ export class IncidentGrouper {
   private readonly down = new Set<string>();
   /** Cause devices down now → when they went down: the district window counts them. */
   private readonly causeDownAt = new Map<string, number>();
+  /**
+   * Per district, its cause devices as they went down, oldest first: the district window reads the recent end
+   * and drops what fell out of it, so a long outage costs each new failure nothing for the old ones.
+   */
+  private readonly districtFailures = new Map<string, { device: string; at: number }[]>();
+  /** Each active incident's cause devices, and how many of them are down now (it recovers at 0). */
+  private readonly causes = new Map<string, { members: Set<string>; down: number }>();
+  /** Each district's active district incidents. */
+  private readonly districtIncidents = new Map<string, Set<string>>();
+  /**
+   * Incidents as they started recovering, in that order (the clock only moves on): the hold ends first for
+   * the first. One that failed again is skipped when its turn comes.
+   */
+  private recovering: { id: string; since: number }[] = [];
+  private recoveringHead = 0;
   private events: IncidentEvent[] = [];
   private clock = Number.NEGATIVE_INFINITY;
 
@@ -124,8 +139,11 @@ export class IncidentGrouper {
       for (const d of members) this.owner.set(d, copy.id);
       if (copy.status === 'open') for (const d of members) this.down.add(d);
       copy.downNow = copy.status === 'open' ? members.length : 0;
-      this.active.set(copy.id, copy);
+      this.track(copy);
     }
+    const waiting = [...this.active.values()].filter((i) => i.status === 'recovering');
+    waiting.sort((a, b) => (a.recoveringSince as number) - (b.recoveringSince as number));
+    for (const i of waiting) this.recovering.push({ id: i.id, since: i.recoveringSince as number });
   }
 
   setRule(rule: IncidentRule): void {
@@ -186,13 +204,16 @@ export class IncidentGrouper {
     const owned = ownerId === undefined ? undefined : this.active.get(ownerId);
     if (owned) {
       owned.downNow++;
-      if (owned.status === 'recovering' && owned.devices.includes(device)) {
+      const causes = this.causes.get(owned.id) as { members: Set<string>; down: number };
+      if (!causes.members.has(device)) return;
+      causes.down++;
+      if (owned.status === 'recovering') {
         owned.status = 'open';
         owned.recoveringSince = undefined;
         owned.refailures++;
         this.emit('refailed', t, owned);
       }
-      if (owned.devices.includes(device)) this.causeDownAt.set(device, t);
+      this.causeDown(device, t);
       return;
     }
     // A camera behind a down gateway is an effect of whatever incident holds the gateway.
@@ -202,8 +223,7 @@ export class IncidentGrouper {
       this.join(this.active.get(gatewayIncident) as Incident, device, t, 'effect');
       return;
     }
-    this.causeDownAt.set(device, t);
-    const district = this.topology.districtOf(device);
+    const district = this.causeDown(device, t);
     if (district !== null && this.districtCause(device, district, t)) return;
     const cause: IncidentCause = this.topology.isGateway(device) ? 'gateway' : 'device';
     this.raise(cause, device, district, t, [device]);
@@ -218,11 +238,9 @@ export class IncidentGrouper {
     const i = id === undefined ? undefined : this.active.get(id);
     if (!i) return;
     i.downNow--;
-    if (i.status === 'open' && i.devices.every((d) => !this.down.has(d))) {
-      i.status = 'recovering';
-      i.recoveringSince = t;
-      this.emit('recovering', t, i);
-    }
+    const causes = this.causes.get(i.id) as { members: Set<string>; down: number };
+    if (causes.members.has(device)) causes.down--;
+    if (i.status === 'open' && causes.down === 0) this.startRecovering(i, t);
   }
 
   /**
@@ -233,13 +251,8 @@ export class IncidentGrouper {
   reconcile(downNow: ReadonlySet<string>, t: number): void {
     for (const d of [...this.down]) if (!downNow.has(d)) this.onUp(d, t);
     for (const d of downNow) if (!this.down.has(d)) this.onDown(d, t);
-    for (const i of this.active.values()) {
-      if (i.status === 'open' && i.devices.every((d) => !this.down.has(d))) {
-        i.status = 'recovering';
-        i.recoveringSince = t;
-        this.emit('recovering', t, i);
-      }
-    }
+    for (const i of this.active.values())
+      if (i.status === 'open' && this.causes.get(i.id)?.down === 0) this.startRecovering(i, t);
   }
 
   /** A person acknowledged the incident at t; undefined when it is not open (unknown or resolved). */
@@ -257,10 +270,18 @@ export class IncidentGrouper {
   advance(t: number): void {
     if (t <= this.clock) return;
     this.clock = t;
-    const due = [...this.active.values()]
-      .filter((i) => i.status === 'recovering' && (i.recoveringSince as number) + this.rule.holdMs <= t)
-      .sort((a, b) => (a.recoveringSince as number) - (b.recoveringSince as number));
-    for (const i of due) this.resolve(i, (i.recoveringSince as number) + this.rule.holdMs);
+    const queue = this.recovering;
+    while (this.recoveringHead < queue.length && queue[this.recoveringHead].since + this.rule.holdMs <= t) {
+      const { id, since } = queue[this.recoveringHead++];
+      const i = this.active.get(id);
+      // Failed again (or merged) since it started recovering: this turn is not its.
+      if (i?.status === 'recovering' && i.recoveringSince === since)
+        this.resolve(i, since + this.rule.holdMs);
+    }
+    if (this.recoveringHead > 1024 && this.recoveringHead * 2 > queue.length) {
+      this.recovering = queue.slice(this.recoveringHead);
+      this.recoveringHead = 0;
+    }
   }
 
   /**
@@ -269,8 +290,8 @@ export class IncidentGrouper {
    */
   private districtCause(device: string, district: string, t: number): boolean {
     const window = this.rule.districtWindowMs;
-    for (const i of this.active.values()) {
-      if (i.cause !== 'district' || i.subject !== district || i.status === 'resolved') continue;
+    for (const id of this.districtIncidents.get(district) ?? []) {
+      const i = this.active.get(id) as Incident;
       const lastGrowth =
         i.timeline.findLast((e) => e.kind === 'raised' || e.kind === 'grew')?.at ?? i.raisedAt;
       if (t - lastGrowth <= window) {
@@ -278,12 +299,16 @@ export class IncidentGrouper {
         return true;
       }
     }
-    // A device already in one of the district's incidents (it failed again inside it) starts no other.
-    const recent = [...this.causeDownAt]
-      .filter(([d, at]) => t - at <= window && this.topology.districtOf(d) === district)
-      .filter(([d]) => this.active.get(this.owner.get(d) ?? '')?.cause !== 'district')
-      .sort((a, b) => a[1] - b[1])
-      .map(([d]) => d);
+    // The district's cause devices down within the window and still down since then, as they went down. A
+    // device already in one of the district's incidents (it failed again inside it) starts no other.
+    const failures = this.districtFailures.get(district) ?? [];
+    let first = 0;
+    while (first < failures.length && t - failures[first].at > window) first++;
+    if (first > 0) failures.splice(0, first);
+    const recent = failures
+      .filter(({ device: d, at }) => this.causeDownAt.get(d) === at)
+      .filter(({ device: d }) => this.active.get(this.owner.get(d) ?? '')?.cause !== 'district')
+      .map(({ device: d }) => d);
     if (recent.length < districtThreshold(this.rule, this.topology.districtSize(district))) return false;
     // The incidents the power cut explains: those of the recent devices, taken over whole (their cameras too).
     const taken = new Set<string>();
@@ -328,8 +353,8 @@ export class IncidentGrouper {
       refailures: 0,
       timeline: [{ at: t, kind: 'raised', devices: members }],
     };
-    this.active.set(i.id, i);
     for (const d of members) this.owner.set(d, i.id);
+    this.track(i);
     this.emit('raised', t, i);
     return i;
   }
@@ -338,6 +363,11 @@ export class IncidentGrouper {
   private join(i: Incident, device: string, t: number, as: 'cause' | 'effect'): void {
     (as === 'cause' ? i.devices : i.effects).push(device);
     i.downNow++;
+    if (as === 'cause') {
+      const causes = this.causes.get(i.id) as { members: Set<string>; down: number };
+      causes.members.add(device);
+      causes.down++;
+    }
     this.owner.set(device, i.id);
     // A gateway takes its cameras down at its own instant: one timeline entry for all of them.
     const last = i.timeline[i.timeline.length - 1];
@@ -352,7 +382,7 @@ export class IncidentGrouper {
     old.mergedInto = into.id;
     old.recoveringSince = undefined;
     old.timeline.push({ at: t, kind: 'merged', into: into.id });
-    this.active.delete(old.id);
+    this.untrack(old);
     this.emit('merged', t, old);
   }
 
@@ -361,7 +391,7 @@ export class IncidentGrouper {
     i.resolvedAt = t;
     i.recoveringSince = undefined;
     i.timeline.push({ at: t, kind: 'resolved' });
-    this.active.delete(i.id);
+    this.untrack(i);
     const stillDown: string[] = [];
     for (const d of [...i.devices, ...i.effects]) {
       if (this.owner.get(d) === i.id) this.owner.delete(d);
@@ -373,6 +403,45 @@ export class IncidentGrouper {
       this.down.delete(d);
       this.onDown(d, t);
     }
+  }
+
+  /** An incident becomes active: its causes counted, a district one found by its district. */
+  private track(i: Incident): void {
+    this.active.set(i.id, i);
+    this.causes.set(i.id, {
+      members: new Set(i.devices),
+      down: i.devices.reduce((n, d) => n + (this.down.has(d) ? 1 : 0), 0),
+    });
+    if (i.cause === 'district') {
+      const ids = this.districtIncidents.get(i.subject) ?? new Set<string>();
+      ids.add(i.id);
+      this.districtIncidents.set(i.subject, ids);
+    }
+  }
+
+  private untrack(i: Incident): void {
+    this.active.delete(i.id);
+    this.causes.delete(i.id);
+    if (i.cause === 'district') this.districtIncidents.get(i.subject)?.delete(i.id);
+  }
+
+  private startRecovering(i: Incident, t: number): void {
+    i.status = 'recovering';
+    i.recoveringSince = t;
+    this.recovering.push({ id: i.id, since: t });
+    this.emit('recovering', t, i);
+  }
+
+  /** A cause device went down at t: the district window counts it. Returns its district. */
+  private causeDown(device: string, t: number): string | null {
+    this.causeDownAt.set(device, t);
+    const district = this.topology.districtOf(device);
+    if (district !== null) {
+      const list = this.districtFailures.get(district) ?? [];
+      list.push({ device, at: t });
+      this.districtFailures.set(district, list);
+    }
+    return district;
   }
 
   /** Copied when taken, once per incident: a gateway's cameras joining one by one cost no copy each. */
