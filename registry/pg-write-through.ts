@@ -45,8 +45,8 @@ export class PgWriteThrough {
   }
 
   /** Rows for loading at open. */
-  async rows(sql: string): Promise<Record<string, unknown>[]> {
-    return (await this.pool.query(sql)).rows;
+  async rows(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.pool.query(sql, params)).rows;
   }
 
   /** Queued behind every earlier write, and run even when one of them failed. */

@@ -1,35 +1,49 @@
 // The incident log in a PostgreSQL control plane (`--db`): the incident service calls it while the engine
-// updates, so it answers from memory (every incident and link, read at start) and writes through in order
-// (registry/pg-write-through.ts).
+// updates, so it answers from memory and writes through in order (registry/pg-write-through.ts). Memory holds
+// every incident not resolved and the newest resolved ones, as many as the API lists at most: a flapping
+// fleet's years of incidents stay in the table only.
 import type { Logger } from 'pino';
 import { PgWriteThrough } from '../../registry/pg-write-through.js';
 import type { Incident } from './grouper.js';
 import type { IncidentLog } from './incident-log.js';
 
+/** Resolved incidents kept in memory: GET /api/incidents lists at most this many. */
+export const KEEP_RESOLVED = 5000;
+
 export class PgIncidentLog implements IncidentLog {
   private readonly incidents = new Map<string, Incident>();
   /** incident id → alert ids, in the order linked. */
   private readonly links = new Map<string, string[]>();
+  private resolvedKept = 0;
 
-  private constructor(private readonly db: PgWriteThrough) {}
+  private constructor(
+    private readonly db: PgWriteThrough,
+    private readonly keepResolved: number,
+  ) {}
 
-  static open(url: string, log?: Logger): Promise<PgIncidentLog> {
+  static open(url: string, log?: Logger, keepResolved = KEEP_RESOLVED): Promise<PgIncidentLog> {
     return PgWriteThrough.open(url, 'incident log', log, async (db) => {
-      const store = new PgIncidentLog(db);
-      for (const r of await db.rows('SELECT doc FROM incidents')) {
-        const i = JSON.parse(r.doc as string) as Incident;
-        store.incidents.set(i.id, i);
-      }
+      const store = new PgIncidentLog(db, keepResolved);
+      const kept = await db.rows(
+        `SELECT doc FROM incidents WHERE resolved_at IS NULL OR incident_id IN
+           (SELECT incident_id FROM incidents WHERE resolved_at IS NOT NULL
+            ORDER BY raised_at DESC, incident_id LIMIT $1)`,
+        [keepResolved],
+      );
+      for (const r of kept) store.keep(JSON.parse(r.doc as string) as Incident);
       const links = await db.rows(
         'SELECT incident_id, alert_id FROM incident_alerts ORDER BY linked_at, alert_id',
       );
-      for (const r of links) store.linksOf(r.incident_id as string).push(r.alert_id as string);
+      for (const r of links)
+        if (store.incidents.has(r.incident_id as string))
+          store.linksOf(r.incident_id as string).push(r.alert_id as string);
       return store;
     });
   }
 
   record(i: Incident): void {
-    this.incidents.set(i.id, structuredClone(i));
+    this.keep(structuredClone(i));
+    this.forgetOldResolved();
     this.db.write(
       `INSERT INTO incidents (incident_id, cause, subject, district, status, raised_at, resolved_at, doc)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -79,6 +93,26 @@ export class PgIncidentLog implements IncidentLog {
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  private keep(i: Incident): void {
+    const before = this.incidents.get(i.id);
+    if (before?.resolvedAt !== undefined) this.resolvedKept--;
+    if (i.resolvedAt !== undefined) this.resolvedKept++;
+    this.incidents.set(i.id, i);
+  }
+
+  /** Past the bound by a tenth, the oldest resolved go back to the table alone. */
+  private forgetOldResolved(): void {
+    if (this.resolvedKept <= this.keepResolved * 1.1) return;
+    const resolved = [...this.incidents.values()]
+      .filter((i) => i.resolvedAt !== undefined)
+      .sort((a, b) => b.raisedAt - a.raisedAt || (a.id < b.id ? -1 : 1));
+    for (const old of resolved.slice(this.keepResolved)) {
+      this.incidents.delete(old.id);
+      this.links.delete(old.id);
+      this.resolvedKept--;
+    }
   }
 
   private linksOf(incidentId: string): string[] {

@@ -1,7 +1,8 @@
 // The incident log behind --db: what PostgreSQL gives back after a restart is what SQLite gives back for the
 // same incidents (raised, grown, acknowledged, merged, resolved) and alert links.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IncidentGrouper, type IncidentTopology } from '../../engine/incidents/grouper.js';
+import { type Incident, IncidentGrouper, type IncidentTopology } from '../../engine/incidents/grouper.js';
 import { type IncidentLog, SqliteIncidentLog } from '../../engine/incidents/incident-log.js';
 import { PgIncidentLog } from '../../engine/incidents/pg-incident-log.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -80,6 +81,48 @@ describe('PgIncidentLog', () => {
     } finally {
       a.close();
       await b.close();
+    }
+  });
+
+  it('keeps every incident still open and the newest resolved ones in memory, the rest in the table', async () => {
+    const url = await server.createDatabase();
+    const incident = (n: number, resolved: boolean): Incident => ({
+      id: `dev-${n}-x`,
+      cause: 'device',
+      subject: `dev-${n}`,
+      district: null,
+      status: resolved ? 'resolved' : 'open',
+      raisedAt: T0 + n * S,
+      ...(resolved ? { resolvedAt: T0 + n * S + 1 } : {}),
+      devices: [`dev-${n}`],
+      effects: [],
+      downNow: resolved ? 0 : 1,
+      refailures: 0,
+      timeline: [{ at: T0 + n * S, kind: 'raised', devices: [`dev-${n}`] }],
+    });
+    const log = await PgIncidentLog.open(url, undefined, 10);
+    // The oldest is still open; 30 newer ones resolved.
+    log.record(incident(0, false));
+    for (let n = 1; n <= 30; n++) log.record(incident(n, true));
+    await log.written();
+    const ids = (list: Incident[]) => list.map((i) => i.subject);
+    const newest = Array.from({ length: 10 }, (_, k) => `dev-${30 - k}`);
+    // At most a tenth over the bound in memory; the open one always.
+    expect(log.list(5000).length).toBeLessThanOrEqual(12);
+    expect(ids(log.list(10))).toEqual(newest);
+    expect(ids(log.open())).toEqual(['dev-0']);
+    await log.close();
+    // A restart reads back the same: every open one and the newest ten resolved.
+    const again = await PgIncidentLog.open(url, undefined, 10);
+    try {
+      expect(ids(again.list(5000))).toEqual([...newest, 'dev-0']);
+      expect(again.get('dev-1-x')).toBeUndefined();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const all = await client.query('SELECT count(*)::int AS n FROM incidents').finally(() => client.end());
+      expect(all.rows[0].n).toBe(31);
+    } finally {
+      await again.close();
     }
   });
 });
