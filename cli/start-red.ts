@@ -64,6 +64,10 @@ export async function startCityRed(o: CityRedOptions): Promise<{ red: EmbeddedRe
     whoIs: whoIsOf(o.people),
     signInPath,
     isAdminToken,
+    isAdmin: async (name) => {
+      const account = await o.people.account(name);
+      return account?.role === 'admin' && !account.disabled;
+    },
     attempts: attemptLimitOf(o.registry.credentials),
     trustProxy: o.trustProxy,
     logger: o.logger,

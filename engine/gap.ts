@@ -24,8 +24,12 @@ export interface GapAsset {
 }
 
 export interface Gap {
+  /** The first `limit` of them. */
   devices: GapDevice[];
   assets: GapAsset[];
+  /** How many there are in all, also past the limit. */
+  devicesTotal: number;
+  assetsTotal: number;
   /** For a weighted indicator: its parts, each with its own gap. */
   parts?: string[];
 }
@@ -40,19 +44,23 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
     return {
       devices: [],
       assets: [],
+      devicesTotal: 0,
+      assetsTotal: 0,
       parts: def.parts.flatMap((p) => ('indicator' in p ? [p.indicator] : [])),
     };
   }
   const st = engine.devices;
-  const gap: Gap = { devices: [], assets: [] };
+  const gap: Gap = { devices: [], assets: [], devicesTotal: 0, assetsTotal: 0 };
   const inScope = (scopeOf: number) => s === 0 || scopeOf === s;
 
   if (def.kind === 'device-share') {
-    for (let d = 0; d < m.deviceIds.length && gap.devices.length < limit; d++) {
+    for (let d = 0; d < m.deviceIds.length; d++) {
       const mem = m.profiles[m.profile[d]].find((x) => x.indicator === k && !x.cover);
       if (!mem || !inScope(m.scope[d]) || (st.mask[d] & mem.required) === mem.required) continue;
       // An operational share leaves devices in maintenance out altogether: they are not in its gap.
       if (mem.operational && (st.mask[d] & MAINTENANCE) !== 0) continue;
+      // Counted all, listed up to the limit.
+      if (gap.devicesTotal++ >= limit) continue;
       gap.devices.push({
         id: m.deviceIds[d],
         kind: def.devices.kind ?? '',
@@ -74,7 +82,7 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
       }
     }
   }
-  for (let a = 0; a < table.ids.length && gap.assets.length < limit; a++) {
+  for (let a = 0; a < table.ids.length; a++) {
     if (weights[a] === 0 || !inScope(table.scope[a])) continue;
     const devices = coverers.get(a) ?? [];
     const covered =
@@ -88,6 +96,7 @@ export function indicatorGap(engine: CityEngine, id: string, scope: string, limi
             a,
           ) >= engine.now;
     if (covered) continue;
+    if (gap.assetsTotal++ >= limit) continue;
     const since = devices.length
       ? Math.max(...devices.map((d) => st.changedAt[d]).filter((t) => !Number.isNaN(t)), 0)
       : 0;

@@ -76,21 +76,27 @@ export const incidentsPlugin: FastifyPluginAsync<{ incidents: IncidentDesk }> = 
         tags: ['incidents'],
         description: 'Incidents, newest first, without their timelines (GET /api/incidents/{id} has it).',
         querystring: z.object({
-          open: z.enum(['true', 'false']).optional(),
+          open: z.enum(['true', 'false']).optional().describe('only those not resolved'),
           limit: z.coerce.number().int().min(1).max(5000).default(500),
+          withOpen: z
+            .enum(['true', 'false'])
+            .optional()
+            .describe('the newest `limit`, and besides them every one not resolved, however old'),
         }),
         response: { 200: z.array(IncidentSummaryOut) },
       },
     },
     // The open ones from the open list, so an old incident still open is never pushed out by newer resolved ones.
-    async (req) =>
-      (req.query.open === 'true'
-        ? incidents
-            .openIncidents()
-            .sort((a, b) => b.raisedAt - a.raisedAt)
-            .slice(0, req.query.limit)
-        : incidents.list(req.query.limit)
-      ).map(summary),
+    async (req) => {
+      const { open, limit, withOpen } = req.query;
+      const newestFirst = (list: Incident[]) => list.sort((a, b) => b.raisedAt - a.raisedAt);
+      if (open === 'true') return newestFirst(incidents.openIncidents()).slice(0, limit).map(summary);
+      const newest = incidents.list(limit);
+      if (withOpen !== 'true') return newest.map(summary);
+      const listed = new Set(newest.map((i) => i.id));
+      const older = incidents.openIncidents().filter((i) => !listed.has(i.id));
+      return newestFirst([...newest, ...older]).map(summary);
+    },
   );
   api.get(
     '/api/incidents/:id',

@@ -67,6 +67,11 @@ const Gap = z.object({
       since: z.string().nullable(),
     }),
   ),
+  devicesTotal: z
+    .number()
+    .int()
+    .describe('the devices behind the gap in all; `devices` lists the first 1,000'),
+  assetsTotal: z.number().int().describe('the assets not covered in all; `assets` lists the first 1,000'),
   parts: z.array(z.string()).optional(),
 });
 

@@ -42,6 +42,8 @@ export function clearedSessionCookie(req: FastifyRequest): string {
 
 /** Forms posted from another site are refused before anything is checked (login CSRF). */
 function fromAnotherSite(req: FastifyRequest): boolean {
+  // A browser that says so (every current one does), whatever Origin it sends or leaves out.
+  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
   const origin = req.headers.origin;
   if (!origin || origin === 'null') return origin === 'null';
   try {
@@ -173,12 +175,21 @@ export const signInPlugin: FastifyPluginAsync<SignInOptions> = async (
     // Another site's page (an image, a form) cannot sign a browser in, nor spend this address's wrong tries.
     if (crossSite) return html(reply, 403, kioskHtml(next, 'This sign-in came from another site.'));
     const wait = attempts.retryAfterS(req.ip);
-    if (wait > 0)
-      return html(
-        reply.header('retry-after', String(wait)),
-        429,
-        kioskHtml(next, `too many wrong tokens from this address: try again in ${wait} s`),
-      );
+    if (wait > 0) {
+      const reason = `too many wrong tokens from this address: try again in ${wait} s`;
+      await people.audit({
+        actor: 'unknown',
+        role: null,
+        via: 'token',
+        address: req.ip,
+        action: 'signin.refused',
+        target: null,
+        before: null,
+        after: { reason, method: 'kiosk' },
+        outcome: 'refused',
+      });
+      return html(reply.header('retry-after', String(wait)), 429, kioskHtml(next, reason));
+    }
     const result = await kioskSignIn(people, token, req.ip);
     if (!result.ok) {
       if (result.status === 401) attempts.failed(req.ip);

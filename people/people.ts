@@ -214,21 +214,31 @@ export class People {
     return once;
   }
 
-  /** The person chooses a new password, knowing the current one (the one-time one, at first sign-in). */
+  /**
+   * The person chooses a new password, knowing the current one (the one-time one, at first sign-in). Wrong
+   * current passwords are throttled and audited as wrong sign-ins are; every other session of theirs ends.
+   */
   async changePassword(name: string, current: string, next: string, by: Actor): Promise<void> {
+    const now = this.now();
+    const wait = this.throttle.retryAfterMs(by.address ?? '', name, now);
+    if (wait > 0)
+      throw new PeopleError(`too many wrong passwords: try again in ${Math.ceil(wait / 1000)} s`, 429);
     const account = await this.existing(name);
-    if (!account.passwordHash || !(await verifyPassword(current, account.passwordHash)))
+    if (!account.passwordHash || !(await verifyPassword(current, account.passwordHash))) {
+      this.throttle.recordFailure(by.address ?? '', name, now);
+      await this.record(by, 'person.password', name, null, { reason: 'wrong current password' }, 'refused');
       throw new PeopleError('the current password is wrong', 403);
+    }
     const bad = passwordProblem(next, name);
     if (bad) throw new PeopleError(bad, 400);
     if (next === current) throw new PeopleError('choose a password other than the current one', 400);
-    const after = {
-      ...account,
-      passwordHash: await hashPassword(next),
-      mustChangePassword: false,
-      updatedAt: this.now(),
-    };
-    await this.store.putAccount(after);
+    const passwordHash = await hashPassword(next);
+    // Read again after hashing: an administrator's change made meanwhile (a reset, a disable) stands.
+    const fresh = await this.existing(name);
+    if (fresh.passwordHash !== account.passwordHash)
+      throw new PeopleError('the password was changed meanwhile: sign in again', 409);
+    await this.store.putAccount({ ...fresh, passwordHash, mustChangePassword: false, updatedAt: this.now() });
+    await this.store.deleteSessionsOf(name);
     await this.record(by, 'person.password', name, null, null);
   }
 
@@ -264,13 +274,18 @@ export class People {
     }
     if (account.disabled) return refuse('the account is disabled: ask an administrator');
     if (account.source !== 'local') return refuse('this account signs in at the identity provider');
-    const after: Account = { ...account, lastSignInAt: now };
-    if (needsRehash(account.passwordHash as string)) after.passwordHash = await hashPassword(password);
+    const rehashed = needsRehash(account.passwordHash as string) ? await hashPassword(password) : undefined;
+    // Read again after hashing: a disable, role change or reset an administrator made meanwhile stands.
+    const fresh = await this.store.account(name);
+    if (!fresh || fresh.disabled) return refuse('the account is disabled: ask an administrator');
+    if (fresh.passwordHash !== account.passwordHash)
+      return refuse('the password was changed meanwhile: sign in again');
+    const after: Account = { ...fresh, lastSignInAt: now, ...(rehashed ? { passwordHash: rehashed } : {}) };
     await this.store.putAccount(after);
-    await this.record({ name: name, role: account.role, via: 'session', address }, 'signin', name, null, {
+    await this.record({ name: name, role: fresh.role, via: 'session', address }, 'signin', name, null, {
       method: 'local',
     });
-    return { ok: true, account: after, mustChangePassword: account.mustChangePassword };
+    return { ok: true, account: after, mustChangePassword: fresh.mustChangePassword };
   }
 
   /**

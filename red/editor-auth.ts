@@ -16,6 +16,8 @@ export interface EditorAuthOptions {
   signInPath: string;
   /** True for the break-glass admin token. */
   isAdminToken: (token: string) => boolean;
+  /** Whether the account is an enabled admin now (its Node-RED token stops working the moment it is not). */
+  isAdmin?: (name: string) => Promise<boolean>;
   logger: Logger;
 }
 
@@ -124,8 +126,12 @@ export function editorAdminAuth(o: EditorAuthOptions) {
       options: {},
     },
     sessionExpiryTime: TOKEN_LIFETIME_S,
-    // Node-RED's token for an admin resolves to them; the gate checks their session on every request.
-    users: async (username: string) => (admins.has(username) ? userOf(username) : null),
+    // Node-RED's token for an admin resolves to them while they still are one: the editor's live channel
+    // (a WebSocket, past the gate) authenticates with it too. The gate checks their session on every request.
+    users: async (username: string) =>
+      admins.has(username) && (await (o.isAdmin?.(username) ?? Promise.resolve(true)))
+        ? userOf(username)
+        : null,
     authenticate: async (profile: unknown) => {
       if (typeof profile !== 'object' || profile === null || !vouched.has(profile)) return null;
       const { username } = profile as { username: string };

@@ -39,6 +39,8 @@ export interface EmbeddedRedOptions {
   signInPath: string;
   /** True for the break-glass admin token, which still opens the editor's admin API (logged). */
   isAdminToken: (token: string) => boolean;
+  /** Whether an account is an enabled admin now (the editor's tokens follow it). */
+  isAdmin?: (name: string) => Promise<boolean>;
   /** Wrong tokens per client address, shared with the HTTP API's (http/attempt-limit.ts). */
   attempts: AttemptLimit;
   /** --trust-proxy: the editor's attempt limit counts the address these proxies forward, as the API's does. */
@@ -92,7 +94,7 @@ export async function startEmbeddedRed(opts: EmbeddedRedOptions): Promise<Embedd
     throw new Error('red/dashboard-plugin is missing from the installation: reinstall citygauge');
   const log = opts.logger.child({ component: 'node-red' });
   const people = { whoIs: opts.whoIs, signInPath: opts.signInPath, logger: opts.logger };
-  const editor = { ...people, isAdminToken: opts.isAdminToken };
+  const editor = { ...people, isAdminToken: opts.isAdminToken, isAdmin: opts.isAdmin };
   const dashboard = dashboardSettings(people);
   RED.init(opts.server, {
     httpAdminRoot: EDITOR_ROOT,

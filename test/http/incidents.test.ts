@@ -129,6 +129,8 @@ describe('GET /api/incidents?open=true', () => {
       ((await as('vera', 'GET', url)).json() as { id: string }[]).map((i) => i.id);
     expect(await ids('/api/incidents?limit=2')).toEqual(['cam-3-later', 'cam-2-later']);
     expect(await ids('/api/incidents?open=true&limit=2')).toEqual([ID]);
+    // The dashboard's question: the newest, and every open one besides.
+    expect(await ids('/api/incidents?limit=2&withOpen=true')).toEqual(['cam-3-later', 'cam-2-later', ID]);
   });
 });
 

@@ -1,6 +1,7 @@
 // What is behind a gauge (issue 15 item 1), as the dashboard's explanation panel reads it: the devices
 // missing from the value and what a 0 would mean, said while the value is not 0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indicatorGap } from '../../engine/gap.js';
 import { Decoded } from '../../engine/inbound.js';
 import { type FullApi, fullApi } from '../support/full-api.js';
 
@@ -28,6 +29,16 @@ describe('the explanation of one indicator', () => {
       ['cam-1', 'offline'],
       ['cam-2', 'offline'],
     ]);
+    expect(one.gap).toMatchObject({ devicesTotal: 2, assetsTotal: 0 });
+    // Listed up to a limit, counted in all.
+    const capped = indicatorGap(engine, 'availability.cctv', 'city', 1)!;
+    expect(capped.devices).toHaveLength(1);
+    expect(capped.devicesTotal).toBe(2);
+    // The pipe network: segments no monitor covers, none listed at a limit of 0, all counted.
+    const pipes = indicatorGap(engine, 'L2.1.1', 'city', 0)!;
+    expect(pipes.assets).toEqual([]);
+    expect(pipes.assetsTotal).toBeGreaterThan(0);
+    expect(pipes.assetsTotal).toBe(indicatorGap(engine, 'L2.1.1', 'city')!.assets.length);
     // The list of every value has no `zero`: it is the panel's, asked for one value at a time.
     const all: { zero?: string }[] = await get('/api/indicators');
     expect(all.filter((v) => v.zero !== undefined)).toEqual([]);

@@ -155,6 +155,12 @@ describe('a wall signs in with a viewer’s token', () => {
     const limited = await kiosk(`?token=${token}`, '10.0.0.99');
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    const [entry] = await api.people.store.auditPage({ action: 'signin.refused', limit: 1 });
+    expect(entry).toMatchObject({ address: '10.0.0.99', outcome: 'refused' });
+    expect(entry.after).toMatchObject({
+      method: 'kiosk',
+      reason: expect.stringMatching(/^too many wrong tokens/),
+    });
     expect(kioskCookieOf(limited.headers['set-cookie'])).toBeUndefined();
     // Another address is served as before.
     expect((await kiosk(`?token=${token}`, '10.0.0.100')).statusCode).toBe(303);

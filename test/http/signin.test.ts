@@ -61,6 +61,10 @@ describe('signing in', () => {
     const res = await signIn('ada', once, { origin: 'https://evil.example' });
     expect(res.statusCode).toBe(403);
     expect(res.headers['set-cookie']).toBeUndefined();
+    // A browser that says the form came from another site, though it sent no Origin.
+    const unnamed = await signIn('ada', once, { 'sec-fetch-site': 'cross-site' });
+    expect(unnamed.statusCode).toBe(403);
+    expect(unnamed.body).toContain('This sign-in came from another site.');
   });
 
   it('takes a one-time password only to choose a new one, then rotates the session', async () => {

@@ -306,4 +306,52 @@ export function peopleStoreContract(open: () => Promise<PeopleStore>): void {
       ]);
     }, 60_000);
   });
+
+  describe('an administrator and a person at the same moment', () => {
+    const NEW = 'another long passphrase';
+    const bob: Actor = { name: 'bob', role: 'operator', via: 'session', address: '10.0.0.9' };
+    beforeEach(async () => {
+      await people.addLocal('bob', 'operator', CLI, PASSWORD);
+    }, 30_000);
+
+    it('keeps a disable made while a sign-in checks the password, and refuses that sign-in', async () => {
+      const signingIn = people.signIn('bob', PASSWORD, '10.0.0.9');
+      await people.setDisabled('bob', true, ADA);
+      expect(await signingIn).toMatchObject({
+        ok: false,
+        reason: 'the account is disabled: ask an administrator',
+      });
+      expect((await store.account('bob'))?.disabled).toBe(true);
+    }, 60_000);
+
+    it('keeps a role change made while a new password hashes', async () => {
+      const changing = people.changePassword('bob', PASSWORD, NEW, bob);
+      await people.setRole('bob', 'viewer', ADA);
+      await changing;
+      expect((await store.account('bob'))?.role).toBe('viewer');
+      expect((await people.signIn('bob', NEW, '10.0.0.9')).ok).toBe(true);
+    }, 60_000);
+
+    it('ends every other session of a person who changes their password', async () => {
+      const other = await people.startSession('bob', 'local', '10.0.0.8');
+      await people.changePassword('bob', PASSWORD, NEW, bob);
+      expect(await people.sessionOf(other.cookie)).toBeUndefined();
+    }, 60_000);
+
+    it('throttles and records wrong current passwords at a password change, as wrong sign-ins are', async () => {
+      for (let i = 0; i < 5; i++)
+        await expectPeopleError(people.changePassword('bob', `wrong ${i}`, NEW, bob), 403, /wrong/);
+      await expectPeopleError(
+        people.changePassword('bob', PASSWORD, NEW, bob),
+        429,
+        /^too many wrong passwords: try again in \d+ s$/,
+      );
+      const refused = (await trail()).filter(
+        (e) => e.action === 'person.password' && e.outcome === 'refused',
+      );
+      expect(refused.map((e) => [e.actor, e.address])).toEqual(Array(5).fill(['bob', '10.0.0.9']));
+      advance(MINUTE);
+      await people.changePassword('bob', PASSWORD, NEW, bob);
+    }, 120_000);
+  });
 }

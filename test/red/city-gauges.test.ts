@@ -2,7 +2,7 @@
 // threshold or the city's, trend charts with hour ticks in the city's zone, the threshold and the incidents,
 // and a clicked gauge answered with the gap behind it. The function nodes run as Node-RED runs them.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSSRApp } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 
@@ -206,7 +206,8 @@ describe('the 24-hour trend charts', () => {
       max: 100,
       below: 80,
       severity: 'major',
-      count: 4,
+      // The two drawn: of the four in the answer, one is 30 h old and one holds no value.
+      count: 2,
     });
     expect(series.points.map((p: { value: number }) => p.value)).toEqual([90, 62]);
     expect(series.points[0].x).toBeCloseTo(0.5, 3);
@@ -262,6 +263,58 @@ describe('the 24-hour trend charts', () => {
       /<title>Incident gw-short: gateway gw-short \(centre\), raised .*, resolved .*<\/title>/,
     );
     expect(chart.match(/data-testid="incident-mark"/g)).toHaveLength(3);
+  });
+
+  it('says the time of the newest reading, however the retained burst at connect is ordered', () => {
+    const data: Record<string, unknown> = {};
+    const run = flowContext(data);
+    const reading = (id: string, ts: string) => ({ payload: { ...value(id, 'city', 50), ts } });
+    run('cg-fn-ind', reading('L2.2.1', '2026-01-05T10:00:05.000Z'));
+    run('cg-fn-ind', reading('L3.1.1', '2026-01-03T08:00:00.000Z'));
+    expect(data.lastUpdate).toBe('2026-01-05T10:00:05.000Z');
+    run('cg-fn-ind', reading('L2.2.2', '2026-01-05T10:00:06.000Z'));
+    expect(data.lastUpdate).toBe('2026-01-05T10:00:06.000Z');
+  });
+
+  it('labels a small scale in round numbers, and asks for the history once however long the values take to come', () => {
+    const data: Record<string, unknown> = {
+      indicators: { 'L9.2|city': value('L9.2', 'city', 0.63, 'mg/l') },
+      thresholds: [],
+    };
+    const run = flowContext(data, 'UTC');
+    const view = run('cg-fn-trends', {
+      topic: 'L9.2',
+      statusCode: 200,
+      payload: [{ ts: iso(now - HOUR), value: 0.63 }],
+    }).payload;
+    // 0.63 mg/l on a scale to 0.7, not 0.7000000000000001.
+    expect(view.series[0].max).toBe(0.7);
+
+    // Three 5-minute ticks before any value came: one retry waits, and it asks once per indicator.
+    vi.useFakeTimers();
+    try {
+      const memory: Record<string, unknown> = {};
+      const context = { get: (k: string) => memory[k], set: (k: string, v: unknown) => (memory[k] = v) };
+      const sent: string[] = [];
+      const request = () =>
+        new Function('msg', 'node', 'env', 'flow', 'global', 'context', byId.get('cg-fn-trends-req')!.func!)(
+          {},
+          { warn: () => {}, send: (m: { topic: string }) => sent.push(m.topic) },
+          { get: (k: string) => ENV[k] },
+          { get: (k: string) => memory[k] },
+          { get: () => undefined },
+          context,
+        );
+      for (let tick = 0; tick < 3; tick++) request();
+      memory.indicators = {
+        'L2.2.1|city': value('L2.2.1', 'city', 62),
+        'L3.1.1|city': value('L3.1.1', 'city', 0),
+      };
+      vi.advanceTimersByTime(3000);
+      expect(sent.sort()).toEqual(['L2.2.1', 'L3.1.1']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('marks on each chart only the incidents whose devices feed its indicator', async () => {
@@ -398,6 +451,32 @@ describe('a clicked gauge opens its explanation', () => {
     expect(panel).toContain('Devices behind the gap (53)');
     expect(panel).toContain('<tr data-device="cam-0"><td>cam-0</td><td>cctv</td><td>never heard</td>');
     expect(panel).toContain('and 3 more');
+  });
+
+  it('counts a gap past the thousand devices the API lists, exactly', async () => {
+    const devices = Array.from({ length: 1000 }, (_, i) => ({
+      id: `cam-${i}`,
+      kind: 'cctv',
+      reason: 'offline',
+      since: null,
+      lastSeen: null,
+    }));
+    const out = flowContext()('cg-fn-explain', {
+      _client: client,
+      asked: { id: 'availability.cctv', scope: 'city' },
+      statusCode: 200,
+      payload: {
+        ...value('availability.cctv', 'city', 10),
+        numerator: 5_556,
+        denominator: 55_556,
+        ts: '2026-01-05T10:00:00.000Z',
+        gap: { devices, assets: [], devicesTotal: 50_000, assetsTotal: 0 },
+      },
+    });
+    expect(out.payload.moreDevices).toBe(49_950);
+    const panel = await render('cg-tpl-explain', out);
+    expect(panel).toContain('Devices behind the gap (50000)');
+    expect(panel).toContain('and 49950 more');
   });
 
   it('offers a weighted indicator’s parts, each opening its own explanation', async () => {

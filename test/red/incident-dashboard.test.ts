@@ -64,7 +64,7 @@ describe('the incident list on the City page', () => {
     const run = flowContext();
     expect(run('cg-fn-incidents-req', {}).out).toEqual({
       method: 'GET',
-      url: 'http://api/api/incidents?limit=200',
+      url: 'http://api/api/incidents?limit=200&withOpen=true',
       headers: { authorization: 'Bearer red-token' },
     });
     expect(run('cg-fn-incidents-req', {}).out).toBeNull();
@@ -116,12 +116,29 @@ describe('the incident list on the City page', () => {
     });
     expect(nobody.out).toBeNull();
     expect(nobody.warnings).toHaveLength(1);
-    const done = run('cg-fn-incident-ack-done', { statusCode: 409, payload: { message: 'already' } });
-    expect(done.out).toEqual({ topic: 'refresh' });
-    run('cg-fn-incidents-req', {});
-    expect(run('cg-fn-incidents', { statusCode: 200, payload: [] }).out[0].payload.notice).toEqual({
-      ok: false,
-      text: 'Not acknowledged: already',
-    });
+  });
+
+  it('tells the person who clicked how it went, them alone, and refreshes the list for everyone', () => {
+    const run = flowContext();
+    const client = { socketId: 's1', user: { name: 'olga', role: 'operator' } };
+    for (const [id, list] of [
+      ['cg-fn-incident-ack-done', 'cg-fn-incidents'],
+      ['cg-fn-ack-done', 'cg-fn-alerts'],
+    ]) {
+      const refused = run(id, { statusCode: 409, payload: { message: 'already' }, _client: client });
+      expect(refused.out).toEqual([
+        { topic: 'notice', _client: client, payload: { ok: false, text: 'Not acknowledged: already' } },
+        { topic: 'refresh' },
+      ]);
+      // No answer at all (the API away): the status, not "undefined".
+      const away = run(id, { statusCode: 503, payload: 'connect ECONNREFUSED', _client: client });
+      expect(away.out[0].payload.text).toBe('Not acknowledged: HTTP 503');
+      // The list everyone gets carries no one's notice.
+      const [shown] = [run(list, { statusCode: 200, payload: [] }).out].flat();
+      expect(shown.payload).not.toHaveProperty('notice');
+      expect(shown._client).toBeUndefined();
+    }
+    const widget = nodes.find((n) => n.id === 'cg-tpl-incidents')?.format ?? '';
+    expect(widget).toContain("m.topic === 'notice'");
   });
 });

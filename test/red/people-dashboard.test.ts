@@ -6,6 +6,7 @@ import { parse as parseCookies } from 'cookie';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { AttemptLimit } from '../../http/attempt-limit.js';
 import { type Actor, People } from '../../people/people.js';
 import type { Role } from '../../people/roles.js';
@@ -193,6 +194,10 @@ beforeAll(async () => {
     whoIs,
     signInPath: '/signin',
     isAdminToken: (t) => t === ADMIN_TOKEN,
+    isAdmin: async (name) => {
+      const account = await people.account(name);
+      return account?.role === 'admin' && !account.disabled;
+    },
     attempts: new AttemptLimit(),
     logger: pino({ level: 'silent' }),
   });
@@ -451,5 +456,35 @@ describe('the flows editor', () => {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     expect(breakGlass.status).toBe(200);
+  });
+
+  it('lets the editor’s live channel open for an admin, and no more once they are not one', async () => {
+    const strategy = await fetch(`${http}/red/auth/strategy`, {
+      headers: { cookie: `cg_session=${cookies.ada}` },
+      redirect: 'manual',
+    });
+    const token = decodeURIComponent(
+      /access_token=([^&]+)/.exec(strategy.headers.get('location') ?? '')?.[1] ?? '',
+    );
+    // The editor's comms: a WebSocket past the HTTP gate, authenticated with the Node-RED token alone.
+    const comms = () =>
+      new Promise<string>((resolve, reject) => {
+        const ws = new WebSocket(`${http.replace('http', 'ws')}/red/comms`);
+        ws.on('open', () => ws.send(JSON.stringify({ auth: token })));
+        ws.on('message', (data) => {
+          resolve(String(JSON.parse(String(data)).auth));
+          ws.close();
+        });
+        ws.on('error', reject);
+      });
+    expect(await comms()).toBe('ok');
+    await people.addLocal('ada.two', 'admin', SYSTEM, 'a long and private pass phrase for ada two');
+    await people.setRole('ada', 'operator', SYSTEM);
+    try {
+      expect(await comms()).toBe('fail');
+    } finally {
+      await people.setRole('ada', 'admin', SYSTEM);
+    }
+    expect(await comms()).toBe('ok');
   });
 });

@@ -31,7 +31,7 @@ fn(
   `if (msg.statusCode !== 200) { node.warn('alerts: HTTP ' + msg.statusCode); return null; }
 const rank = (a) => (a.clearedAt ? 2 : a.acknowledgedAt ? 1 : 0);
 const alerts = msg.payload.slice().sort((a, b) => rank(a) - rank(b) || b.raisedAt.localeCompare(a.raisedAt)).slice(0, 50);
-return { topic: 'alerts', payload: { alerts, notice: flow.get('ackNotice'), timeZone: (global.get('city') || {}).timeZone } };`,
+return { topic: 'alerts', payload: { alerts, timeZone: (global.get('city') || {}).timeZone } };`,
   [['cg-tpl-alerts']],
 );
 tpl('cg-tpl-alerts', z, 'cg-grp-alerts', 'alert list', 1, 12, T.ALERTS, 950, 320, [['cg-fn-ack']]);
@@ -63,8 +63,11 @@ fn(
   'notice, refresh',
   740,
   400,
-  `const ok = msg.statusCode === 200;
-flow.set('ackNotice', { ok, text: ok ? 'Acknowledged by ' + msg.payload.acknowledgedBy : 'Not acknowledged: ' + (msg.payload && msg.payload.message) });
-return { topic: 'refresh' };`,
-  [['cg-fn-alerts-req']],
+  `// The notice to the person who clicked alone (their _client); the list, refreshed, to everyone.
+const ok = msg.statusCode === 200;
+const why = (msg.payload && msg.payload.message) || 'HTTP ' + msg.statusCode;
+const notice = { topic: 'notice', _client: msg._client, payload: { ok, text: ok ? 'Acknowledged by ' + msg.payload.acknowledgedBy : 'Not acknowledged: ' + why } };
+return [msg._client ? notice : null, { topic: 'refresh' }];`,
+  [['cg-tpl-alerts'], ['cg-fn-alerts-req']],
+  2,
 );

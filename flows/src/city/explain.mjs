@@ -56,13 +56,15 @@ const own = thresholds.find((t) => t.indicator === p.id && t.scope === p.scope);
 const t = own || thresholds.find((t) => t.indicator === p.id && t.scope === 'city');
 const MAX = 50;
 const gap = p.gap || { devices: [], assets: [] };
+// The API lists the first thousand and counts them all: "and N more" is exact however large the gap.
+const total = (list, n) => (typeof n === 'number' ? n : list.length);
 return answer({
   id: p.id, name: p.name, scope: p.scope, unit: p.unit, value: p.value, numerator: p.numerator, denominator: p.denominator, ts: p.ts,
   why: p.why || null, zero: p.zero || null,
   quality: p.quality || null, plannedGap: p.plannedGap || 0, maintenance: p.excluded ? p.excluded.maintenance : 0,
   threshold: t ? { below: t.below, severity: t.severity, against: own ? p.scope : 'city' } : null,
-  devices: gap.devices.slice(0, MAX), moreDevices: Math.max(0, gap.devices.length - MAX),
-  assets: gap.assets.slice(0, MAX), moreAssets: Math.max(0, gap.assets.length - MAX),
+  devices: gap.devices.slice(0, MAX), moreDevices: Math.max(0, total(gap.devices, gap.devicesTotal) - MAX),
+  assets: gap.assets.slice(0, MAX), moreAssets: Math.max(0, total(gap.assets, gap.assetsTotal) - MAX),
   parts: gap.parts || [],
 });`,
   [['cg-tpl-explain']],

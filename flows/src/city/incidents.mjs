@@ -27,7 +27,8 @@ if (flow.get('incidentsPending')) {
   return null;
 }
 flow.set('incidentsPending', true);
-return { method: 'GET', url: api + '/api/incidents?limit=200', headers: auth };`,
+// The day's incidents for the list and the charts, and every one still open however many came since.
+return { method: 'GET', url: api + '/api/incidents?limit=200&withOpen=true', headers: auth };`,
   [['cg-http-incidents']],
 );
 http('cg-http-incidents', z, '', 560, 960, [['cg-fn-incidents', 'cg-fn-trend-marks']]);
@@ -48,7 +49,7 @@ const incidents = msg.payload
   .filter((i) => !i.mergedInto && (i.status !== 'resolved' || Date.parse(i.resolvedAt) > dayAgo))
   .sort((a, b) => rank[a.status] - rank[b.status] || b.raisedAt.localeCompare(a.raisedAt))
   .slice(0, 50);
-return [{ topic: 'incidents', payload: { incidents, notice: flow.get('incidentAckNotice'), timeZone: (global.get('city') || {}).timeZone } }, again];`,
+return [{ topic: 'incidents', payload: { incidents, timeZone: (global.get('city') || {}).timeZone } }, again];`,
   [['cg-tpl-incidents'], ['cg-fn-incidents-req']],
   2,
 );
@@ -82,8 +83,11 @@ fn(
   'notice, refresh',
   740,
   1040,
-  `const ok = msg.statusCode === 200;
-flow.set('incidentAckNotice', { ok, text: ok ? 'Acknowledged by ' + msg.payload.acknowledgedBy : 'Not acknowledged: ' + (msg.payload && msg.payload.message) });
-return { topic: 'refresh' };`,
-  [['cg-fn-incidents-req']],
+  `// The notice to the person who clicked alone (their _client); the list, refreshed, to everyone.
+const ok = msg.statusCode === 200;
+const why = (msg.payload && msg.payload.message) || 'HTTP ' + msg.statusCode;
+const notice = { topic: 'notice', _client: msg._client, payload: { ok, text: ok ? 'Acknowledged by ' + msg.payload.acknowledgedBy : 'Not acknowledged: ' + why } };
+return [msg._client ? notice : null, { topic: 'refresh' }];`,
+  [['cg-tpl-incidents'], ['cg-fn-incidents-req']],
+  2,
 );

@@ -26,7 +26,9 @@ if (!p || typeof p !== 'object' || typeof p.id !== 'string') return null;
 const all = flow.get('indicators') || {};
 all[p.id + '|' + p.scope] = p;
 flow.set('indicators', all);
-flow.set('lastUpdate', p.ts);
+// The newest reading's time: a burst of retained messages at connect comes in no order of time.
+const last = flow.get('lastUpdate');
+if (typeof p.ts === 'string' && (!last || Date.parse(p.ts) > Date.parse(last))) flow.set('lastUpdate', p.ts);
 if (context.get('pending')) return null;
 context.set('pending', true);
 setTimeout(() => { context.set('pending', false); node.send({ topic: 'redraw' }); }, 500);

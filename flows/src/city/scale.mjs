@@ -5,6 +5,7 @@ export const SCALE_MAX = `const scaleMax = (unit, values) => {
   const top = Math.max(0, ...values.filter((v) => typeof v === 'number'));
   if (unit === '%') return Math.max(100, Math.ceil(top));
   const step = Math.pow(10, Math.floor(Math.log10(top || 1)));
-  return Math.ceil(top / step) * step || 1;
+  // Rounded to 12 digits: 7 × 0.1 is 0.7000000000000001 in floating point, and would label an axis so.
+  return +(Math.ceil(top / step) * step).toPrecision(12) || 1;
 };
 `;

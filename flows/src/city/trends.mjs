@@ -23,7 +23,11 @@ fn(
 const run = () => {
   const all = flow.get('indicators') || {};
   const ids = Object.values(all).filter((p) => p.scope === 'city' && /^L\\d/.test(p.id) && !/\\.b\\d+$/.test(p.id)).map((p) => p.id);
-  if (!ids.length) { setTimeout(run, 3000); return; }
+  // One retry waiting at a time, however many 5-minute ticks pass before the values come.
+  if (!ids.length) {
+    if (!context.get('retrying')) { context.set('retrying', true); setTimeout(() => { context.set('retrying', false); run(); }, 3000); }
+    return;
+  }
   const to = new Date();
   const from = new Date(to.getTime() - 24 * 3600 * 1000);
   for (const id of ids)
@@ -84,8 +88,9 @@ const series = trends.map((s) => {
   const max = scaleMax(unit, [...s.points.map((q) => q.value), t ? t.below : null]);
   // Each chart marks the incidents whose devices feed it (an API without that list: every incident).
   const touching = incidents.filter((i) => !Array.isArray(i.indicators) || i.indicators.includes(s.id));
-  return { id: s.id, name: p ? p.name : s.id, unit, max, below: t ? t.below : null, severity: t ? t.severity : null, incidents: touching,
-    points: s.points.filter((q) => q.value !== null).map((q) => ({ x: x(Date.parse(q.ts)), value: q.value })).filter((q) => q.x >= 0), count: s.points.length };
+  const points = s.points.filter((q) => q.value !== null).map((q) => ({ x: x(Date.parse(q.ts)), value: q.value })).filter((q) => q.x >= 0);
+  // The caption counts the points drawn, not those of the answer that slid out of the window or hold no value.
+  return { id: s.id, name: p ? p.name : s.id, unit, max, below: t ? t.below : null, severity: t ? t.severity : null, incidents: touching, points, count: points.length };
 }).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
 return { topic: 'trends', payload: { ...win, timeZone, zoneName, ticks, incidents, series } };`,
   [['cg-tpl-trends']],

@@ -1,4 +1,4 @@
-import { CAN_ACK, MOUNTED_ROLE } from './role.mjs';
+import { CAN_ACK, listAndNotice, MOUNTED_ROLE } from './role.mjs';
 import { STAMP } from './time.mjs';
 
 export const ALERTS = `<template>
@@ -24,11 +24,14 @@ export const ALERTS = `<template>
 <script>
 export default {
   // Acknowledging is for operators and above (the API refuses anyone else): a viewer is not offered it.
-  data() { return { role: null } },
+  data() { return { role: null, list: null, notice: null, noticeTimer: null } },
   ${MOUNTED_ROLE}
+  unmounted() { clearTimeout(this.noticeTimer) },
+  watch: {
+    ${listAndNotice()}
+  },
   computed: {
-    view() { return (this.msg && this.msg.payload) || {} },
-    notice() { return this.view.notice },
+    view() { return this.list || {} },
     ${CAN_ACK}
   },
   methods: {

@@ -1,4 +1,4 @@
-import { CAN_ACK, MOUNTED_ROLE } from './role.mjs';
+import { CAN_ACK, listAndNotice, MOUNTED_ROLE } from './role.mjs';
 import { STAMP } from './time.mjs';
 
 export const INCIDENTS = `<template>
@@ -37,15 +37,15 @@ export const INCIDENTS = `<template>
 </template>
 <script>
 export default {
-  data() { return { role: null, open: {}, detail: {} } },
+  data() { return { role: null, open: {}, detail: {}, list: null, notice: null, noticeTimer: null } },
   ${MOUNTED_ROLE}
+  unmounted() { clearTimeout(this.noticeTimer) },
   watch: {
     // A change to an incident reloads the timelines that are open.
-    msg() { for (const id of Object.keys(this.open)) if (this.open[id]) this.load(id) },
+    ${listAndNotice('for (const id of Object.keys(this.open)) if (this.open[id]) this.load(id)')}
   },
   computed: {
-    view() { return (this.msg && this.msg.payload) || {} },
-    notice() { return this.view.notice },
+    view() { return this.list || {} },
     ${CAN_ACK}
   },
   methods: {

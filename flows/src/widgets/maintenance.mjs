@@ -56,7 +56,12 @@ export default {
       },
     },
   },
-  mounted() { this.send({ topic: 'load' }) },
+  // Read again each minute: a window planned when the page loaded may have opened since, and its button with it.
+  mounted() {
+    this.send({ topic: 'load' })
+    this.reload = setInterval(() => this.send({ topic: 'load' }), 60000)
+  },
+  unmounted() { clearInterval(this.reload) },
   methods: {
     ${stampIn('this.timeZone')}
     ${CITY_INSTANT}

@@ -40,7 +40,7 @@ export default {
     // A label at either end of the axis stays inside the chart.
     // A label centred on a tick at the very edge would run off the chart or into its neighbour's.
     labelled(f) { return f >= 0.04 && f <= 0.96 },
-    yTicks(s) { return [0, s.max / 2, s.max] },
+    yTicks(s) { return [0, +(s.max / 2).toPrecision(12), s.max] },
     line(s) { return s.points.map((p) => this.xOf(p.x) + ',' + this.yOf(s, p.value)) },
     incidentTitle(i) {
       const until = i.resolvedAt ? 'resolved ' + this.stamp(i.resolvedAt) : i.status

@@ -27,7 +27,7 @@ export const WALL = `<template>
         </div>
       </div>
       <div class="cg-wall-bottom">
-        <div :class="['cg-wall-count', here.down.faults > 0 ? 'cg-wall-bad' : 'cg-wall-good']" data-testid="wall-down" :data-count="here.down.count">
+        <div :class="['cg-wall-count', here.down.count === null ? '' : here.down.faults > 0 ? 'cg-wall-bad' : 'cg-wall-good']" data-testid="wall-down" :data-count="here.down.count">
           <div class="cg-wall-value">{{ here.down.count === null ? '—' : (here.down.atLeast ? '≥' : '') + here.down.count }}</div>
           <div class="cg-wall-name">devices down<span v-if="here.down.total"> of {{ here.down.total }}</span></div>
           <div v-if="here.down.maintenance" class="cg-wall-note">{{ here.down.maintenance }} in planned maintenance</div>
