@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Incident } from '../engine/incidents/grouper.js';
+import type { Incident } from '../engine/incidents/incident.js';
 import { incidentDocument } from '../engine/incidents/incident-document.js';
 import { needs } from './access.js';
 import { recordChange } from './audit-hook.js';

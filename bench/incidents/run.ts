@@ -7,11 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  DEFAULT_INCIDENT_RULE,
-  IncidentGrouper,
-  type IncidentTopology,
-} from '../../engine/incidents/grouper.js';
+import { IncidentGrouper } from '../../engine/incidents/grouper.js';
+import { DEFAULT_INCIDENT_RULE, type IncidentTopology } from '../../engine/incidents/incident.js';
 import { buildAreas, buildPipeSegments, buildSites } from '../../examples/city/assets.js';
 import { buildDevices } from '../../examples/city/devices.js';
 import { cityShape } from '../../examples/generate-city.js';

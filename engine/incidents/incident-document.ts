@@ -1,6 +1,6 @@
 // An incident as people and other programs read it (GET /api/incidents, `city/incidents/<id>`): times as
 // RFC 3339, "none" as null.
-import type { Incident, IncidentCause, IncidentStatus, TimelineKind } from './grouper.js';
+import type { Incident, IncidentCause, IncidentStatus, TimelineKind } from './incident.js';
 
 export const INCIDENTS_TOPIC = 'city/incidents';
 

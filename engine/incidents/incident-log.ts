@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateSqlite } from '../../registry/migrate.js';
 import { INCIDENT_MIGRATIONS } from '../../registry/migration.js';
-import type { Incident } from './grouper.js';
+import type { Incident } from './incident.js';
 
 /** What the incident service needs of a log: synchronous, as it is called while the engine updates. */
 export interface IncidentLog {

@@ -6,14 +6,14 @@ import type { IncidentRuleConfig } from '../../registry/inventory.js';
 import type { Alert } from '../alerts/alert-machine.js';
 import type { CityEngine } from '../city-engine.js';
 import { AVAILABLE, GATEWAY, MAINTENANCE, ONLINE, SHARED } from '../city-model.js';
+import { IncidentGrouper } from './grouper.js';
 import {
   DEFAULT_INCIDENT_RULE,
   type Incident,
   type IncidentEventType,
-  IncidentGrouper,
   type IncidentRule,
   type IncidentTopology,
-} from './grouper.js';
+} from './incident.js';
 import type { IncidentLog } from './incident-log.js';
 
 const UP_BITS = ONLINE | MAINTENANCE;

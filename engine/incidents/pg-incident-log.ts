@@ -4,7 +4,7 @@
 // fleet's years of incidents stay in the table only.
 import type { Logger } from 'pino';
 import { PgWriteThrough } from '../../registry/pg-write-through.js';
-import type { Incident } from './grouper.js';
+import type { Incident } from './incident.js';
 import type { IncidentLog } from './incident-log.js';
 
 /** Resolved incidents kept in memory: GET /api/incidents lists at most this many. */

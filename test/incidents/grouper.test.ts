@@ -2,12 +2,12 @@
 // cut, two independent failures at once, a flapping link, and the hold before an incident resolves.
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { IncidentGrouper } from '../../engine/incidents/grouper.js';
 import {
   DEFAULT_INCIDENT_RULE,
   districtThreshold,
-  IncidentGrouper,
   type IncidentTopology,
-} from '../../engine/incidents/grouper.js';
+} from '../../engine/incidents/incident.js';
 
 const S = 1000;
 const T0 = Date.parse('2026-12-05T08:00:00Z');

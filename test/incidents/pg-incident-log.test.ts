@@ -2,7 +2,8 @@
 // same incidents (raised, grown, acknowledged, merged, resolved) and alert links.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Incident, IncidentGrouper, type IncidentTopology } from '../../engine/incidents/grouper.js';
+import { IncidentGrouper } from '../../engine/incidents/grouper.js';
+import type { Incident, IncidentTopology } from '../../engine/incidents/incident.js';
 import { type IncidentLog, SqliteIncidentLog } from '../../engine/incidents/incident-log.js';
 import { PgIncidentLog } from '../../engine/incidents/pg-incident-log.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';

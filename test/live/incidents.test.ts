@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CityServices } from '../../cli/city-services.js';
 import { SqliteAlertLog } from '../../engine/alerts/alert-log.js';
 import { CityEngine } from '../../engine/city-engine.js';
-import { DEFAULT_INCIDENT_RULE } from '../../engine/incidents/grouper.js';
+import { DEFAULT_INCIDENT_RULE } from '../../engine/incidents/incident.js';
 import { SqliteIncidentLog } from '../../engine/incidents/incident-log.js';
 import type { RawMessage } from '../../engine/pipeline.js';
 import { SqliteHistory } from '../../engine/sinks/sqlite-history.js';
